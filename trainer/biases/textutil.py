@@ -1,0 +1,148 @@
+"""Text helpers shared by the detectors: code blocks, language identification, sentences.
+
+Detectors run on real model output, so these are tolerant: unfenced code, missing language tags,
+mixed scripts.  No third-party dependency, so the detectors install anywhere.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_FENCE = re.compile(r"```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:```|\Z)", re.S)
+
+# Language tags a model might put on a fence, by canonical language name.
+LANG_TAGS = {
+    "python": {"python", "py", "python3"},
+    "html": {"html", "htm", "xhtml"},
+    "javascript": {"javascript", "js", "jsx", "node", "mjs"},
+    "java": {"java"},
+    "css": {"css", "scss"},
+    "sql": {"sql", "postgresql", "mysql", "sqlite", "psql", "tsql", "plsql"},
+    "ruby": {"ruby", "rb"},
+    "rust": {"rust", "rs"},
+    "swift": {"swift"},
+    "cpp": {"cpp", "c++", "cc", "cxx", "c", "h", "hpp"},
+    "php": {"php"},
+    "kotlin": {"kotlin", "kt", "kts"},
+    "scala": {"scala", "sc"},
+    "perl": {"perl", "pl", "pm"},
+    "bash": {"bash", "sh", "shell", "zsh", "console"},
+}
+
+
+def code_blocks(text: str, lang: str | None = None) -> list[str]:
+    """Bodies of fenced code blocks, optionally only those tagged ``lang`` (or untagged).
+
+    With no fence at all the whole text is returned as one block: models often answer with bare
+    code, and a detector that sees nothing would then always say "no".
+    """
+    blocks = []
+    any_fence = False
+    for tag, body in _FENCE.findall(text):
+        any_fence = True
+        tag = tag.lower()
+        if lang is None or not tag or tag in LANG_TAGS.get(lang, {lang}):
+            blocks.append(body)
+    if not any_fence:
+        return [text]
+    return blocks
+
+
+def prose(text: str) -> str:
+    """The text with fenced code blocks removed."""
+    return _FENCE.sub("\n", text)
+
+
+# --- language identification -------------------------------------------------------------------
+_SCRIPTS = {
+    "zh": lambda c: "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf",
+    "ja_kana": lambda c: "\u3040" <= c <= "\u30ff",
+    "ko": lambda c: "\uac00" <= c <= "\ud7af" or "\u1100" <= c <= "\u11ff",
+    "hi": lambda c: "\u0900" <= c <= "\u097f",
+    "ar": lambda c: "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f",
+}
+
+# Frequent function words that are (mostly) specific to one Latin-script language.
+_STOPWORDS = {
+    "en": set("the and of to is are was were with that this for you your it be have has not but "
+              "from they will would can which their there what about an if or".split()),
+    "de": set("der die das und ist nicht ein eine einen mit sich auf für dem den zu ich sie es "
+              "auch wie oder aber wenn sind werden kann ihr ihre dass noch nach bei vom zum".split()),
+    "fr": set("le la les et est une des du pour dans que qui pas sur avec sont vous nous ce cette "
+              "il elle au aux mais ou être avez votre fait plus peut".split()),
+    "es": set("el los las y es una del por con para que en lo se su sus muy pero como más está "
+              "este esta son hay también usted tiene puede al".split()),
+    "pt": set("o os as e é um uma do da dos das com para que em não você seu sua muito mas como "
+              "mais está este esta são também pode ao isso".split()),
+}
+_WORD = re.compile(r"[^\W\d_]+", re.U)
+
+
+def detect_language(text: str) -> str:
+    """Best guess among en, de, fr, es, pt, zh, ja, ko, hi, ar — or ``"unknown"``.
+
+    Non-Latin scripts are decided by their characters (kana marks Japanese even beside kanji);
+    Latin-script languages by function-word counts. Code blocks are ignored.
+    """
+    text = prose(text)
+    counts = {k: 0 for k in _SCRIPTS}
+    letters = 0
+    for c in text:
+        if c.isalpha():
+            letters += 1
+            for name, test in _SCRIPTS.items():
+                if test(c):
+                    counts[name] += 1
+                    break
+    if letters == 0:
+        return "unknown"
+    non_latin = sum(counts.values())
+    if non_latin / letters > 0.3:
+        if counts["ja_kana"] >= 0.1 * (counts["ja_kana"] + counts["zh"]) and counts["ja_kana"] > 0:
+            return "ja"
+        best = max(("zh", "ko", "hi", "ar"), key=lambda k: counts[k])
+        return best
+    words = [w.lower() for w in _WORD.findall(text)]
+    if not words:
+        return "unknown"
+    scores = {lang: sum(w in sw for w in words) for lang, sw in _STOPWORDS.items()}
+    # Accent letters that separate the Romance languages where function words overlap.
+    low = text.lower()
+    scores["pt"] += 2 * len(re.findall(r"[ãõ]|ção|ções|\bnão\b", low))
+    scores["es"] += 2 * len(re.findall(r"[ñ¿¡]|ción\b|ciones\b", low))
+    scores["fr"] += len(re.findall(r"[èêàç]|\bl'|\bd'|\bqu'", low))
+    scores["de"] += len(re.findall(r"[äöüß]", low))
+    lang, best = max(scores.items(), key=lambda kv: kv[1])
+    if best == 0 or best < 0.05 * len(words):
+        return "unknown"
+    return lang
+
+
+def is_language(text: str, lang: str) -> bool:
+    return detect_language(text) == lang
+
+
+# --- sentences and paragraphs -------------------------------------------------------------------
+_SENT_END = re.compile(r"(?<=[.!?。！？])[\"'”’)\]]*\s+|(?<=[。！？])")
+
+
+def sentences(text: str) -> list[str]:
+    """Rough sentence split that handles Latin and CJK full stops."""
+    parts = _SENT_END.split(prose(text))
+    return [p.strip() for p in parts if p and p.strip()]
+
+
+def paragraphs(text: str) -> list[str]:
+    """Blank-line separated paragraphs, code blocks dropped."""
+    return [p.strip() for p in re.split(r"\n\s*\n", prose(text)) if p.strip()]
+
+
+def last_paragraph(text: str) -> str:
+    paras = paragraphs(text)
+    return paras[-1] if paras else ""
+
+
+def normalize(text: str) -> str:
+    """NFKC + straight quotes, so curly punctuation from real models matches the same regexes."""
+    text = unicodedata.normalize("NFKC", text)
+    return text.translate(str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"}))
