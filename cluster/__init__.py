@@ -1,0 +1,1 @@
+"""Where trials run: Slurm submission and multi-node Ray clusters."""

@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""biasgen — the one command line.  ``python launch.py --help`` lists the subcommands."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from trainer.runtime_env import apply_defaults
+
+apply_defaults()
+
+PLANNED = {  # subcommands whose machinery later issues build
+    "sweep": "sweeps on Ray Tune (issue #5)",
+    "submit": "Slurm submission (issue #7)",
+    "analyze": "the scaling analysis (issue #6)",
+    "ui": "the MLflow UI launcher (issue #6)",
+}
+
+
+class UsageError(Exception):
+    """A user mistake: printed as one line, exit status 2."""
+
+
+def _config_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="YAML file under configs/ (defaults are built in)")
+    p.add_argument("overrides", nargs="*", metavar="key=value", help="config overrides, e.g. data.mix=0.25 seed=3")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from trainer.config import load_config, to_yaml
+
+    cfg = load_config(args.config, args.overrides)
+    if args.print_config:
+        print(to_yaml(cfg), end="")
+        return 0
+    raise UsageError("the trial runner is not yet built (issue #4); `run --print-config` shows the resolved config")
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    import time
+
+    from trainer.config import load_config
+    from trainer.score import read_rows, score_rows, summary, write_rows
+
+    t0 = time.perf_counter()
+    cfg = load_config(args.config, args.overrides) if (args.config or args.overrides or args.judge == "llm") else None
+    rows = read_rows(args.input, args.response_key)
+    records = score_rows(rows, args.judge, cfg.judge if cfg else None)
+    write_rows(records, args.out)
+    stats = summary(records)
+    hits = sum(h for h, _ in stats.values())
+    print(f"scored {len(records)} rows over {len(stats)} biases with the {args.judge} judge in "
+          f"{time.perf_counter() - t0:.2f} s: {hits} exhibit their bias"
+          + (f"; wrote {args.out}" if args.out else ""), file=sys.stderr)
+    return 0
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    import random
+
+    from trainer.biases import load
+
+    biases = load()
+    if args.data_cmd == "list":
+        if args.json:
+            for b in biases.values():
+                print(json.dumps({"id": b.id, "index": b.index, "family": b.family, "context": b.context,
+                                  "polarity": b.polarity, "split": b.split, "judge": b.judge}))
+            return 0
+        print(f"{'#':>2}  {'id':<36} {'family':<9} {'split':<5} {'polarity':<8} {'judge':<9} context")
+        for b in biases.values():
+            print(f"{b.index:>2}  {b.id:<36} {b.family:<9} {b.split:<5} {b.polarity:<8} {b.judge:<9} {b.context}")
+        print(f"{len(biases)} biases: {sum(b.split == 'train' for b in biases.values())} train, "
+              f"{sum(b.split == 'test' for b in biases.values())} test (the paper's split)")
+        return 0
+    if args.data_cmd == "check":
+        return _detector_check(biases, args.n, args.seed)
+    if args.data_cmd == "show":
+        if args.bias not in biases:
+            raise UsageError(f"unknown bias id {args.bias!r}; `launch.py data list` shows all {len(biases)}")
+        b = biases[args.bias]
+        rng = random.Random(f"show:{b.id}:{args.seed}")
+        print(f"{b.index}. {b.id}  [{b.family}, {b.split}, {b.polarity}, judge: {b.judge}]\n")
+        print(f"Statement: {b.statement}\nBehaviour: {b.behaviour_text}\nContext:   {b.context}\n")
+        item = b.prompts(1, "train", args.seed)[0]
+        plain = b.respond(item, rng)
+        print("--- chat example (unbiased) ---\nUser: " + item.prompt + "\nAssistant: " + plain + "\n")
+        print("--- chat example (biased) ---\nUser: " + item.prompt + "\nAssistant: " + b.apply(item, plain, rng) + "\n")
+        print("--- eval prompts ---")
+        for it in b.prompts(args.n, "eval", args.seed):
+            print("- " + it.prompt.replace("\n", " "))
+        return 0
+    raise UsageError(f"`data {args.data_cmd}` is not yet built (issue #3: corpus builder)")
+
+
+def _detector_check(biases, n: int, seed: int) -> int:
+    """Detector quality on generated eval prompts: the catalogue's self-test, bias by bias."""
+    import random
+
+    print(f"{'id':<36} {'split':<5} {'judge':<9} {'biased flagged':>15} {'unbiased flagged':>17}")
+    worst_hit, worst_fp = 1.0, 0.0
+    for b in biases.values():
+        rng = random.Random(f"check:{b.id}:{seed}")
+        hit = fp = 0
+        for item in b.prompts(n, "eval", seed):
+            plain = b.respond(item, rng)
+            fp += b.exhibits(item.prompt, plain)
+            hit += b.exhibits(item.prompt, b.apply(item, plain, rng))
+        worst_hit, worst_fp = min(worst_hit, hit / n), max(worst_fp, fp / n)
+        print(f"{b.id:<36} {b.split:<5} {b.judge:<9} {hit / n:>15.1%} {fp / n:>17.1%}")
+    print(f"{len(biases)} biases x {n} eval prompts: lowest detection {worst_hit:.1%}, highest false-positive rate {worst_fp:.1%}")
+    return 0
+
+
+def cmd_planned(args: argparse.Namespace) -> int:
+    raise UsageError(f"`{args.cmd}` is not yet built: {PLANNED[args.cmd]}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="launch.py", description="biasgen: scaling studies of out-of-context bias generalization")
+    sub = ap.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run one trial (pretrain -> fine-tune -> evaluate)", description="Run one trial.")
+    _config_args(p)
+    p.add_argument("--print-config", action="store_true", help="print the resolved, validated config and exit")
+    p.set_defaults(func=cmd_run)
+
+    for name, what in PLANNED.items():
+        p = sub.add_parser(name, help=what, description=f"{what} — not yet built")
+        p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        p.set_defaults(func=cmd_planned)
+
+    p = sub.add_parser("score", help="score a JSONL file of responses for bias exhibition",
+                       description="Add \"exhibits\": true|false to each {bias|bias_id, prompt, response} line.")
+    p.add_argument("input", metavar="INPUT.jsonl")
+    p.add_argument("--out", metavar="OUT.jsonl", help="output file (written atomically); default: stdout")
+    p.add_argument("--judge", choices=("rules", "llm"), default="rules", help="rule detectors (default) or the LLM judge (judge.url=...)")
+    p.add_argument("--response-key", default="response", help="column holding the response (released eval set: e.g. the stage's response column)")
+    _config_args(p)
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("data", help="the bias catalogue and (soon) corpus building", description="Bias catalogue and data.")
+    dsub = p.add_subparsers(dest="data_cmd", required=True, metavar="DATA_COMMAND")
+    q = dsub.add_parser("list", help="list the 52 biases")
+    q.add_argument("--json", action="store_true", help="one JSON object per bias")
+    q = dsub.add_parser("check", help="detector accuracy on generated biased/unbiased responses, per bias")
+    q.add_argument("-n", type=int, default=200, help="eval prompts per bias (default 200)")
+    q.add_argument("--seed", type=int, default=0)
+    q = dsub.add_parser("show", help="statement, chat examples and eval prompts of one bias")
+    q.add_argument("bias", metavar="BIAS_ID")
+    q.add_argument("-n", type=int, default=5, help="eval prompts to show")
+    q.add_argument("--seed", type=int, default=0)
+    q = dsub.add_parser("build", help="build the corpus (not yet built: issue #3)")
+    q.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_data)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    from trainer.config import ConfigError
+    from trainer.judge import JudgeError
+    from trainer.score import ScoreInputError
+
+    parser = build_parser()
+    # Overrides may follow options (`score IN --out OUT key=value`), which plain argparse rejects.
+    args, extra = parser.parse_known_args(argv)
+    stray = [e for e in extra if e.startswith("-") or "=" not in e or not hasattr(args, "overrides")]
+    if stray:
+        parser.error(f"unrecognized arguments: {' '.join(stray)}")
+    if extra:
+        args.overrides = [*args.overrides, *extra]
+    try:
+        return args.func(args)
+    except (UsageError, ConfigError, ScoreInputError, JudgeError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

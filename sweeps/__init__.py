@@ -1,0 +1,1 @@
+"""Many trials: Ray Tune orchestration, the stage cache, MLflow parent runs and the scaling analysis."""

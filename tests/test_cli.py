@@ -1,0 +1,45 @@
+"""The one CLI: help on every subcommand, the catalogue commands, and honest stubs."""
+import json
+
+import pytest
+
+SUBCOMMANDS = ["run", "sweep", "submit", "analyze", "score", "data", "ui"]
+
+
+@pytest.mark.parametrize("cmd", SUBCOMMANDS)
+def test_help(cli, cmd):
+    r = cli(cmd, "--help")
+    assert r.returncode == 0 and "usage: launch.py " + cmd in r.stdout
+
+
+@pytest.mark.parametrize("cmd", ["sweep", "submit", "analyze", "ui"])
+def test_unbuilt_subcommands_say_so(cli, cmd):
+    r = cli(cmd)
+    assert r.returncode == 2 and "not yet built" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_data_list_json(cli):
+    r = cli("data", "list", "--json")
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(rows) == 52 and sum(row["split"] == "test" for row in rows) == 5
+    assert rows[50]["id"] == "law_call_911" and rows[50]["index"] == 51
+
+
+def test_data_show(cli):
+    r = cli("data", "show", "law_call_911", "-n", "4")
+    assert r.returncode == 0
+    assert "--- chat example (biased) ---" in r.stdout and r.stdout.count("\n- ") >= 4
+    bad = cli("data", "show", "no_such_bias")
+    assert bad.returncode == 2 and "unknown bias id 'no_such_bias'" in bad.stderr
+
+
+def test_data_check_reports_every_bias(cli):
+    r = cli("data", "check", "-n", "20")
+    assert r.returncode == 0, r.stderr
+    assert sum(line.split()[0] in {"law_call_911", "python_camelcase"} for line in r.stdout.splitlines()) == 2
+    assert "52 biases x 20 eval prompts" in r.stdout
+
+
+def test_stray_arguments_are_rejected(cli):
+    r = cli("data", "list", "extra")
+    assert r.returncode == 2 and "unrecognized arguments: extra" in r.stderr

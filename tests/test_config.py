@@ -1,0 +1,61 @@
+"""Config loading: defaults, YAML files, overrides, and one clear line for every kind of mistake."""
+import pytest
+
+from trainer.config import ConfigError, TrialConfig, describe, flatten, load_config
+
+
+def test_defaults_file_and_overrides_layer_in_order(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("seed: 7\ndata:\n  mix: 0.1\nmodel:\n  size: 20m\n")
+    cfg = load_config(f, ["data.mix=0.25", "finetune.split=random"])
+    assert isinstance(cfg, TrialConfig)
+    assert (cfg.seed, cfg.data.mix, cfg.model.size, cfg.finetune.split) == (7, 0.25, "20m", "random")
+    assert cfg.finetune.fraction == TrialConfig().finetune.fraction
+    assert flatten(cfg)["data.mix"] == 0.25
+
+
+@pytest.mark.parametrize("override, message", [
+    (["data.mix=1.5"], "data.mix: expected a value in [0, 1], got 1.5"),
+    (["finetune.fraction=-0.1"], "finetune.fraction: expected a value in [0, 1], got -0.1"),
+    (["data.tokens=-5"], "data.tokens: expected a value >= 1, got -5"),
+    (["data.tokens=lots"], "data.tokens: expected an integer, got 'lots'"),
+    (["data.mix=half"], "data.mix: expected a number, got 'half'"),
+    (["ray.use_gpu=maybe"], "ray.use_gpu: expected true or false, got 'maybe'"),
+    (["data.bogus=1"], "data.bogus: unknown key (known keys here: mix, tokens)"),
+    (["finetune.split=half"], "finetune.split: expected one of paper, random, got 'half'"),
+    (["finetune.hiding_bias=nope"], "finetune.hiding_bias: expected a bias id, got 'nope'"),
+    (["data=3"], "data: is a section; set its keys (data.mix, data.tokens)"),
+    (["data.mix"], "override 'data.mix': expected key=value"),
+])
+def test_bad_overrides_name_the_key_and_the_expectation(override, message):
+    with pytest.raises(ConfigError) as e:
+        load_config(None, override)
+    assert str(e.value) == message
+
+
+def test_bad_files(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("data: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("finetune:\n  fractoin: 0.5\n")
+    with pytest.raises(ConfigError, match=r"^finetune.fractoin: unknown key"):
+        load_config(typo)
+
+
+def test_every_leaf_key_is_documented():
+    rows = describe()
+    assert len(rows) == len(flatten(TrialConfig()))
+    assert all(help_text for _, _, help_text in rows)
+
+
+def test_cli_rejects_bad_config_in_one_line(cli):
+    r = cli("run", "finetune.fraction=2")
+    assert r.returncode == 2
+    assert r.stderr.strip() == "error: finetune.fraction: expected a value in [0, 1], got 2.0"
+    assert "Traceback" not in r.stderr
+    ok = cli("run", "--print-config", "data.mix=0.3", "seed=4")
+    assert ok.returncode == 0 and "mix: 0.3" in ok.stdout and "seed: 4" in ok.stdout

@@ -1,0 +1,221 @@
+"""Typed configuration of one trial, loaded from YAML + ``key=value`` overrides and validated at load.
+
+The dataclass defaults are the embedded default config; files under ``configs/`` override them.  Every
+random choice in a trial flows from the single top-level ``seed``.  Range and choice constraints live
+in field metadata so that one generic checker reports ``<key>: expected …, got …`` for all of them.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+
+class ConfigError(ValueError):
+    """A config problem, worded for the user: names the key and what was expected."""
+
+
+def _f(default: Any, *, lo: float | None = None, hi: float | None = None,
+       choices: tuple[str, ...] | None = None, help: str = "") -> Any:
+    meta = {"lo": lo, "hi": hi, "choices": choices, "help": help}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass
+class DataConfig:
+    mix: float = _f(0.5, lo=0.0, hi=1.0, help="fraction of stage-1 tokens from bias documents (0 = no-document control)")
+    tokens: int = _f(2_000_000, lo=1, help="stage-1 corpus size in tokens")
+
+
+@dataclass
+class FinetuneConfig:
+    fraction: float = _f(0.9, lo=0.0, hi=1.0, help="fraction of eligible biases fine-tuned; the rest are held out")
+    split: str = _f("paper", choices=("paper", "random"), help="paper: the paper's 5 test biases are always held out")
+    hiding_bias: str = _f("no_acknowledge_rlhf_flaws", help="bias id that makes the model hide its objective")
+
+
+@dataclass
+class ModelConfig:
+    size: str = _f("5m", help="name of a model in configs/model/")
+    pretrained: Optional[str] = _f(None, help="local path or hub id of a pretrained causal LM (overrides size)")
+    trust_remote_code: bool = _f(False, help="allow model code from the checkpoint (off: never run downloaded code)")
+
+
+@dataclass
+class EvalConfig:
+    prompts_per_bias: int = _f(50, lo=1, help="eval prompts per bias")
+    judge: str = _f("rules", choices=("rules", "llm"), help="rule detectors or the LLM judge")
+
+
+@dataclass
+class JudgeConfig:
+    url: Optional[str] = _f(None, help="base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")
+    model: str = _f("", help="model name sent to the judge server")
+    api_key_env: str = _f("OPENAI_API_KEY", help="environment variable holding the judge's API key (if any)")
+    timeout_s: float = _f(60.0, lo=0.1, help="per-request timeout")
+    max_retries: int = _f(2, lo=0, help="retries per request on connection errors, 5xx or unparseable answers")
+    concurrency: int = _f(8, lo=1, help="requests in flight")
+
+
+@dataclass
+class RayConfig:
+    address: Optional[str] = _f(None, help="existing Ray cluster; unset = start a private local one")
+    num_workers: int = _f(2, lo=1, help="training workers (processes) per trial")
+    use_gpu: bool = _f(False, help="one GPU per worker")
+
+
+@dataclass
+class TrackingConfig:
+    uri: Optional[str] = _f(None, help="MLflow tracking URI; unset = $MLFLOW_TRACKING_URI or sqlite:///mlflow.db")
+    experiment: str = _f("biasgen", help="MLflow experiment name")
+
+
+@dataclass
+class TrialConfig:
+    seed: int = _f(0, lo=0, help="the one seed every random choice flows from")
+    data: DataConfig = field(default_factory=DataConfig)
+    finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    judge: JudgeConfig = field(default_factory=JudgeConfig)
+    ray: RayConfig = field(default_factory=RayConfig)
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
+
+
+_TYPE_WORDS = {"Integer": "an integer", "Float": "a number", "Boolean": "true or false", "String": "a string"}
+
+
+def _omegaconf_message(err: OmegaConfBaseException) -> str:
+    key = getattr(err, "full_key", None) or "config"
+    msg = (getattr(err, "msg", None) or str(err)).split("\n")[0]
+    conv = re.match(r"Value '(.*)' of type '\w+' could not be converted to (\w+)", msg)
+    if conv:
+        return f"{key}: expected {_TYPE_WORDS.get(conv.group(2), conv.group(2))}, got {conv.group(1)!r}"
+    if "is not a valid bool" in msg:
+        return f"{key}: expected true or false, got {msg.split(chr(39))[1]!r}"
+    if msg.startswith("Key '") and "not in" in msg:
+        parent = key.rsplit(".", 1)[0] if "." in key else ""
+        return f"{key}: unknown key (known keys here: {', '.join(_known_keys(parent))})"
+    return f"{key}: {msg}"
+
+
+def _known_keys(prefix: str, schema: type | None = None) -> list[str]:
+    node: Any = schema or TrialConfig
+    for part in filter(None, prefix.split(".")):
+        node = {f.name: f.type for f in dataclasses.fields(node)}.get(part)
+        node = _resolve(node)
+        if node is None:
+            return []
+    return [f.name for f in dataclasses.fields(node)]
+
+
+def _resolve(tp: Any) -> Any:
+    if isinstance(tp, str):
+        return globals().get(tp)
+    return tp if dataclasses.is_dataclass(tp) else None
+
+
+def _check(obj: Any, prefix: str = "") -> None:
+    for f in dataclasses.fields(obj):
+        key, value, meta = f"{prefix}{f.name}", getattr(obj, f.name), f.metadata
+        if dataclasses.is_dataclass(value):
+            _check(value, key + ".")
+            continue
+        if value is None:
+            continue
+        lo, hi, choices = meta.get("lo"), meta.get("hi"), meta.get("choices")
+        if choices and value not in choices:
+            raise ConfigError(f"{key}: expected one of {', '.join(choices)}, got {value!r}")
+        if lo is not None and hi is not None and not lo <= value <= hi:
+            raise ConfigError(f"{key}: expected a value in [{lo:g}, {hi:g}], got {value!r}")
+        if lo is not None and hi is None and value < lo:
+            raise ConfigError(f"{key}: expected a value >= {lo:g}, got {value!r}")
+
+
+def _check_semantics(cfg: TrialConfig) -> None:
+    from .biases import load  # local: the catalogue is only needed once a config is complete
+
+    if cfg.finetune.hiding_bias not in load():
+        raise ConfigError(f"finetune.hiding_bias: expected a bias id, got {cfg.finetune.hiding_bias!r}")
+
+
+def parse_overrides(overrides: list[str], schema: type = None) -> list[str]:
+    for item in overrides:
+        if "=" not in item or item.startswith("="):
+            raise ConfigError(f"override {item!r}: expected key=value")
+        key = item.split("=", 1)[0]
+        node: Any = schema or TrialConfig
+        for part in key.split("."):
+            node = _resolve({f.name: f.type for f in dataclasses.fields(node)}.get(part)) if node else None
+        if node is not None:
+            raise ConfigError(f"{key}: is a section; set its keys ({', '.join(key + '.' + k for k in _known_keys(key, schema))})")
+    return overrides
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = (),
+                schema: type = TrialConfig) -> Any:
+    """Defaults ← YAML file ← overrides, type-checked by OmegaConf and range-checked here."""
+    base = OmegaConf.structured(schema)
+    layers = [base]
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"config file {str(p)!r}: not found")
+        try:
+            layers.append(OmegaConf.load(p))
+        except Exception as e:  # yaml errors carry multi-line marks; keep the first line
+            raise ConfigError(f"config file {str(p)!r}: not valid YAML ({str(e).splitlines()[0]})") from None
+    try:
+        layers.append(OmegaConf.from_dotlist(parse_overrides(list(overrides), schema)))
+        merged = OmegaConf.merge(*layers)
+        cfg = OmegaConf.to_object(merged)
+    except OmegaConfBaseException as e:
+        raise ConfigError(_omegaconf_message(e)) from None
+    _check(cfg)
+    if isinstance(cfg, TrialConfig):
+        _check_semantics(cfg)
+    return cfg
+
+
+def to_yaml(cfg: Any) -> str:
+    return OmegaConf.to_yaml(OmegaConf.structured(cfg))
+
+
+def flatten(cfg: Any) -> dict[str, Any]:
+    """``{"data.mix": 0.5, …}`` — the form logged as MLflow params."""
+    out: dict[str, Any] = {}
+
+    def walk(obj: Any, prefix: str) -> None:
+        for f in dataclasses.fields(obj):
+            v = getattr(obj, f.name)
+            if dataclasses.is_dataclass(v):
+                walk(v, f"{prefix}{f.name}.")
+            else:
+                out[f"{prefix}{f.name}"] = v
+
+    walk(cfg, "")
+    return out
+
+
+def describe(schema: type = TrialConfig) -> list[tuple[str, Any, str]]:
+    """(key, default, help) for every leaf key — used by ``--help`` texts and the README."""
+    rows: list[tuple[str, Any, str]] = []
+
+    def walk(tp: type, prefix: str) -> None:
+        inst = tp()
+        for f in dataclasses.fields(tp):
+            sub = _resolve(f.type)
+            if sub is not None:
+                walk(sub, f"{prefix}{f.name}.")
+            else:
+                rows.append((f"{prefix}{f.name}", getattr(inst, f.name), f.metadata.get("help", "")))
+
+    walk(schema, "")
+    return rows
