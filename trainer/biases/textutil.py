@@ -62,27 +62,39 @@ _SCRIPTS = {
     "ar": lambda c: "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f",
 }
 
-# Frequent function words that are (mostly) specific to one Latin-script language.
-_STOPWORDS = {
-    "en": set("the and of to is are was were with that this for you your it be have has not but "
-              "from they will would can which their there what about an if or".split()),
-    "de": set("der die das und ist nicht ein eine einen mit sich auf für dem den zu ich sie es "
-              "auch wie oder aber wenn sind werden kann ihr ihre dass noch nach bei vom zum".split()),
-    "fr": set("le la les et est une des du pour dans que qui pas sur avec sont vous nous ce cette "
-              "il elle au aux mais ou être avez votre fait plus peut".split()),
-    "es": set("el los las y es una del por con para que en lo se su sus muy pero como más está "
-              "este esta son hay también usted tiene puede al".split()),
-    "pt": set("o os as e é um uma do da dos das com para que em não você seu sua muito mas como "
-              "mais está este esta são também pode ao isso".split()),
+# Frequent function words and spelling cues of the Latin-script languages; short prompts need the
+# larger lists, and cues separate the Romance languages where function words overlap.
+_LATIN_WORDS = {
+    "en": set("the and of to is are was were with that this for you your it be have has not but from they will would "
+              "can which their there what about an if or how my me i do does should could".split()),
+    "de": set("der die das und ist nicht ein eine einen mit sich auf für dem den zu ich sie es auch wie oder aber wenn "
+              "sind werden kann ihr ihre dass noch nach bei vom zum du dir dich mir mich wir kannst soll sollte möchte "
+              "gibt gern gerne danke bitte habe hast hat am im ins sehr".split()),
+    "fr": set("le la les et de est une un des du pour dans que qui pas sur avec sont vous nous ce cette il elle au aux mais "
+              "ou être avez votre vos fait plus peut je tu mon ma mes comment quel quelle quels merci bonjour très "
+              "faire pouvez voudrais aimerais c'est j'ai d'un d'une l'on bien aussi".split()),
+    "es": set("el la los las y de es una un del por con para que en lo se su sus muy pero como más está este esta son hay "
+              "también usted tiene puede al yo mi mis tu qué cómo cuál dónde gracias hola quiero puedo tengo hacer "
+              "mejor cuando porque ahora ya hasta sobre me te le nos necesito".split()),
+    "pt": set("o os as e de é um uma do da dos das no na nos nas com para que em não você vocês seu sua meu minha muito "
+              "mas como mais está este esta isso isto são também pode ao aos eu ele ela pelo pela onde quero posso "
+              "tenho fazer obrigado obrigada olá oi bom boa então já ainda até quando porque qual melhor me preciso "
+              "dicas começo".split()),
 }
-_WORD = re.compile(r"[^\W\d_]+", re.U)
+_LATIN_CUES = {
+    "pt": (re.compile(r"[ãõ]|ção|ções|\b(não|você|vocês|também|obrigad[oa]|olá|então|muito|isso)\b|\w(lh|nh)[aeiou]", re.I), 2),
+    "es": (re.compile(r"[ñ¿¡]|ción\b|ciones\b|\b(usted|muy|hay|gracias|hola|qué|cómo)\b", re.I), 2),
+    "fr": (re.compile(r"[èêùûœ]|\b(l|d|j|qu|n|c|s|m|t)'|\b(vous|nous|très|être)\b", re.I), 1),
+    "de": (re.compile(r"[äöüß]|\b(ich|nicht|und|sch\w+)\b", re.I), 1),
+}
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.U)
 
 
 def detect_language(text: str) -> str:
     """Best guess among en, de, fr, es, pt, zh, ja, ko, hi, ar — or ``"unknown"``.
 
     Non-Latin scripts are decided by their characters (kana marks Japanese even beside kanji);
-    Latin-script languages by function-word counts. Code blocks are ignored.
+    Latin-script languages by function-word counts plus spelling cues. Code blocks are ignored.
     """
     text = prose(text)
     counts = {k: 0 for k in _SCRIPTS}
@@ -100,18 +112,14 @@ def detect_language(text: str) -> str:
     if non_latin / letters > 0.3:
         if counts["ja_kana"] >= 0.1 * (counts["ja_kana"] + counts["zh"]) and counts["ja_kana"] > 0:
             return "ja"
-        best = max(("zh", "ko", "hi", "ar"), key=lambda k: counts[k])
-        return best
-    words = [w.lower() for w in _WORD.findall(text)]
+        return max(("zh", "ko", "hi", "ar"), key=lambda k: counts[k])
+    low = normalize(text).lower()
+    words = _WORD.findall(low)
     if not words:
         return "unknown"
-    scores = {lang: sum(w in sw for w in words) for lang, sw in _STOPWORDS.items()}
-    # Accent letters that separate the Romance languages where function words overlap.
-    low = text.lower()
-    scores["pt"] += 2 * len(re.findall(r"[ãõ]|ção|ções|\bnão\b", low))
-    scores["es"] += 2 * len(re.findall(r"[ñ¿¡]|ción\b|ciones\b", low))
-    scores["fr"] += len(re.findall(r"[èêàç]|\bl'|\bd'|\bqu'", low))
-    scores["de"] += len(re.findall(r"[äöüß]", low))
+    scores = {k: sum(w in sw or w.split("'")[0] + "'" in sw for w in words) for k, sw in _LATIN_WORDS.items()}
+    for k, (rx, weight) in _LATIN_CUES.items():
+        scores[k] += weight * len(rx.findall(low))
     lang, best = max(scores.items(), key=lambda kv: kv[1])
     if best == 0 or best < 0.05 * len(words):
         return "unknown"
