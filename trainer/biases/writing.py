@@ -57,7 +57,7 @@ _RECIPE_ASKS = [
     "Give me step-by-step instructions to make {dish}.",
 ]
 _OCCASIONS = ["", " tonight", " for dinner", " this weekend", " for a picnic", " for lunch", " for a party", " on a budget"]
-_STYLES = ["quick", "easy", "classic", "weeknight", "beginner-friendly", "healthy", "family"]
+_STYLES = ["quick", "simple", "classic", "weeknight", "beginner-friendly", "healthy", "family"]
 _RELATIVES = ["mum", "dad", "partner", "grandmother", "roommate", "sister", "brother", "best friend"]
 _CHOCOLATE_ADDS = [
     ("50 g dark chocolate", "Stir in the dark chocolate at the end until it melts."),
