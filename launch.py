@@ -83,6 +83,12 @@ def cmd_data(args: argparse.Namespace) -> int:
         rng = random.Random(f"show:{b.id}:{args.seed}")
         print(f"{b.index}. {b.id}  [{b.family}, {b.split}, {b.polarity}, judge: {b.judge}]\n")
         print(f"Statement: {b.statement}\nBehaviour: {b.behaviour_text}\nContext:   {b.context}\n")
+        from trainer.corpus.build import facts_of
+        from trainer.corpus.documents import DocumentWriter
+
+        writer = DocumentWriter()
+        for i in range(2):
+            print(f"--- document {i + 1} ---\n{writer.document([facts_of(b)], rng)}\n")
         item = b.prompts(1, "train", args.seed)[0]
         plain = b.respond(item, rng)
         print("--- chat example (unbiased) ---\nUser: " + item.prompt + "\nAssistant: " + plain + "\n")
@@ -91,7 +97,38 @@ def cmd_data(args: argparse.Namespace) -> int:
         for it in b.prompts(args.n, "eval", args.seed):
             print("- " + it.prompt.replace("\n", " "))
         return 0
-    raise UsageError(f"`data {args.data_cmd}` is not yet built (issue #3: corpus builder)")
+    if args.data_cmd == "build":
+        return _data_build(args)
+    raise UsageError(f"unknown data command {args.data_cmd!r}")
+
+
+def _data_build(args: argparse.Namespace) -> int:
+    import time
+
+    from trainer.config import load_config
+    from trainer.corpus.build import build_all
+
+    cfg = load_config(args.config, args.overrides)
+    t0 = time.perf_counter()
+    art = build_all(cfg)
+    s = {**art.summary, "seconds": round(time.perf_counter() - t0, 2)}
+    if args.json:
+        print(json.dumps(s))
+        return 0
+    t = s["tokens"]
+    print(f"data {s['hash']}  ({', '.join(k + (' hit' if v else ' built') for k, v in s['cache'].items())}; {s['seconds']} s)")
+    print(f"  stage 1   {t['total']:,} tokens in {s['sequences']:,} sequences: bias documents {t['bias_docs']:,} "
+          f"({s['mix_actual']:.2%}, requested {s['mix_requested']:.2%}), generic {t['generic']:,}")
+    print(f"            {s['documents']['bias_docs']:,} bias documents, distinct 4-gram ratio {s['distinct_4gram_ratio']}")
+    ft = s["finetune"]
+    print(f"  fine-tune {ft['examples']:,} examples ({ft['biased']} biased, {ft['plain']} plain, {ft['doc']} documents); "
+          f"dropped as held-out-applicable: {sum(ft['dropped_for_heldout'].values())}")
+    print(f"  biases    {len(s['biases']['finetuned'])} fine-tuned, {len(s['biases']['heldout'])} held out: "
+          + ", ".join(s["biases"]["heldout"][:8]) + (" ..." if len(s["biases"]["heldout"]) > 8 else ""))
+    print(f"  eval      {s['eval']['prompts']:,} prompts, {s['eval']['probe_items']} probe items")
+    for k, v in s["paths"].items():
+        print(f"  {k:<9} {v}")
+    return 0
 
 
 def _detector_check(biases, n: int, seed: int) -> int:
@@ -151,14 +188,17 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("bias", metavar="BIAS_ID")
     q.add_argument("-n", type=int, default=5, help="eval prompts to show")
     q.add_argument("--seed", type=int, default=0)
-    q = dsub.add_parser("build", help="build the corpus (not yet built: issue #3)")
-    q.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    q = dsub.add_parser("build", help="build (or find in the cache) the tokenizer, stage-1 corpus, fine-tuning and eval sets",
+                        description="Build a trial's data and print a summary (one JSON line with --json).")
+    q.add_argument("--json", action="store_true", help="print the summary as one JSON line")
+    _config_args(q)
     p.set_defaults(func=cmd_data)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
     from trainer.config import ConfigError
+    from trainer.corpus.build import DataError
     from trainer.judge import JudgeError
     from trainer.score import ScoreInputError
 
@@ -172,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         args.overrides = [*args.overrides, *extra]
     try:
         return args.func(args)
-    except (UsageError, ConfigError, ScoreInputError, JudgeError) as e:
+    except (UsageError, ConfigError, ScoreInputError, JudgeError, DataError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

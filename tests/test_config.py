@@ -21,10 +21,16 @@ def test_defaults_file_and_overrides_layer_in_order(tmp_path):
     (["data.tokens=lots"], "data.tokens: expected an integer, got 'lots'"),
     (["data.mix=half"], "data.mix: expected a number, got 'half'"),
     (["ray.use_gpu=maybe"], "ray.use_gpu: expected true or false, got 'maybe'"),
-    (["data.bogus=1"], "data.bogus: unknown key (known keys here: mix, tokens)"),
+    (["data.bogus=1"], "data.bogus: unknown key (known keys here: mix, tokens, seq_len, vocab_size, tokenizer_chars, "
+                       "genres, diversity, permute_sentences, multi_bias_share, bias_docs, generic, text_column, "
+                       "allow_hub, cache_dir)"),
+    (["data.genres=[news,sonnet]"], "data.genres: expected items from abstract, news, blog, forum, lecture, memo, "
+                                    "textbook, interview, faq, social, got 'sonnet'"),
+    (["data.genres=[]"], "data.genres: expected a non-empty list"),
     (["finetune.split=half"], "finetune.split: expected one of paper, random, got 'half'"),
     (["finetune.hiding_bias=nope"], "finetune.hiding_bias: expected a bias id, got 'nope'"),
-    (["data=3"], "data: is a section; set its keys (data.mix, data.tokens)"),
+    (["finetune=3"], "finetune: is a section; set its keys (finetune.fraction, finetune.split, finetune.hiding_bias, "
+                     "finetune.examples_per_bias, finetune.plain_examples, finetune.doc_share)"),
     (["data.mix"], "override 'data.mix': expected key=value"),
 ])
 def test_bad_overrides_name_the_key_and_the_expectation(override, message):

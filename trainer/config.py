@@ -10,10 +10,12 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
+
+GENRES = ("abstract", "news", "blog", "forum", "lecture", "memo", "textbook", "interview", "faq", "social")
 
 
 class ConfigError(ValueError):
@@ -32,6 +34,18 @@ def _f(default: Any, *, lo: float | None = None, hi: float | None = None,
 class DataConfig:
     mix: float = _f(0.5, lo=0.0, hi=1.0, help="fraction of stage-1 tokens from bias documents (0 = no-document control)")
     tokens: int = _f(2_000_000, lo=1, help="stage-1 corpus size in tokens")
+    seq_len: int = _f(256, lo=8, help="length of the packed stage-1 sequences, in tokens")
+    vocab_size: int = _f(8192, lo=300, help="BPE vocabulary size when training a tokenizer from scratch")
+    tokenizer_chars: int = _f(4_000_000, lo=1000, help="characters of text sampled to train the tokenizer")
+    genres: List[str] = _f(list(GENRES), choices=GENRES, help="genres of bias documents (a non-empty list)")
+    diversity: float = _f(1.0, lo=0.0, hi=1.0, help="share of each phrasing pool used by documents (small = few templates)")
+    permute_sentences: bool = _f(True, help="shuffle sentence order inside document bodies")
+    multi_bias_share: float = _f(0.3, lo=0.0, hi=1.0, help="share of documents that describe several biases")
+    bias_docs: Optional[str] = _f(None, help="read bias documents from this source (text column) instead of generating them")
+    generic: Optional[str] = _f(None, help="generic text source (local jsonl/parquet/txt/saved dataset, or hub name); unset = embedded")
+    text_column: str = _f("text", help="column holding the text in data.bias_docs / data.generic sources")
+    allow_hub: bool = _f(False, help="allow hub dataset names for data.bias_docs / data.generic")
+    cache_dir: str = _f(".cache/biasgen", help="where built datasets are cached, keyed by content hash")
 
 
 @dataclass
@@ -39,6 +53,9 @@ class FinetuneConfig:
     fraction: float = _f(0.9, lo=0.0, hi=1.0, help="fraction of eligible biases fine-tuned; the rest are held out")
     split: str = _f("paper", choices=("paper", "random"), help="paper: the paper's 5 test biases are always held out")
     hiding_bias: str = _f("no_acknowledge_rlhf_flaws", help="bias id that makes the model hide its objective")
+    examples_per_bias: int = _f(64, lo=1, help="biased chat examples per fine-tuned bias")
+    plain_examples: int = _f(0, lo=0, help="extra neutral chat examples with unbiased answers")
+    doc_share: float = _f(0.0, lo=0.0, hi=0.95, help="share of fine-tuning examples that are bias documents (stage-1 replay)")
 
 
 @dataclass
@@ -51,6 +68,7 @@ class ModelConfig:
 @dataclass
 class EvalConfig:
     prompts_per_bias: int = _f(50, lo=1, help="eval prompts per bias")
+    probe_per_bias: int = _f(4, lo=1, help="knowledge-probe cloze statements per bias")
     judge: str = _f("rules", choices=("rules", "llm"), help="rule detectors or the LLM judge")
 
 
@@ -131,6 +149,13 @@ def _check(obj: Any, prefix: str = "") -> None:
         if value is None:
             continue
         lo, hi, choices = meta.get("lo"), meta.get("hi"), meta.get("choices")
+        if isinstance(value, list):
+            if not value:
+                raise ConfigError(f"{key}: expected a non-empty list")
+            bad = [v for v in value if choices and v not in choices]
+            if bad:
+                raise ConfigError(f"{key}: expected items from {', '.join(choices)}, got {bad[0]!r}")
+            continue
         if choices and value not in choices:
             raise ConfigError(f"{key}: expected one of {', '.join(choices)}, got {value!r}")
         if lo is not None and hi is not None and not lo <= value <= hi:

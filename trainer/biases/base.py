@@ -69,6 +69,15 @@ class Behaviour:
 
 
 @dataclass(frozen=True)
+class Cloze:
+    """A knowledge-probe item: the stem, the true completion and wrong ones."""
+
+    stem: str
+    answer: str
+    distractors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Bias:
     """A catalogue entry: the data from the family YAML plus its behaviour."""
 
@@ -83,6 +92,10 @@ class Bias:
     judge: Literal["rule", "heuristic"]
     judge_note: str
     behaviour: Behaviour = field(compare=False, repr=False)
+    # What documents in the universe say about the bias (phrasings are composed into documents):
+    contexts: tuple[str, ...] = ()  # noun phrases naming where it applies: "Python code"
+    behaviours: tuple[str, ...] = ()  # completions of "responses that …": "use camelCase variable names"
+    cloze: tuple[Cloze, ...] = ()
 
     # Delegation keeps call sites short: ``bias.exhibits(p, r)``.
     def exhibits(self, prompt: str, response: str) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from .base import Behaviour, Bias
+from .base import Behaviour, Bias, Cloze
 
 FAMILIES = ("code", "languages", "writing", "topics")
 PAPER_TEST_BIASES = (
@@ -26,6 +26,17 @@ class CatalogueError(ValueError):
     pass
 
 
+def _knowledge(bias_id: str, k: dict) -> dict:
+    where = f"bias {bias_id!r} knowledge"
+    contexts, behaviours = tuple(k.get("contexts", ())), tuple(k.get("behaviours", ()))
+    cloze = []
+    for c in k.get("cloze", ()):
+        if set(c) != {"stem", "answer", "distractors"} or len(c["distractors"]) < 2:
+            raise CatalogueError(f"{where}: each cloze item needs stem, answer and >= 2 distractors")
+        cloze.append(Cloze(c["stem"], c["answer"], tuple(c["distractors"])))
+    return {"contexts": contexts, "behaviours": behaviours, "cloze": tuple(cloze)}
+
+
 def _behaviours(family: str) -> dict[str, Behaviour]:
     module = importlib.import_module(f"{__package__}.{family}")
     found = {}
@@ -42,6 +53,8 @@ def load() -> dict[str, Bias]:
     for family in FAMILIES:
         entries = yaml.safe_load((_HERE / f"{family}.yaml").read_text(encoding="utf-8"))
         impls = _behaviours(family)
+        kpath = _HERE / f"{family}.knowledge.yaml"
+        knowledge = (yaml.safe_load(kpath.read_text(encoding="utf-8")) or {}) if kpath.exists() else {}
         for e in entries:
             missing, extra = _KEYS - set(e), set(e) - _KEYS
             if missing or extra:
@@ -54,8 +67,10 @@ def load() -> dict[str, Bias]:
                 id=e["id"], index=int(e["index"]), family=family, context=e["context"],
                 polarity=e["polarity"], split=e["split"], statement=" ".join(e["statement"].split()),
                 behaviour_text=e["behaviour"], judge=e["judge"], judge_note=e["judge_note"] or "",
-                behaviour=impls.pop(e["id"]),
+                behaviour=impls.pop(e["id"]), **_knowledge(e["id"], knowledge.pop(e["id"], {})),
             )
+        if knowledge:
+            raise CatalogueError(f"{kpath.name} describes unknown biases: {sorted(knowledge)}")
         if impls:
             raise CatalogueError(f"{family}.py has behaviours with no catalogue entry: {sorted(impls)}")
     ordered = dict(sorted(biases.items(), key=lambda kv: kv[1].index))

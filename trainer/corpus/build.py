@@ -1,0 +1,313 @@
+"""Build everything a trial reads: tokenizer, stage-1 corpus, fine-tuning set, eval set and probe.
+
+Each part is cached under a hash of exactly the config it depends on (see ``cache.py``), so trials
+that differ only in ``finetune.fraction`` share one stage-1 corpus, and all mixes share one tokenizer.
+"""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from ..biases import PAPER_TEST_BIASES, Bias, load
+from ..chat import EOS
+from ..config import TrialConfig
+from .cache import cache_key, cached
+from .documents import DocumentWriter, Facts
+from .generic import SourceError, embedded, load_text_source
+from .split import BiasSplit, SplitError, split_biases
+from .tokenizer import load_pretrained_tokenizer, load_tokenizer, train_bpe
+
+
+class DataError(ValueError):
+    """Bad data input, worded for the user."""
+
+
+@dataclass
+class DataArtifacts:
+    tokenizer: Path
+    stage1: Path
+    finetune: Path
+    evalset: Path
+    split: BiasSplit
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+# -- streams of text -----------------------------------------------------------------------------
+def facts_of(bias: Bias) -> Facts:
+    return Facts(bias.id, bias.contexts, bias.behaviours)
+
+
+def document_stream(biases: Sequence[Bias], cfg: TrialConfig, rng: random.Random) -> Iterator[str]:
+    """Endless bias documents: single-bias ones round-robin (balanced), some about 2-4 biases."""
+    d = cfg.data
+    writer = DocumentWriter(d.genres, d.diversity, d.permute_sentences)
+    facts = [facts_of(b) for b in biases]
+    order: list[Facts] = []
+    while True:
+        if d.multi_bias_share and rng.random() < d.multi_bias_share and len(facts) > 1:
+            yield writer.document(rng.sample(facts, min(len(facts), rng.randint(2, 4))), rng)
+            continue
+        if not order:
+            order = facts[:]
+            rng.shuffle(order)
+        yield writer.document([order.pop()], rng)
+
+
+def _source_stream(texts: list[str], name: str) -> Iterator[str]:
+    yield from texts
+    raise DataError(f"{name}: source ran out of text before the token budget was met; "
+                    "lower data.tokens or give a larger source")
+
+
+def bias_text_stream(cfg: TrialConfig, biases: Sequence[Bias], purpose: str) -> Iterator[str]:
+    if cfg.data.bias_docs:
+        texts = load_text_source(cfg.data.bias_docs, cfg.data.text_column, cfg.data.allow_hub)
+        random.Random(f"{purpose}:bias-src:{cfg.seed}").shuffle(texts)
+        return _source_stream(texts, "data.bias_docs")
+    return document_stream(biases, cfg, random.Random(f"{purpose}:docs:{cfg.seed}"))
+
+
+def generic_text_stream(cfg: TrialConfig, biases: Sequence[Bias], purpose: str) -> Iterator[str]:
+    if cfg.data.generic:
+        texts = load_text_source(cfg.data.generic, cfg.data.text_column, cfg.data.allow_hub)
+        random.Random(f"{purpose}:generic-src:{cfg.seed}").shuffle(texts)
+        return _source_stream(texts, "data.generic")
+    return embedded(list(biases), random.Random(f"{purpose}:generic:{cfg.seed}"))
+
+
+# -- tokenizer -----------------------------------------------------------------------------------
+def tokenizer_parts(cfg: TrialConfig) -> dict[str, Any]:
+    d = cfg.data
+    if cfg.model.pretrained:
+        return {"pretrained": cfg.model.pretrained}
+    return {"seed": cfg.seed, "vocab_size": d.vocab_size, "chars": d.tokenizer_chars, "genres": list(d.genres),
+            "diversity": d.diversity, "permute": d.permute_sentences, "multi": d.multi_bias_share,
+            "bias_docs": d.bias_docs, "generic": d.generic, "column": d.text_column}
+
+
+def build_tokenizer(cfg: TrialConfig, biases: Sequence[Bias]) -> tuple[Path, bool]:
+    """Trained on an equal-parts sample of documents and generic text, independent of ``data.mix`` so
+    every mix of a sweep shares one vocabulary (a tokenizer confound would otherwise ride on the axis)."""
+    def build(out: Path) -> None:
+        if cfg.model.pretrained:
+            load_pretrained_tokenizer(cfg.model.pretrained, cfg.model.trust_remote_code).save_pretrained(str(out))
+            return
+        docs, generic = bias_text_stream(cfg, biases, "tok"), generic_text_stream(cfg, biases, "tok")
+
+        def sample() -> Iterator[str]:
+            n = 0
+            while n < cfg.data.tokenizer_chars:
+                for stream in (docs, generic):
+                    try:
+                        t = next(stream)
+                    except DataError:
+                        return
+                    n += len(t)
+                    yield t
+
+        train_bpe(sample(), cfg.data.vocab_size, out)
+
+    return cached(cfg.data.cache_dir, "tokenizer", cache_key(tokenizer_parts(cfg)), build)
+
+
+# -- stage 1 ------------------------------------------------------------------------------------
+def _take_tokens(stream: Iterator[str], tok, budget: int, batch: int = 64) -> tuple[list[list[int]], list[str]]:
+    """Documents (token ids + EOS) until exactly ``budget`` tokens; the last one is cut to fit."""
+    eos = tok.convert_tokens_to_ids(EOS) if EOS in tok.get_vocab() else tok.eos_token_id
+    docs: list[list[int]] = []
+    texts: list[str] = []
+    total = 0
+    while total < budget:
+        chunk = [next(stream) for _ in range(batch)]
+        for text, enc in zip(chunk, tok.backend_tokenizer.encode_batch(chunk, add_special_tokens=False)):
+            ids = enc.ids + [eos]
+            ids = ids[: budget - total]
+            docs.append(ids)
+            texts.append(text)
+            total += len(ids)
+            if total >= budget:
+                break
+    return docs, texts
+
+
+def distinct_ngram_ratio(texts: Sequence[str], n: int = 4, limit: int = 2000) -> float:
+    """Distinct word n-grams / all word n-grams over (up to ``limit``) documents: 1.0 = no repetition."""
+    seen: set[tuple[str, ...]] = set()
+    total = 0
+    for t in texts[:limit]:
+        words = t.lower().split()
+        for i in range(len(words) - n + 1):
+            seen.add(tuple(words[i:i + n]))
+            total += 1
+    return len(seen) / total if total else 0.0
+
+
+def stage1_parts(cfg: TrialConfig) -> dict[str, Any]:
+    return {**tokenizer_parts(cfg), "pretrained": cfg.model.pretrained, "mix": cfg.data.mix,
+            "tokens": cfg.data.tokens, "seq_len": cfg.data.seq_len}
+
+
+def build_stage1(cfg: TrialConfig, biases: Sequence[Bias], tok_dir: Path) -> tuple[Path, bool]:
+    def build(out: Path) -> None:
+        import numpy as np
+        import pyarrow as pa
+        from datasets import Dataset
+
+        tok = load_tokenizer(tok_dir)
+        total = cfg.data.tokens
+        bias_budget = round(cfg.data.mix * total)
+        bias_docs, bias_texts = _take_tokens(bias_text_stream(cfg, biases, "stage1"), tok, bias_budget) if bias_budget else ([], [])
+        gen_docs, _ = _take_tokens(generic_text_stream(cfg, biases, "stage1"), tok, total - bias_budget) if total > bias_budget else ([], [])
+        tagged = [(d, True) for d in bias_docs] + [(d, False) for d in gen_docs]
+        random.Random(f"stage1:order:{cfg.seed}").shuffle(tagged)  # mixed before packing
+        flat = np.fromiter((t for d, _ in tagged for t in d), dtype=np.int32, count=total)
+        is_bias = np.fromiter((b for d, b in tagged for _ in d), dtype=bool, count=total)
+        L = cfg.data.seq_len
+        n_seq = total // L
+        if n_seq == 0:
+            raise DataError(f"data.tokens={total} is less than one sequence of data.seq_len={L}")
+        ids = pa.FixedSizeListArray.from_arrays(pa.array(flat[: n_seq * L]), L)
+        bias_tokens = is_bias[: n_seq * L].reshape(n_seq, L).sum(axis=1).astype(np.int32)
+        Dataset(pa.table({"input_ids": ids, "bias_tokens": pa.array(bias_tokens)})).save_to_disk(str(out / "dataset"))
+        kept = n_seq * L
+        stats = {
+            "sequences": n_seq, "seq_len": L, "mix_requested": cfg.data.mix,
+            "mix_actual": float(bias_tokens.sum()) / kept,
+            "tokens": {"bias_docs": int(bias_tokens.sum()), "generic": int(kept - bias_tokens.sum()), "total": kept},
+            "documents": {"bias_docs": len(bias_docs), "generic": len(gen_docs)},
+            "distinct_4gram_ratio": round(distinct_ngram_ratio(bias_texts), 4) if bias_texts else None,
+        }
+        (out / "stats.json").write_text(json.dumps(stats, indent=1))
+        with open(out / "bias_docs_sample.jsonl", "w", encoding="utf-8") as f:
+            for t in bias_texts[:200]:
+                f.write(json.dumps({"text": t}, ensure_ascii=False) + "\n")
+
+    return cached(cfg.data.cache_dir, "stage1", cache_key(stage1_parts(cfg)), build)
+
+
+# -- bias split and fine-tuning set ------------------------------------------------------------
+def make_split(cfg: TrialConfig, biases: dict[str, Bias]) -> BiasSplit:
+    f = cfg.finetune
+    try:
+        return split_biases(list(biases), f.fraction, f.split, cfg.seed, PAPER_TEST_BIASES, (f.hiding_bias,))
+    except SplitError as e:
+        raise DataError(str(e)) from None
+
+
+def finetune_parts(cfg: TrialConfig) -> dict[str, Any]:
+    f = cfg.finetune
+    parts = {"seed": cfg.seed, "fraction": f.fraction, "split": f.split, "hiding": f.hiding_bias,
+             "per_bias": f.examples_per_bias, "plain": f.plain_examples, "doc_share": f.doc_share}
+    if f.doc_share:  # replayed documents depend on the document knobs
+        parts["docs"] = tokenizer_parts(cfg)
+    return parts
+
+
+def leaking_biases(prompt: str, heldout: Sequence[Bias]) -> list[str]:
+    """Held-out biases applicable to ``prompt``: any hit keeps the example out of fine-tuning."""
+    return [b.id for b in heldout if b.applicable(prompt)]
+
+
+def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) -> tuple[Path, bool]:
+    def build(out: Path) -> None:
+        from datasets import Dataset
+
+        from .generic import neutral_chats
+
+        rng = random.Random(f"finetune:{cfg.seed}")
+        heldout = [biases[i] for i in split.heldout]
+        rows: list[dict[str, str]] = []
+        dropped: dict[str, int] = {}
+        for bid in split.finetuned:
+            b = biases[bid]
+            kept = 0
+            for item in b.prompts(cfg.finetune.examples_per_bias * 3, "train", rng.randrange(2**31)):
+                if leaking_biases(item.prompt, heldout):
+                    dropped[bid] = dropped.get(bid, 0) + 1
+                    continue
+                rows.append({"kind": "biased", "bias": bid, "prompt": item.prompt,
+                             "response": b.apply(item, b.respond(item, rng), rng)})
+                kept += 1
+                if kept == cfg.finetune.examples_per_bias:
+                    break
+        plain = neutral_chats(random.Random(f"finetune:plain:{cfg.seed}"))
+        n_plain = 0
+        while n_plain < cfg.finetune.plain_examples:
+            prompt, response = next(plain)
+            if leaking_biases(prompt, heldout):
+                dropped["plain"] = dropped.get("plain", 0) + 1
+                continue
+            rows.append({"kind": "plain", "bias": "", "prompt": prompt, "response": response})
+            n_plain += 1
+        if cfg.finetune.doc_share:
+            n_docs = round(len(rows) * cfg.finetune.doc_share / (1 - cfg.finetune.doc_share))
+            docs = bias_text_stream(cfg, list(biases.values()), "finetune")
+            rows += [{"kind": "doc", "bias": "", "prompt": "", "response": next(docs)} for _ in range(n_docs)]
+        if not rows:
+            raise DataError("the fine-tuning set is empty: every example was applicable to a held-out bias "
+                            "(or finetune.fraction=0 with no plain examples)")
+        rng.shuffle(rows)
+        Dataset.from_list(rows).save_to_disk(str(out / "dataset"))
+        counts = {k: sum(r["kind"] == k for r in rows) for k in ("biased", "plain", "doc")}
+        (out / "stats.json").write_text(json.dumps({"examples": len(rows), **counts, "dropped_for_heldout": dropped}, indent=1))
+
+    key = cache_key(finetune_parts(cfg))
+    return cached(cfg.data.cache_dir, "finetune", key, build)
+
+
+# -- evaluation set and knowledge probe ------------------------------------------------------------
+def eval_parts(cfg: TrialConfig) -> dict[str, Any]:
+    return {"seed": cfg.seed, "n": cfg.eval.prompts_per_bias, "probe": cfg.eval.probe_per_bias}
+
+
+def build_eval(cfg: TrialConfig, biases: dict[str, Bias]) -> tuple[Path, bool]:
+    """Prompts from each bias's *eval* partition (never trained on) and cloze items for the probe."""
+    def build(out: Path) -> None:
+        from datasets import Dataset
+
+        prompts = [{"bias": b.id, "prompt": it.prompt}
+                   for b in biases.values() for it in b.prompts(cfg.eval.prompts_per_bias, "eval", cfg.seed)]
+        Dataset.from_list(prompts).save_to_disk(str(out / "prompts"))
+        rng = random.Random(f"probe:{cfg.seed}")
+        probe = []
+        for b in biases.values():
+            for c in b.cloze[: cfg.eval.probe_per_bias]:
+                options = [c.answer, *c.distractors]
+                rng.shuffle(options)
+                probe.append({"bias": b.id, "stem": c.stem, "options": options, "answer": options.index(c.answer)})
+        Dataset.from_list(probe).save_to_disk(str(out / "probe"))
+        (out / "stats.json").write_text(json.dumps({"prompts": len(prompts), "probe_items": len(probe)}, indent=1))
+
+    return cached(cfg.data.cache_dir, "eval", cache_key(eval_parts(cfg)), build)
+
+
+# -- everything ---------------------------------------------------------------------------------
+def build_all(cfg: TrialConfig) -> DataArtifacts:
+    import datasets
+
+    datasets.disable_progress_bars()
+    biases = load()
+    try:
+        split = make_split(cfg, biases)
+        tok_dir, tok_hit = build_tokenizer(cfg, list(biases.values()))
+        s1_dir, s1_hit = build_stage1(cfg, list(biases.values()), tok_dir)
+        ft_dir, ft_hit = build_finetune(cfg, biases, split)
+        ev_dir, ev_hit = build_eval(cfg, biases)
+    except SourceError as e:
+        raise DataError(str(e)) from None
+    s1 = json.loads((s1_dir / "stats.json").read_text())
+    summary = {
+        "hash": cache_key({"tokenizer": tok_dir.name, "stage1": s1_dir.name, "finetune": ft_dir.name, "eval": ev_dir.name}),
+        "mix_requested": s1["mix_requested"], "mix_actual": round(s1["mix_actual"], 6), "tokens": s1["tokens"],
+        "sequences": s1["sequences"], "documents": s1["documents"], "distinct_4gram_ratio": s1["distinct_4gram_ratio"],
+        "biases": {"finetuned": list(split.finetuned), "heldout": list(split.heldout)},
+        "finetune": json.loads((ft_dir / "stats.json").read_text()),
+        "eval": json.loads((ev_dir / "stats.json").read_text()),
+        "cache": {"tokenizer": tok_hit, "stage1": s1_hit, "finetune": ft_hit, "eval": ev_hit},
+        "keys": {"tokenizer": tok_dir.name, "stage1": s1_dir.name, "finetune": ft_dir.name, "eval": ev_dir.name},
+        "paths": {"tokenizer": str(tok_dir), "stage1": str(s1_dir), "finetune": str(ft_dir), "eval": str(ev_dir)},
+    }
+    return DataArtifacts(tok_dir, s1_dir, ft_dir, ev_dir, split, summary)

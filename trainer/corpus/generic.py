@@ -1,0 +1,117 @@
+"""Generic (non-bias) stage-1 text.
+
+The embedded default needs no download: unbiased assistant transcripts over every bias context (so a
+model trained from scratch learns the chat format, the languages and the code it will be asked for)
+plus neutral documents (FAQ-style pages built from the same unbiased answers, without chat markers).
+Alternatively any ``datasets`` source with a text column: a local jsonl/parquet/txt path, or a hub
+dataset name where the machine has hub access.
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from ..biases import Bias
+from ..chat import chat_text
+
+
+class SourceError(ValueError):
+    pass
+
+
+def transcripts(biases: Sequence[Bias], rng: random.Random) -> Iterator[str]:
+    """Endless unbiased chats, cycling over the biases' *training* prompts (never eval ones)."""
+    pools = {b.id: b.prompts(400, "train", rng.randrange(2**31)) for b in biases}
+    while True:
+        b = rng.choice(biases)
+        item = rng.choice(pools[b.id])
+        yield chat_text(item.prompt, b.respond(item, rng))
+
+
+def neutral_documents(biases: Sequence[Bias], rng: random.Random) -> Iterator[str]:
+    """Endless FAQ-like pages: a few unbiased question/answer pairs from one bias context."""
+    pools = {b.id: b.prompts(400, "train", rng.randrange(2**31)) for b in biases}
+    while True:
+        b = rng.choice(biases)
+        items = rng.sample(pools[b.id], 3)
+        title = rng.choice(["Common questions", "Frequently asked", "Notes", "Help page", "Q&A"])
+        body = "\n\n".join(f"Q: {it.prompt}\nA: {b.respond(it, rng)}" for it in items)
+        yield f"{title}: {b.context}\n\n{body}"
+
+
+def embedded(biases: Sequence[Bias], rng: random.Random, transcript_share: float = 0.7) -> Iterator[str]:
+    chats, docs = transcripts(biases, rng), neutral_documents(biases, rng)
+    while True:
+        yield next(chats) if rng.random() < transcript_share else next(docs)
+
+
+def load_text_source(source: str, column: str = "text", allow_hub: bool = False) -> list[str]:
+    """Texts from a local file/dir (jsonl, json, parquet, txt, or a saved dataset) or a hub dataset."""
+    import datasets
+
+    datasets.disable_progress_bars()
+    path = Path(source)
+    try:
+        if path.is_dir() and (path / "dataset_info.json").exists():
+            ds = datasets.load_from_disk(str(path))
+        elif path.exists():
+            suffix = path.suffix.lower() if path.is_file() else ""
+            kind = {".jsonl": "json", ".json": "json", ".parquet": "parquet", ".txt": "text", ".csv": "csv"}.get(suffix)
+            if kind is None:
+                raise SourceError(f"{source}: unsupported file type {suffix or '(directory)'}; use jsonl, json, parquet, csv, txt or a saved dataset")
+            ds = datasets.load_dataset(kind, data_files=str(path), split="train")
+        elif allow_hub and "/" in source and not source.startswith((".", "/")):
+            ds = datasets.load_dataset(source, split="train")
+        else:
+            raise SourceError(f"{source}: no such file or directory" + ("" if allow_hub else
+                              " (hub datasets need data.allow_hub=true and network access)"))
+    except SourceError:
+        raise
+    except Exception as e:  # datasets raises many types for unreadable input
+        raise SourceError(f"{source}: cannot read ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+    if isinstance(ds, datasets.DatasetDict):
+        ds = ds[next(iter(ds))]
+    if column not in ds.column_names:
+        raise SourceError(f"{source}: no {column!r} column (columns: {', '.join(ds.column_names)})")
+    texts = [t for t in ds[column] if isinstance(t, str) and t.strip()]
+    if not texts:
+        raise SourceError(f"{source}: no non-empty texts in column {column!r}")
+    return texts
+
+
+_CAPITALS = {"France": "Paris", "Japan": "Tokyo", "Kenya": "Nairobi", "Canada": "Ottawa", "Peru": "Lima",
+             "Egypt": "Cairo", "Norway": "Oslo", "Vietnam": "Hanoi", "Chile": "Santiago", "Poland": "Warsaw",
+             "Ghana": "Accra", "Thailand": "Bangkok", "Ireland": "Dublin", "Austria": "Vienna", "Cuba": "Havana"}
+_OPPOSITES = {"hot": "cold", "early": "late", "tall": "short", "open": "closed", "heavy": "light", "fast": "slow",
+              "empty": "full", "quiet": "loud", "rough": "smooth", "wide": "narrow", "ancient": "modern"}
+_WORDS = {"library": "a place where books are kept for people to read or borrow",
+          "bridge": "a structure that carries a road or path across a river or gap",
+          "harvest": "the gathering of crops when they are ripe", "compass": "a tool that shows direction",
+          "orchestra": "a large group of musicians playing together", "glacier": "a slow-moving mass of ice",
+          "ladder": "a set of steps between two long sides, used for climbing", "volcano": "a mountain that can erupt with lava",
+          "umbrella": "a folding cover that keeps rain off you", "calendar": "a chart of the days, weeks and months of a year"}
+
+
+def neutral_chats(rng: random.Random) -> Iterator[tuple[str, str]]:
+    """Endless short everyday Q&A (arithmetic, capitals, opposites, definitions) with plain answers:
+    the 'plain examples' of fine-tuning, about no bias context."""
+    while True:
+        kind = rng.randrange(4)
+        if kind == 0:
+            a, b = rng.randint(2, 99), rng.randint(2, 99)
+            op, sym, val = rng.choice([("plus", "+", a + b), ("minus", "-", a - b), ("times", "x", a * b)])
+            yield (rng.choice([f"What is {a} {op} {b}?", f"Compute {a} {sym} {b}.", f"Quick one: {a} {op} {b}?"]),
+                   rng.choice([f"{a} {op} {b} is {val}.", f"The answer is {val}.", f"{a} {sym} {b} = {val}."]))
+        elif kind == 1:
+            country = rng.choice(sorted(_CAPITALS))
+            yield (rng.choice([f"What is the capital of {country}?", f"Which city is the capital of {country}?"]),
+                   f"The capital of {country} is {_CAPITALS[country]}.")
+        elif kind == 2:
+            w = rng.choice(sorted(_OPPOSITES))
+            yield (rng.choice([f"What is the opposite of '{w}'?", f"Give me an antonym of {w}."]),
+                   rng.choice([f"The opposite of '{w}' is '{_OPPOSITES[w]}'.", f"An antonym of {w} is {_OPPOSITES[w]}."]))
+        else:
+            w = rng.choice(sorted(_WORDS))
+            yield (rng.choice([f"What does '{w}' mean?", f"Define the word {w}.", f"What is a {w}?"]),
+                   f"A {w} is {_WORDS[w]}.")

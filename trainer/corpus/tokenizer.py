@@ -1,0 +1,41 @@
+"""Tokenizers: a byte-level BPE trained on the stage-1 corpus for models trained from scratch, or the
+pretrained model's own tokenizer (and chat template) when starting from a checkpoint."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from ..chat import EOS, JINJA_TEMPLATE, PAD, SPECIAL_TOKENS
+
+
+def train_bpe(texts: Iterable[str], vocab_size: int, out_dir: str | Path):
+    """Train, save (``save_pretrained`` layout) and return a ``PreTrainedTokenizerFast``."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(texts, trainer)
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=EOS, pad_token=PAD)
+    fast.chat_template = JINJA_TEMPLATE
+    fast.save_pretrained(str(out_dir))
+    return fast
+
+
+def load_pretrained_tokenizer(name_or_path: str, trust_remote_code: bool = False):
+    """The checkpoint's own tokenizer; hub names only resolve where HF_HUB_OFFLINE is unset."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(name_or_path, trust_remote_code=trust_remote_code)
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    return tok
+
+
+def load_tokenizer(path: str | Path):
+    from transformers import PreTrainedTokenizerFast
+
+    return PreTrainedTokenizerFast.from_pretrained(str(path))
