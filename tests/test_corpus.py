@@ -134,3 +134,17 @@ def test_cli_data_build_json(tmp_path, cli):
     assert len(s["biases"]["finetuned"]) + len(s["biases"]["heldout"]) == 52
     bad = cli("data", "build", "data.mix=1.5", f"data.cache_dir={tmp_path}")
     assert bad.returncode == 2 and bad.stderr.strip() == "error: data.mix: expected a value in [0, 1], got 1.5"
+
+
+def test_pretrained_tokenizer_is_used_as_is(tmp_path):
+    """model.pretrained: the checkpoint's own tokenizer (here: a local directory) replaces BPE training."""
+    first = build_all(cfg_for(tmp_path / "a", "data.tokens=3000"))
+    from trainer.corpus.tokenizer import load_tokenizer
+
+    local = tmp_path / "my-model"
+    load_tokenizer(first.tokenizer).save_pretrained(str(local))
+    art = build_all(cfg_for(tmp_path / "b", "data.tokens=3000", f"model.pretrained={local}"))
+    assert (art.tokenizer / "tokenizer.json").read_bytes() == (local / "tokenizer.json").read_bytes()
+    assert art.summary["tokens"]["total"] == (3000 // 64) * 64
+    with pytest.raises(DataError, match="model.pretrained"):
+        build_all(cfg_for(tmp_path / "c", "data.tokens=3000", f"model.pretrained={tmp_path / 'missing'}"))

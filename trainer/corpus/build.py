@@ -16,13 +16,10 @@ from ..chat import EOS
 from ..config import TrialConfig
 from .cache import cache_key, cached
 from .documents import DocumentWriter, Facts
-from .generic import SourceError, embedded, load_text_source
+from .errors import DataError
+from .generic import embedded, load_text_source
 from .split import BiasSplit, SplitError, split_biases
 from .tokenizer import load_pretrained_tokenizer, load_tokenizer, train_bpe
-
-
-class DataError(ValueError):
-    """Bad data input, worded for the user."""
 
 
 @dataclass
@@ -177,7 +174,8 @@ def build_stage1(cfg: TrialConfig, biases: Sequence[Bias], tok_dir: Path) -> tup
             "sequences": n_seq, "seq_len": L, "mix_requested": cfg.data.mix,
             "mix_actual": float(bias_tokens.sum()) / kept,
             "tokens": {"bias_docs": int(bias_tokens.sum()), "generic": int(kept - bias_tokens.sum()), "total": kept},
-            "documents": {"bias_docs": len(bias_docs), "generic": len(gen_docs)},
+            "documents": {"bias_docs": len(bias_docs), "generic": len(gen_docs),
+                          "per_bias": round(len(bias_docs) * (1 + cfg.data.multi_bias_share * 2) / len(biases), 1)},
             "distinct_4gram_ratio": round(distinct_ngram_ratio(bias_texts), 4) if bias_texts else None,
         }
         (out / "stats.json").write_text(json.dumps(stats, indent=1))
@@ -290,14 +288,11 @@ def build_all(cfg: TrialConfig) -> DataArtifacts:
 
     datasets.disable_progress_bars()
     biases = load()
-    try:
-        split = make_split(cfg, biases)
-        tok_dir, tok_hit = build_tokenizer(cfg, list(biases.values()))
-        s1_dir, s1_hit = build_stage1(cfg, list(biases.values()), tok_dir)
-        ft_dir, ft_hit = build_finetune(cfg, biases, split)
-        ev_dir, ev_hit = build_eval(cfg, biases)
-    except SourceError as e:
-        raise DataError(str(e)) from None
+    split = make_split(cfg, biases)
+    tok_dir, tok_hit = build_tokenizer(cfg, list(biases.values()))
+    s1_dir, s1_hit = build_stage1(cfg, list(biases.values()), tok_dir)
+    ft_dir, ft_hit = build_finetune(cfg, biases, split)
+    ev_dir, ev_hit = build_eval(cfg, biases)
     s1 = json.loads((s1_dir / "stats.json").read_text())
     summary = {
         "hash": cache_key({"tokenizer": tok_dir.name, "stage1": s1_dir.name, "finetune": ft_dir.name, "eval": ev_dir.name}),

@@ -14,10 +14,7 @@ from typing import Iterator, Sequence
 
 from ..biases import Bias
 from ..chat import chat_text
-
-
-class SourceError(ValueError):
-    pass
+from .errors import DataError
 
 
 def transcripts(biases: Sequence[Bias], rng: random.Random) -> Iterator[str]:
@@ -59,24 +56,24 @@ def load_text_source(source: str, column: str = "text", allow_hub: bool = False)
             suffix = path.suffix.lower() if path.is_file() else ""
             kind = {".jsonl": "json", ".json": "json", ".parquet": "parquet", ".txt": "text", ".csv": "csv"}.get(suffix)
             if kind is None:
-                raise SourceError(f"{source}: unsupported file type {suffix or '(directory)'}; use jsonl, json, parquet, csv, txt or a saved dataset")
+                raise DataError(f"{source}: unsupported file type {suffix or '(directory)'}; use jsonl, json, parquet, csv, txt or a saved dataset")
             ds = datasets.load_dataset(kind, data_files=str(path), split="train")
         elif allow_hub and "/" in source and not source.startswith((".", "/")):
             ds = datasets.load_dataset(source, split="train")
         else:
-            raise SourceError(f"{source}: no such file or directory" + ("" if allow_hub else
+            raise DataError(f"{source}: no such file or directory" + ("" if allow_hub else
                               " (hub datasets need data.allow_hub=true and network access)"))
-    except SourceError:
+    except DataError:
         raise
     except Exception as e:  # datasets raises many types for unreadable input
-        raise SourceError(f"{source}: cannot read ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+        raise DataError(f"{source}: cannot read ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
     if isinstance(ds, datasets.DatasetDict):
         ds = ds[next(iter(ds))]
     if column not in ds.column_names:
-        raise SourceError(f"{source}: no {column!r} column (columns: {', '.join(ds.column_names)})")
+        raise DataError(f"{source}: no {column!r} column (columns: {', '.join(ds.column_names)})")
     texts = [t for t in ds[column] if isinstance(t, str) and t.strip()]
     if not texts:
-        raise SourceError(f"{source}: no non-empty texts in column {column!r}")
+        raise DataError(f"{source}: no non-empty texts in column {column!r}")
     return texts
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..chat import EOS, JINJA_TEMPLATE, PAD, SPECIAL_TOKENS
+from .errors import DataError
 
 
 def train_bpe(texts: Iterable[str], vocab_size: int, out_dir: str | Path):
@@ -29,7 +30,15 @@ def load_pretrained_tokenizer(name_or_path: str, trust_remote_code: bool = False
     """The checkpoint's own tokenizer; hub names only resolve where HF_HUB_OFFLINE is unset."""
     from transformers import AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(name_or_path, trust_remote_code=trust_remote_code)
+    looks_local = name_or_path.startswith((".", "/", "~")) or Path(name_or_path).exists()
+    if looks_local and not Path(name_or_path).expanduser().is_dir():
+        raise DataError(f"model.pretrained: {name_or_path!r} is not a directory")
+    try:
+        tok = AutoTokenizer.from_pretrained(str(Path(name_or_path).expanduser()) if looks_local else name_or_path,
+                                            trust_remote_code=trust_remote_code)
+    except Exception as e:  # transformers raises OSError/ValueError/… for unreadable or unreachable checkpoints
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise DataError(f"model.pretrained: cannot load a tokenizer from {name_or_path!r} ({first})") from None
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     return tok
