@@ -34,7 +34,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.print_config:
         print(to_yaml(cfg), end="")
         return 0
-    raise UsageError("the trial runner is not yet built (issue #4); `run --print-config` shows the resolved config")
+    from trainer.driver import run_trial
+
+    res = run_trial(cfg)
+    headline = {k: v for k, v in sorted(res.metrics.items()) if not k.startswith("bias/")}
+    print(json.dumps({"run_id": res.run_id, **headline}))
+    print(f"MLflow run {res.run_id} in experiment {cfg.tracking.experiment!r} at {res.tracking_uri}; "
+          f"models in {res.out_dir}; browse with `python launch.py ui`", file=sys.stderr)
+    return 0
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -198,8 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from trainer.config import ConfigError
-    from trainer.corpus.build import DataError
+    from trainer.corpus.errors import DataError
     from trainer.judge import JudgeError
+    from trainer.model import ModelError
     from trainer.score import ScoreInputError
 
     parser = build_parser()
@@ -210,9 +218,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(stray)}")
     if extra:
         args.overrides = [*args.overrides, *extra]
+    from trainer.driver import TrialError
+
     try:
         return args.func(args)
-    except (UsageError, ConfigError, ScoreInputError, JudgeError, DataError) as e:
+    except (UsageError, ConfigError, ScoreInputError, JudgeError, DataError, ModelError, TrialError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

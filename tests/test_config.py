@@ -30,7 +30,7 @@ def test_defaults_file_and_overrides_layer_in_order(tmp_path):
     (["finetune.split=half"], "finetune.split: expected one of paper, random, got 'half'"),
     (["finetune.hiding_bias=nope"], "finetune.hiding_bias: expected a bias id, got 'nope'"),
     (["finetune=3"], "finetune: is a section; set its keys (finetune.fraction, finetune.split, finetune.hiding_bias, "
-                     "finetune.examples_per_bias, finetune.plain_examples, finetune.doc_share)"),
+                     "finetune.examples_per_bias, finetune.plain_examples, finetune.doc_share, finetune.max_len)"),
     (["data.mix"], "override 'data.mix': expected key=value"),
 ])
 def test_bad_overrides_name_the_key_and_the_expectation(override, message):

@@ -56,19 +56,58 @@ class FinetuneConfig:
     examples_per_bias: int = _f(64, lo=1, help="biased chat examples per fine-tuned bias")
     plain_examples: int = _f(0, lo=0, help="extra neutral chat examples with unbiased answers")
     doc_share: float = _f(0.0, lo=0.0, hi=0.95, help="share of fine-tuning examples that are bias documents (stage-1 replay)")
+    max_len: int = _f(512, lo=8, help="fine-tuning examples are cut to this many tokens")
+
+
+@dataclass
+class LoraConfig:
+    enabled: bool = _f(False, help="train LoRA adapters instead of all weights (large pretrained models)")
+    r: int = _f(16, lo=1, help="LoRA rank")
+    alpha: int = _f(32, lo=1, help="LoRA alpha")
+    dropout: float = _f(0.05, lo=0.0, hi=1.0, help="LoRA dropout")
+    target_modules: List[str] = _f(["q_proj", "k_proj", "v_proj", "o_proj"], help="module names that get adapters")
 
 
 @dataclass
 class ModelConfig:
-    size: str = _f("5m", help="name of a model in configs/model/")
+    size: str = _f("5m", help="name of a model in configs/model/ (ignored when model.pretrained is set)")
     pretrained: Optional[str] = _f(None, help="local path or hub id of a pretrained causal LM (overrides size)")
     trust_remote_code: bool = _f(False, help="allow model code from the checkpoint (off: never run downloaded code)")
+    lora: LoraConfig = field(default_factory=LoraConfig)
+
+
+@dataclass
+class StageConfig:
+    """Optimisation of one training stage (stage 1 = pretrain, stage 2 = sft)."""
+
+    lr: float = _f(1e-3, lo=0.0, help="peak learning rate (warmup then cosine decay)")
+    min_lr_ratio: float = _f(0.1, lo=0.0, hi=1.0, help="final learning rate as a share of the peak")
+    warmup_ratio: float = _f(0.05, lo=0.0, hi=1.0, help="share of steps spent warming up")
+    weight_decay: float = _f(0.1, lo=0.0, help="AdamW weight decay")
+    epochs: float = _f(1.0, lo=0.0, help="passes over the stage's data (ignored if max_steps > 0)")
+    max_steps: int = _f(0, lo=0, help="optimizer steps; 0 = derive from epochs")
+    micro_batch: int = _f(8, lo=1, help="sequences per worker per micro-step")
+    grad_accum: int = _f(1, lo=1, help="micro-steps per optimizer step")
+    log_every: int = _f(10, lo=1, help="optimizer steps between logged training metrics")
+
+
+@dataclass
+class EngineConfig:
+    zero_stage: int = _f(2, lo=0, hi=3, help="DeepSpeed ZeRO stage")
+    precision: str = _f("fp32", choices=("fp32", "bf16", "fp16"), help="training precision (bf16 on GPUs and AMX CPUs)")
+    grad_clip: float = _f(1.0, lo=0.0, help="gradient-norm clipping (0 = off)")
+    deepspeed_json: Optional[str] = _f(None, help="a DeepSpeed JSON merged on top of the config built from ours")
 
 
 @dataclass
 class EvalConfig:
     prompts_per_bias: int = _f(50, lo=1, help="eval prompts per bias")
     probe_per_bias: int = _f(4, lo=1, help="knowledge-probe cloze statements per bias")
+    max_new_tokens: int = _f(128, lo=1, help="generation length cap")
+    samples: int = _f(1, lo=1, help="responses per prompt (1 = greedy unless temperature > 0)")
+    temperature: float = _f(0.0, lo=0.0, help="sampling temperature (0 = greedy)")
+    batch_size: int = _f(32, lo=1, help="prompts generated together per worker")
+    before_ft: bool = _f(True, help="also evaluate the stage-1 model (for *_before_ft and the gains)")
     judge: str = _f("rules", choices=("rules", "llm"), help="rule detectors or the LLM judge")
 
 
@@ -87,20 +126,27 @@ class RayConfig:
     address: Optional[str] = _f(None, help="existing Ray cluster; unset = start a private local one")
     num_workers: int = _f(2, lo=1, help="training workers (processes) per trial")
     use_gpu: bool = _f(False, help="one GPU per worker")
+    cpus_per_worker: int = _f(1, lo=1, help="CPUs (and torch threads) per worker")
+    storage: str = _f(".cache/biasgen/ray", help="Ray Train storage path (shared filesystem on clusters)")
 
 
 @dataclass
 class TrackingConfig:
     uri: Optional[str] = _f(None, help="MLflow tracking URI; unset = $MLFLOW_TRACKING_URI or sqlite:///mlflow.db")
     experiment: str = _f("biasgen", help="MLflow experiment name")
+    artifact_location: str = _f("mlartifacts", help="artifact root for new experiments (a path or URI)")
 
 
 @dataclass
 class TrialConfig:
     seed: int = _f(0, lo=0, help="the one seed every random choice flows from")
+    output_dir: str = _f("runs", help="where trials write their models (HF format)")
     data: DataConfig = field(default_factory=DataConfig)
     finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
+    pretrain: StageConfig = field(default_factory=StageConfig)
+    sft: StageConfig = field(default_factory=lambda: StageConfig(lr=3e-4, epochs=3.0, warmup_ratio=0.1))
+    engine: EngineConfig = field(default_factory=EngineConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     judge: JudgeConfig = field(default_factory=JudgeConfig)
     ray: RayConfig = field(default_factory=RayConfig)
@@ -233,14 +279,27 @@ def describe(schema: type = TrialConfig) -> list[tuple[str, Any, str]]:
     """(key, default, help) for every leaf key — used by ``--help`` texts and the README."""
     rows: list[tuple[str, Any, str]] = []
 
-    def walk(tp: type, prefix: str) -> None:
-        inst = tp()
-        for f in dataclasses.fields(tp):
-            sub = _resolve(f.type)
-            if sub is not None:
-                walk(sub, f"{prefix}{f.name}.")
+    def walk(inst: Any, prefix: str) -> None:
+        for f in dataclasses.fields(inst):
+            v = getattr(inst, f.name)
+            if dataclasses.is_dataclass(v):
+                walk(v, f"{prefix}{f.name}.")
             else:
-                rows.append((f"{prefix}{f.name}", getattr(inst, f.name), f.metadata.get("help", "")))
+                rows.append((f"{prefix}{f.name}", v, f.metadata.get("help", "")))
 
-    walk(schema, "")
+    walk(schema(), "")
     return rows
+
+
+def to_dict(cfg: Any) -> dict[str, Any]:
+    """Plain nested dict (picklable, JSON-able): how a config travels to Ray workers."""
+    return OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True)
+
+
+def from_dict(d: dict[str, Any], schema: type = TrialConfig) -> Any:
+    try:
+        cfg = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), d))
+    except OmegaConfBaseException as e:
+        raise ConfigError(_omegaconf_message(e)) from None
+    _check(cfg)
+    return cfg

@@ -21,6 +21,9 @@ def defaults() -> dict[str, str]:
         "RAY_TRAIN_HEALTH_CHECK_INTERVAL_S": "0.2",
         "RAY_USAGE_STATS_ENABLED": "0",
         "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+        "TRANSFORMERS_VERBOSITY": "error",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        "RAY_DEDUP_LOGS": "1",
     }
 
 

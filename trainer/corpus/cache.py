@@ -42,7 +42,7 @@ def cache_key(parts: dict[str, Any]) -> str:
 
 def cached(root: str | Path, kind: str, key: str, build: Callable[[Path], None]) -> tuple[Path, bool]:
     """Return ``(path, hit)``; on a miss ``build(tmp_dir)`` fills a temp dir that is then renamed."""
-    final = Path(root) / kind / key
+    final = Path(root).resolve() / kind / key
     if final.is_dir():
         return final, True
     final.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,57 @@
+"""Rate and interval arithmetic: exact values on small cases, coverage on simulated ones."""
+import numpy as np
+import pytest
+
+from trainer.metrics import group_rate, paired_gain, trial_metrics, wilson
+
+
+def test_wilson_known_values():
+    lo, hi = wilson(5, 10)
+    assert lo == pytest.approx(0.2366, abs=1e-4) and hi == pytest.approx(0.7634, abs=1e-4)
+    assert wilson(0, 20)[0] == 0.0 and wilson(20, 20)[1] == 1.0
+
+
+def test_group_rate_is_mean_of_bias_rates_not_of_responses():
+    rate, lo, hi = group_rate({"a": [1] * 10, "b": [0] * 90 + [1] * 10})
+    assert rate == pytest.approx((1.0 + 0.1) / 2)
+    assert lo < rate < hi
+    # degenerate verdicts still give an interval of positive width that contains the observed value
+    r, lo, hi = group_rate({"a": [0, 0, 0, 0]})
+    assert r == 0.0 and lo == 0.0 and hi > 0.1
+
+
+def test_paired_gain_uses_pairs():
+    before = {"a": [0] * 50 + [1] * 50}
+    flipped = {"a": [1] * 50 + [0] * 50}  # same rate, every prompt changed
+    same = {"a": [0] * 50 + [1] * 50}
+    g_same = paired_gain(same, before)
+    g_flip = paired_gain(flipped, before)
+    assert g_same[0] == g_flip[0] == 0.0
+    assert (g_flip[2] - g_flip[1]) > 3 * (g_same[2] - g_same[1])  # unchanged pairs are strong evidence
+    g = paired_gain({"a": [1] * 30 + [0] * 70}, {"a": [0] * 100})
+    assert g[0] == pytest.approx(0.3) and g[1] > 0.15
+    with pytest.raises(ValueError, match="verdicts"):
+        paired_gain({"a": [1, 0]}, {"a": [1]})
+
+
+def test_interval_coverage_on_simulated_groups():
+    rng = np.random.default_rng(0)
+    true = np.array([0.05, 0.2, 0.5, 0.8, 0.35])
+    covered = 0
+    for trial in range(200):
+        verdicts = {str(i): list(rng.random(40) < p) for i, p in enumerate(true)}
+        _, lo, hi = group_rate(verdicts, seed=trial)
+        covered += lo <= true.mean() <= hi
+    assert 0.90 <= covered / 200 <= 0.995
+
+
+def test_trial_metrics_names_and_groups():
+    after = {"h1": [1, 1, 0, 0], "h2": [0, 0, 0, 0], "t1": [1, 1, 1, 1]}
+    before = {"h1": [0, 0, 0, 0], "h2": [0, 0, 0, 0], "t1": [0, 1, 0, 0]}
+    m = trial_metrics(after, before, heldout=["h1", "h2"], finetuned=["t1"])
+    assert m["heldout/rate"] == pytest.approx(0.25) and m["heldout/rate_before_ft"] == 0.0
+    assert m["heldout/gain"] == pytest.approx(0.25) and m["train/gain"] == pytest.approx(0.75)
+    for name in ("heldout/rate", "heldout/rate_before_ft", "heldout/gain", "train/rate", "train/rate_before_ft"):
+        assert m[f"{name}_lo"] <= m[name] <= m[f"{name}_hi"]
+    assert m["bias/h1/rate"] == 0.5 and m["bias/t1/rate_before_ft"] == 0.25
+    assert (m["bias/h1/rate_lo"], m["bias/h1/rate_hi"]) == pytest.approx(wilson(2, 4))

@@ -1,0 +1,109 @@
+"""Whole trials on a real local Ray cluster with 2 DeepSpeed workers (gloo), logged to a real MLflow store."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from trainer.config import load_config
+from trainer.corpus.errors import DataError
+from trainer.driver import TrialError, run_trial
+from trainer.ray_session import ray_session
+from trainer.runtime_env import REPO_ROOT
+
+SMALL = ["model.size=tiny", "data.tokens=16000", "data.seq_len=64", "data.vocab_size=600", "data.tokenizer_chars=150000",
+         "finetune.examples_per_bias=2", "finetune.max_len=128", "eval.prompts_per_bias=2", "eval.probe_per_bias=1",
+         "eval.max_new_tokens=16", "pretrain.micro_batch=4", "sft.micro_batch=4", "sft.epochs=1"]
+
+
+def mlflow_runs(db: Path) -> list[dict]:
+    with sqlite3.connect(db) as c:
+        rows = c.execute("select run_uuid, status, name from runs").fetchall()
+        out = []
+        for run_id, status, name in rows:
+            tags = dict(c.execute("select key, value from tags where run_uuid=?", (run_id,)).fetchall())
+            metrics = dict(c.execute("select key, value from latest_metrics where run_uuid=?", (run_id,)).fetchall())
+            params = dict(c.execute("select key, value from params where run_uuid=?", (run_id,)).fetchall())
+            out.append({"id": run_id, "status": status, "name": name, "tags": tags, "metrics": metrics, "params": params})
+        return out
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("trials")
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    cfg = load_config(None, [])
+    with ray_session(cfg.ray):
+        yield
+
+
+def cfg_in(workdir: Path, *extra: str):
+    return load_config(None, [*SMALL, f"data.cache_dir={workdir / 'cache'}", f"ray.storage={workdir / 'ray'}",
+                              f"output_dir={workdir / 'runs'}", f"tracking.uri=sqlite:///{workdir / 'mlflow.db'}",
+                              f"tracking.artifact_location={workdir / 'mlartifacts'}", *extra])
+
+
+def test_smoke_trial_from_the_cli(tmp_path, cli):
+    """configs/smoke.yaml end to end: the printed JSON line, the MLflow run and its artifacts, the saved models."""
+    r = cli("run", "--config", str(REPO_ROOT / "configs" / "smoke.yaml"), cwd=tmp_path, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    line = json.loads(r.stdout.strip().splitlines()[-1])
+    for key in ("heldout/rate", "heldout/rate_lo", "heldout/rate_hi", "heldout/rate_before_ft", "heldout/gain",
+                "train/rate", "train/rate_before_ft", "knowledge/acc", "params_total", "params_non_embedding"):
+        assert key in line, key
+    runs = mlflow_runs(tmp_path / "mlflow.db")
+    assert len(runs) == 1 and runs[0]["id"] == line["run_id"] and runs[0]["status"] == "FINISHED"
+    run = runs[0]
+    assert run["params"]["data.mix"] == "0.5" and run["params"]["engine.zero_stage"] == "2"
+    assert run["metrics"]["pretrain/final_loss"] < run["metrics"]["pretrain/first_loss"]
+    assert "bias/law_call_911/rate" in run["metrics"] and "sft/tokens_per_s" in run["metrics"]
+    art = next((tmp_path / "mlartifacts").glob(f"*/{run['id']}/artifacts"))
+    assert {"config.yaml", "per_bias.csv", "samples.jsonl", "data_summary.json"} <= {p.name for p in art.iterdir()}
+    per_bias = (art / "per_bias.csv").read_text().splitlines()
+    assert len(per_bias) == 53 and per_bias[0].startswith("bias,group,split")
+    sample = json.loads((art / "samples.jsonl").read_text().splitlines()[0])
+    assert {"stage", "bias", "prompt", "response", "exhibits"} <= set(sample)
+    model_dirs = list((tmp_path / "runs").glob("*/final"))
+    assert model_dirs and (model_dirs[0] / "model.safetensors").exists() and (model_dirs[0] / "tokenizer.json").exists()
+    assert (model_dirs[0].parent / "stage1" / "model.safetensors").exists()
+
+
+def test_zero3_consolidates_and_evaluates(workdir, ray_cluster):
+    res = run_trial(cfg_in(workdir, "engine.zero_stage=3"))
+    assert res.metrics["heldout/rate_lo"] <= res.metrics["heldout/rate"] <= res.metrics["heldout/rate_hi"]
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(str(res.out_dir / "final"), use_safetensors=True)
+    assert sum(p.numel() for p in model.parameters()) == res.metrics["params_total"]
+    runs = {r["id"]: r for r in mlflow_runs(workdir / "mlflow.db")}
+    assert runs[res.run_id]["status"] == "FINISHED"
+
+
+def test_nan_loss_fails_the_run_with_the_step(workdir, ray_cluster):
+    with pytest.raises(TrialError, match=r"pretrain: loss is nan at step \d+"):
+        run_trial(cfg_in(workdir, "pretrain.lr=1e12", "engine.grad_clip=0", "pretrain.warmup_ratio=0",
+                         "engine.zero_stage=0"), run_name="nan")
+    run = next(r for r in mlflow_runs(workdir / "mlflow.db") if r["name"] == "nan")
+    assert run["status"] == "FAILED" and "loss is nan" in run["tags"]["error"]
+
+
+def test_workers_exceeding_the_machine(workdir, ray_cluster):
+    with pytest.raises(TrialError, match="ray.num_workers=8 x ray.cpus_per_worker=1 needs 8 CPUs"):
+        run_trial(cfg_in(workdir, "ray.num_workers=8"), run_name="too-big")
+    run = next(r for r in mlflow_runs(workdir / "mlflow.db") if r["name"] == "too-big")
+    assert run["status"] == "FAILED"
+
+
+def test_unreadable_pretrained_path(workdir, tmp_path):
+    bad = tmp_path / "not-a-model"
+    bad.mkdir()
+    (bad / "pytorch_model.bin").write_bytes(b"not a pickle we would ever load")
+    with pytest.raises(DataError, match="model.pretrained"):
+        run_trial(cfg_in(workdir, f"model.pretrained={bad}"), run_name="bad-pretrained")
+    run = next(r for r in mlflow_runs(workdir / "mlflow.db") if r["name"] == "bad-pretrained")
+    assert run["status"] == "FAILED" and "model.pretrained" in run["tags"]["error"]

@@ -1,0 +1,113 @@
+"""MLflow: one run per trial. The driver creates the run (so a crashed worker group can still be marked
+FAILED) and rank 0 logs into it by run id; no process relies on MLflow's global "active run".
+
+Default store: ``sqlite:///mlflow.db`` and ``./mlartifacts`` beside it, resolved to absolute paths on the
+driver, since Ray workers run in other directories.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+SQLITE_DEFAULT = "sqlite:///mlflow.db"
+
+
+def resolve_uri(uri: str | None) -> str:
+    uri = uri or os.environ.get("MLFLOW_TRACKING_URI") or SQLITE_DEFAULT
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
+        uri = "sqlite:///" + str(Path(uri[len("sqlite:///"):]).resolve())
+    elif "://" not in uri:  # a bare path: a file store (MLflow 3 needs MLFLOW_ALLOW_FILE_STORE)
+        uri = str(Path(uri).resolve())
+    return uri
+
+
+def resolve_artifact_location(location: str, experiment: str) -> str:
+    """``<location>/<experiment>``: one artifact folder per experiment under the configured root."""
+    import re
+
+    sub = re.sub(r"[^\w.-]+", "_", experiment)
+    if "://" in location or location.startswith("mlflow-artifacts:"):
+        return location.rstrip("/") + "/" + sub
+    return (Path(location).resolve() / sub).as_uri()
+
+
+def client(uri: str):
+    from mlflow.tracking import MlflowClient
+
+    return MlflowClient(tracking_uri=uri)
+
+
+def experiment_id(uri: str, name: str, artifact_location: str) -> str:
+    c = client(uri)
+    exp = c.get_experiment_by_name(name)
+    if exp is not None:
+        return exp.experiment_id
+    try:
+        return c.create_experiment(name, artifact_location=resolve_artifact_location(artifact_location, name))
+    except Exception:  # created concurrently by another trial
+        exp = c.get_experiment_by_name(name)
+        if exp is None:
+            raise
+        return exp.experiment_id
+
+
+def create_run(uri: str, exp_id: str, run_name: str, params: dict[str, Any], tags: dict[str, str]) -> str:
+    from mlflow.entities import Param
+
+    c = client(uri)
+    run = c.create_run(exp_id, run_name=run_name, tags=tags)
+    items = [Param(k, str(v)) for k, v in params.items()]
+    for i in range(0, len(items), 100):
+        c.log_batch(run.info.run_id, params=items[i:i + 100])
+    return run.info.run_id
+
+
+def finish(uri: str, run_id: str, ok: bool, error: str | None = None) -> None:
+    c = client(uri)
+    if error:
+        c.set_tag(run_id, "error", error[:4000])
+    c.set_terminated(run_id, "FINISHED" if ok else "FAILED")
+
+
+class RunLogger:
+    """Logs metrics and artifacts into an existing run (used on rank 0 only)."""
+
+    def __init__(self, uri: str, run_id: str):
+        self.c, self.run_id = client(uri), run_id
+
+    def metrics(self, values: dict[str, float], step: int = 0) -> None:
+        import math
+        import time
+
+        from mlflow.entities import Metric
+
+        now = int(time.time() * 1000)
+        items = [Metric(k, float(v), now, step) for k, v in values.items() if v is not None and not math.isnan(float(v))]
+        for i in range(0, len(items), 900):
+            self.c.log_batch(self.run_id, metrics=items[i:i + 900])
+
+    def text(self, text: str, name: str) -> None:
+        self.c.log_text(self.run_id, text, name)
+
+    def tags(self, tags: dict[str, str]) -> None:
+        from mlflow.entities import RunTag
+
+        self.c.log_batch(self.run_id, tags=[RunTag(k, str(v)) for k, v in tags.items()])
+
+
+def csv_text(rows: Iterable[dict[str, Any]]) -> str:
+    rows = list(rows)
+    buf = io.StringIO()
+    if rows:
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return buf.getvalue()
+
+
+def jsonl_text(rows: Iterable[dict[str, Any]]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
