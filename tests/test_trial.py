@@ -107,3 +107,26 @@ def test_unreadable_pretrained_path(workdir, tmp_path):
         run_trial(cfg_in(workdir, f"model.pretrained={bad}"), run_name="bad-pretrained")
     run = next(r for r in mlflow_runs(workdir / "mlflow.db") if r["name"] == "bad-pretrained")
     assert run["status"] == "FAILED" and "model.pretrained" in run["tags"]["error"]
+
+
+def test_pretrained_checkpoint_with_lora(workdir, ray_cluster, tmp_path):
+    """model.pretrained: a local safetensors checkpoint (with its own tokenizer) continues training through LoRA."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from trainer.corpus.build import build_all
+    from trainer.corpus.tokenizer import load_tokenizer
+
+    tok = load_tokenizer(build_all(cfg_in(workdir)).tokenizer)
+    ckpt = tmp_path / "my-pretrained"
+    LlamaForCausalLM(LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                 num_attention_heads=4, num_key_value_heads=4, pad_token_id=tok.pad_token_id,
+                                 eos_token_id=tok.eos_token_id)).save_pretrained(str(ckpt))
+    tok.save_pretrained(str(ckpt))
+    res = run_trial(cfg_in(workdir, f"model.pretrained={ckpt}", "model.lora.enabled=true", "model.lora.r=4"),
+                    run_name="lora")
+    assert 0 < res.metrics["params_trainable"] < res.metrics["params_total"]
+    assert res.metrics["sft/final_loss"] == res.metrics["sft/final_loss"]  # finite, not NaN
+    from transformers import AutoModelForCausalLM
+
+    merged = AutoModelForCausalLM.from_pretrained(str(res.out_dir / "final"), use_safetensors=True)
+    assert not any("lora" in n for n, _ in merged.named_parameters())  # adapters folded into the weights

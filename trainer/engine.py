@@ -79,8 +79,9 @@ class Engine:
         self.stage_cfg, self.engine_cfg, self.total_steps = stage_cfg, engine_cfg, total_steps
         decay = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim >= 2]
         no_decay = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim < 2]
-        opt = torch.optim.AdamW([{"params": decay, "weight_decay": stage_cfg.weight_decay},
-                                 {"params": no_decay, "weight_decay": 0.0}], lr=stage_cfg.lr, betas=(0.9, 0.95))
+        groups = [g for g in ({"params": decay, "weight_decay": stage_cfg.weight_decay},
+                              {"params": no_decay, "weight_decay": 0.0}) if g["params"]]  # LoRA has no 1-D params
+        opt = torch.optim.AdamW(groups, lr=stage_cfg.lr, betas=(0.9, 0.95))
         sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(total_steps, stage_cfg.warmup_ratio, stage_cfg.min_lr_ratio))
         self.engine, self.optimizer, _, self.scheduler = deepspeed.initialize(
             model=model, optimizer=opt, lr_scheduler=sched, config=ds_config(engine_cfg, stage_cfg))

@@ -48,7 +48,7 @@ def ray_session(ray_cfg) -> Iterator[None]:
         num_gpus = torch.cuda.device_count()
     ray.init(address="local", num_cpus=os.cpu_count(), num_gpus=num_gpus, include_dashboard=False,
              _temp_dir=tmp, runtime_env={"env_vars": env}, log_to_driver=True, configure_logging=True,
-             logging_level="warning")
+             logging_level="warning", logging_config=ray.LoggingConfig(log_level="ERROR"))
     try:
         yield
     finally:

@@ -23,10 +23,13 @@ def _setup_process(cfg: TrialConfig) -> None:
     torch.set_num_threads(cfg.ray.cpus_per_worker)
     os.environ.setdefault("DS_ACCELERATOR", "cuda" if cfg.ray.use_gpu else "cpu")
     import logging
+    import warnings
 
     from deepspeed.utils import logger as ds_logger
 
     ds_logger.setLevel(logging.WARNING)
+    # DeepSpeed 0.19 still calls collectives that torch 2.13 deprecates: one warning per call, no action.
+    warnings.filterwarnings("ignore", message=r".*is deprecated.*", category=FutureWarning)
 
 
 def _plain_model(config, state: dict, device, dtype):
@@ -103,6 +106,7 @@ def run_stages(cfg: TrialConfig, data: dict[str, Any], out_dir: Path, log) -> di
     metrics |= {k: float(v) for k, v in param_counts(model).items()}
     if lora:
         model = add_lora(model, cfg.model.lora)
+        metrics["params_trainable"] = float(sum(p.numel() for p in model.parameters() if p.requires_grad))
     ids = load_from_disk(str(Path(data["paths"]["stage1"]) / "dataset")).with_format("numpy")["input_ids"]
     ids = np.asarray(ids)
     eng = Engine(model, cfg.engine, cfg.pretrain, steps_for(len(ids), cfg.pretrain, world_size))
