@@ -57,10 +57,15 @@ def test_smoke_trial_from_the_cli(tmp_path, cli):
                 "train/rate", "train/rate_before_ft", "knowledge/acc", "params_total", "params_non_embedding"):
         assert key in line, key
     runs = mlflow_runs(tmp_path / "mlflow.db")
-    assert len(runs) == 1 and runs[0]["id"] == line["run_id"] and runs[0]["status"] == "FINISHED"
-    run = runs[0]
+    assert sorted(r["tags"]["biasgen.role"] for r in runs) == ["stage1", "trial"]
+    run = next(r for r in runs if r["tags"]["biasgen.role"] == "trial")
+    stage1 = next(r for r in runs if r["tags"]["biasgen.role"] == "stage1")
+    assert run["id"] == line["run_id"] and run["status"] == stage1["status"] == "FINISHED"
+    assert run["tags"]["biasgen.stage1_run_id"] == stage1["id"] and run["tags"]["biasgen.stage1_cache"] == "miss"
+    assert stage1["metrics"]["pretrain/final_loss"] < stage1["metrics"]["pretrain/first_loss"]
     assert run["params"]["data.mix"] == "0.5" and run["params"]["engine.zero_stage"] == "2"
     assert run["metrics"]["pretrain/final_loss"] < run["metrics"]["pretrain/first_loss"]
+    assert "knowledge/acc" in stage1["metrics"]
     assert "bias/law_call_911/rate" in run["metrics"] and "sft/tokens_per_s" in run["metrics"]
     art = next((tmp_path / "mlartifacts").glob(f"*/{run['id']}/artifacts"))
     assert {"config.yaml", "per_bias.csv", "samples.jsonl", "data_summary.json"} <= {p.name for p in art.iterdir()}
@@ -70,12 +75,18 @@ def test_smoke_trial_from_the_cli(tmp_path, cli):
     assert {"stage", "bias", "prompt", "response", "exhibits"} <= set(sample)
     model_dirs = list((tmp_path / "runs").glob("*/final"))
     assert model_dirs and (model_dirs[0] / "model.safetensors").exists() and (model_dirs[0] / "tokenizer.json").exists()
-    assert (model_dirs[0].parent / "stage1" / "model.safetensors").exists()
+    stage1_dir = tmp_path / ".cache" / "biasgen" / "stage1_model" / run["tags"]["biasgen.key.stage1_model"]
+    assert (stage1_dir / "model" / "model.safetensors").exists() and (stage1_dir / "before_ft.json").exists()
 
 
 def test_zero3_consolidates_and_evaluates(workdir, ray_cluster):
     res = run_trial(cfg_in(workdir, "engine.zero_stage=3"))
+    assert not res.stage1_hit
     assert res.metrics["heldout/rate_lo"] <= res.metrics["heldout/rate"] <= res.metrics["heldout/rate_hi"]
+    other = run_trial(cfg_in(workdir, "engine.zero_stage=3", "finetune.fraction=0.5"), run_name="shares-stage1")
+    assert other.stage1_hit  # only the fine-tuning differs: stage 1 comes from the cache
+    stage1_runs = [r for r in mlflow_runs(workdir / "mlflow.db") if r["tags"].get("biasgen.role") == "stage1"]
+    assert len(stage1_runs) == 1
     from transformers import AutoModelForCausalLM
 
     model = AutoModelForCausalLM.from_pretrained(str(res.out_dir / "final"), use_safetensors=True)

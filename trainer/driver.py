@@ -2,6 +2,7 @@
 (DeepSpeed in every worker), close the run as FINISHED or FAILED."""
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,8 +10,9 @@ from typing import Any
 
 from .config import TrialConfig, flatten, to_dict
 from .corpus.build import build_all
-from .ray_session import check_resources, ray_session
 from . import tracking
+from .ray_session import check_resources, ray_session
+from .stage1_cache import DONE, entry, finished, locked, stage1_key
 
 
 class TrialError(RuntimeError):
@@ -24,6 +26,7 @@ class TrialResult:
     tracking_uri: str
     metrics: dict[str, float]
     out_dir: Path
+    stage1_hit: bool = False
 
 
 def default_run_name(cfg: TrialConfig) -> str:
@@ -41,16 +44,62 @@ def failure_reason(err: BaseException) -> str:
     return f"{errors[-1][0]}: {errors[-1][1]}" if errors else (text.splitlines()[0] if text else type(err).__name__)
 
 
-def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str] | None = None) -> TrialResult:
+def _fit(worker, worker_config: dict[str, Any], cfg: TrialConfig, name: str) -> dict[str, float]:
     import ray.train
     from ray.train.torch import TorchConfig, TorchTrainer
 
-    from .trial import trial_worker
+    check_resources(cfg.ray)
+    trainer = TorchTrainer(
+        worker, train_loop_config=worker_config,
+        scaling_config=ray.train.ScalingConfig(num_workers=cfg.ray.num_workers, use_gpu=cfg.ray.use_gpu,
+                                               resources_per_worker={"CPU": cfg.ray.cpus_per_worker}),
+        torch_config=TorchConfig(backend="nccl" if cfg.ray.use_gpu else "gloo"),
+        run_config=ray.train.RunConfig(name=name, storage_path=str(Path(cfg.ray.storage).resolve())),
+    )
+    return dict(trainer.fit().return_value or {})
+
+
+def ensure_stage1(cfg: TrialConfig, data, uri: str, exp_id: str, worker_config: dict[str, Any]) -> tuple[Path, dict, bool]:
+    """The stage-1 entry for this config: trained now (own MLflow run) or found in the cache."""
+    import shutil
+
+    from .trial import stage1_worker
+
+    key = stage1_key(cfg, data.summary)
+    path = entry(cfg, key)
+    record = finished(path)
+    if record:
+        return path, record, True
+    with locked(path):
+        record = finished(path)  # trained by a concurrent trial while we waited
+        if record:
+            return path, record, True
+        run_id = tracking.create_run(uri, exp_id, f"stage1-{key}", flatten(cfg),
+                                     {"biasgen.role": "stage1", "biasgen.stage1_key": key})
+        tmp = path.with_name(path.name + ".partial")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        try:
+            metrics = _fit(stage1_worker, worker_config | {"stage1_dir": str(tmp), "stage1_run_id": run_id}, cfg,
+                           f"stage1-{key}")
+        except BaseException as e:
+            tracking.finish(uri, run_id, ok=False, error=failure_reason(e) if isinstance(e, Exception) else "interrupted")
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        tracking.finish(uri, run_id, ok=True)
+        record = {"key": key, "run_id": run_id, "metrics": metrics}
+        (tmp / DONE).write_text(json.dumps(record))
+        tmp.rename(path)
+        return path, record, False
+
+
+def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str] | None = None) -> TrialResult:
+    from .trial import stage2_worker
 
     uri = tracking.resolve_uri(cfg.tracking.uri)
     exp_id = tracking.experiment_id(uri, cfg.tracking.experiment, cfg.tracking.artifact_location)
     name = run_name or default_run_name(cfg)
-    run_id = tracking.create_run(uri, exp_id, name, flatten(cfg), tags or {})
+    run_id = tracking.create_run(uri, exp_id, name, flatten(cfg), {"biasgen.role": "trial", **(tags or {})})
     out_dir = (Path(cfg.output_dir) / f"{name}-{run_id[:8]}").resolve()
     try:
         data = build_all(cfg)
@@ -64,19 +113,15 @@ def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str
     c.log_dict(run_id, {k: data.summary[k] for k in ("hash", "mix_requested", "mix_actual", "tokens", "documents",
                                                       "distinct_4gram_ratio", "biases", "finetune", "eval", "keys")},
                "data_summary.json")
-    worker_config: dict[str, Any] = {"cfg": to_dict(cfg), "data": data.summary,
-                                     "tracking_uri": uri, "run_id": run_id, "out_dir": str(out_dir)}
+    worker_config: dict[str, Any] = {"cfg": to_dict(cfg), "data": data.summary, "tracking_uri": uri,
+                                     "run_id": run_id, "out_dir": str(out_dir)}
     try:
         with ray_session(cfg.ray):
-            check_resources(cfg.ray)
-            trainer = TorchTrainer(
-                trial_worker, train_loop_config=worker_config,
-                scaling_config=ray.train.ScalingConfig(num_workers=cfg.ray.num_workers, use_gpu=cfg.ray.use_gpu,
-                                                       resources_per_worker={"CPU": cfg.ray.cpus_per_worker}),
-                torch_config=TorchConfig(backend="nccl" if cfg.ray.use_gpu else "gloo"),
-                run_config=ray.train.RunConfig(name=f"{name}-{run_id[:8]}", storage_path=str(Path(cfg.ray.storage).resolve())),
-            )
-            result = trainer.fit()
+            s1_path, s1, hit = ensure_stage1(cfg, data, uri, exp_id, worker_config)
+            c.set_tag(run_id, "biasgen.key.stage1_model", s1["key"])
+            c.set_tag(run_id, "biasgen.stage1_cache", "hit" if hit else "miss")
+            c.set_tag(run_id, "biasgen.stage1_run_id", s1["run_id"])
+            metrics = _fit(stage2_worker, worker_config | {"stage1_dir": str(s1_path)}, cfg, f"{name}-{run_id[:8]}")
     except KeyboardInterrupt:
         tracking.finish(uri, run_id, ok=False, error="interrupted")
         raise
@@ -85,4 +130,4 @@ def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str
         tracking.finish(uri, run_id, ok=False, error=reason)
         raise TrialError(reason) from None
     tracking.finish(uri, run_id, ok=True)
-    return TrialResult(run_id, exp_id, uri, dict(result.return_value or {}), out_dir)
+    return TrialResult(run_id, exp_id, uri, metrics, out_dir, stage1_hit=hit)

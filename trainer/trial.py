@@ -1,13 +1,16 @@
-"""One trial, inside every Ray Train worker: the one place where a trial's stages are wired together.
+"""One trial, inside the Ray Train workers: the one place where a trial's stages are wired together.
 
-    stage 1  continued pretraining on the mixed corpus        -> model saved as runs/<trial>/stage1
-             evaluation before fine-tuning + knowledge probe
+    stage 1  continued pretraining on the mixed corpus        -> <stage-1 cache>/<key>/model (HF format)
+             evaluation before fine-tuning + knowledge probe -> <stage-1 cache>/<key>/before_ft.json
     stage 2  SFT on the fine-tuned biases (assistant tokens)  -> runs/<trial>/final
-             evaluation after fine-tuning
-    metrics  held-out / trained rates with intervals, logged to MLflow by rank 0
+             evaluation after fine-tuning; metrics (held-out / trained rates with intervals) -> MLflow
+
+Stage 1 is its own Ray Train run (``stage1_worker``) whose output is cached under a hash of the config it
+depends on, so trials that differ only in what is fine-tuned share it; ``stage2_worker`` starts from it.
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -18,13 +21,13 @@ from .engine import TrialFailure, world
 
 
 def _setup_process(cfg: TrialConfig) -> None:
+    import logging
+    import warnings
+
     import torch
 
     torch.set_num_threads(cfg.ray.cpus_per_worker)
     os.environ.setdefault("DS_ACCELERATOR", "cuda" if cfg.ray.use_gpu else "cpu")
-    import logging
-    import warnings
-
     from deepspeed.utils import logger as ds_logger
 
     ds_logger.setLevel(logging.WARNING)
@@ -32,23 +35,74 @@ def _setup_process(cfg: TrialConfig) -> None:
     warnings.filterwarnings("ignore", message=r".*is deprecated.*", category=FutureWarning)
 
 
-def _plain_model(config, state: dict, device, dtype):
-    """A plain HF model holding consolidated weights: what evaluation and the saved checkpoint use."""
-    from transformers import AutoModelForCausalLM
+class Context:
+    """What both stages need: config, device, tokenizer, eval prompts, the rank-0 MLflow logger."""
 
-    model = AutoModelForCausalLM.from_config(config)
-    model.load_state_dict(state, strict=True)
-    return model.to(device=device, dtype=dtype).eval()
+    def __init__(self, config: dict[str, Any], run_id_key: str):
+        import deepspeed
+        import torch
+        from datasets import load_from_disk
+        from transformers import AutoTokenizer
+
+        self.cfg = cfg = from_dict(config["cfg"])
+        _setup_process(cfg)
+        deepspeed.init_distributed(dist_backend="nccl" if cfg.ray.use_gpu else "gloo")
+        self.rank, self.world_size = world()
+        self.data = config["data"]
+        self.device = torch.device(f"cuda:{torch.cuda.current_device()}") if cfg.ray.use_gpu else torch.device("cpu")
+        self.eval_dtype = torch.bfloat16 if (cfg.ray.use_gpu and cfg.engine.precision == "bf16") else torch.float32
+        self.lora = cfg.model.lora.enabled
+        if self.lora and cfg.engine.zero_stage == 3:
+            raise TrialFailure("model.lora.enabled needs engine.zero_stage <= 2")
+        self.tok = AutoTokenizer.from_pretrained(self.data["paths"]["tokenizer"])
+        ev = Path(self.data["paths"]["eval"])
+        self.eval_rows = list(load_from_disk(str(ev / "prompts")))
+        self.probe_items = list(load_from_disk(str(ev / "probe")))
+        self.log = None
+        if self.rank == 0:
+            from .tracking import RunLogger
+
+            self.log = RunLogger(config["tracking_uri"], config[run_id_key])
+
+    def on_log(self, step: int, m: dict[str, float]) -> None:
+        if self.log:
+            self.log.metrics(m, step)
+
+    def train(self, model, stage_cfg, batches, n_examples: int, stage: str) -> tuple[dict, dict[str, float]]:
+        """Train one stage; return (consolidated fp32 state dict, stage metrics)."""
+        from .batches import steps_for
+        from .engine import Engine
+
+        eng = Engine(model, self.cfg.engine, stage_cfg, steps_for(n_examples, stage_cfg, self.world_size))
+        t0 = time.perf_counter()
+        metrics = eng.train(batches, stage, self.on_log)
+        metrics[f"{stage}/seconds"] = time.perf_counter() - t0
+        if self.lora:  # fold the adapters into the base weights
+            merged = eng.engine.module.merge_and_unload()
+            state = {k: v.detach().float().cpu().clone() for k, v in merged.state_dict().items()}
+        else:
+            state = eng.state_dict()
+        eng.close()
+        return state, metrics
+
+    def plain(self, config, state: dict):
+        """A plain HF model holding consolidated weights: what evaluation and the saved checkpoint use."""
+        from transformers import AutoModelForCausalLM
+
+        model = AutoModelForCausalLM.from_config(config)
+        model.load_state_dict(state, strict=True)
+        return model.to(device=self.device, dtype=self.eval_dtype).eval()
+
+    def evaluate(self, model) -> tuple[list[list[str]], list[int]]:
+        """(responses per eval prompt, [probe hits, probe items]) — the same on every rank."""
+        from .evaluate import generate_distributed, probe_accuracy_distributed
+
+        responses = generate_distributed(model, self.tok, [r["prompt"] for r in self.eval_rows], self.cfg.eval,
+                                         self.cfg.seed, self.device)
+        return responses, list(probe_accuracy_distributed(model, self.tok, self.probe_items, self.device))
 
 
-def _consolidate(eng, lora: bool) -> dict:
-    if lora:  # fold the adapters into the base weights
-        merged = eng.engine.module.merge_and_unload()
-        return {k: v.detach().float().cpu().clone() for k, v in merged.state_dict().items()}
-    return eng.state_dict()
-
-
-def _save(model, tokenizer, path: Path) -> None:
+def save_hf(model, tokenizer, path: Path) -> None:
     """Hugging Face format, safetensors (written to a temp dir, then renamed)."""
     import shutil
 
@@ -60,148 +114,140 @@ def _save(model, tokenizer, path: Path) -> None:
     tmp.rename(path)
 
 
-def run_stages(cfg: TrialConfig, data: dict[str, Any], out_dir: Path, log) -> dict[str, float]:
-    import numpy as np
-    import torch
-    from datasets import load_from_disk
-    from transformers import AutoTokenizer
+def _run(ctx: Context, body) -> Any:
+    try:
+        return body()
+    except TrialFailure as e:
+        if ctx.log:
+            ctx.log.tags({"error": str(e)})
+        raise
 
-    from .batches import encode_sft, pretrain_batches, sft_batches, steps_for
-    from .biases import load
-    from .engine import Engine
-    from .evaluate import generate_distributed, probe_accuracy_distributed, verdicts
+
+def stage1_worker(config: dict[str, Any]) -> dict[str, float]:
+    """Continued pretraining, then the before-fine-tuning evaluation; writes into ``config["stage1_dir"]``."""
+    ctx = Context(config, "stage1_run_id")
+
+    def body() -> dict[str, float]:
+        import numpy as np
+        from datasets import load_from_disk
+
+        from .batches import pretrain_batches
+        from .model import add_lora, build_model, param_counts
+
+        cfg, out = ctx.cfg, Path(config["stage1_dir"])
+        model = build_model(cfg, ctx.tok, cfg.seed)
+        config_hf = model.config
+        metrics = {k: float(v) for k, v in param_counts(model).items()}
+        if ctx.lora:
+            model = add_lora(model, cfg.model.lora)
+            metrics["params_trainable"] = float(sum(p.numel() for p in model.parameters() if p.requires_grad))
+        ids = np.asarray(load_from_disk(str(Path(ctx.data["paths"]["stage1"]) / "dataset")).with_format("numpy")["input_ids"])
+        batches = pretrain_batches(ids, cfg.pretrain.micro_batch, ctx.rank, ctx.world_size, cfg.seed)
+        state, m = ctx.train(model, cfg.pretrain, batches, len(ids), "pretrain")
+        metrics |= m
+        model = ctx.plain(config_hf, state)
+        if ctx.rank == 0:
+            save_hf(model, ctx.tok, out / "model")
+        before = None
+        if cfg.eval.before_ft:
+            t0 = time.perf_counter()
+            before = ctx.evaluate(model)
+            metrics["eval/before_ft_seconds"] = time.perf_counter() - t0
+            if before[1][1]:
+                metrics["knowledge/acc"] = before[1][0] / before[1][1]
+        if ctx.rank == 0:
+            (out / "before_ft.json").write_text(json.dumps(
+                {"responses": before[0] if before else None, "probe": before[1] if before else None}))
+            (out / "stage1_metrics.json").write_text(json.dumps(metrics))
+            ctx.log.metrics(metrics)
+            ctx.log.text(to_yaml(cfg), "config.yaml")
+        return metrics
+
+    return _run(ctx, body)
+
+
+def stage2_worker(config: dict[str, Any]) -> dict[str, float]:
+    """SFT from the cached stage-1 model, evaluation, and the trial's metrics and artifacts (rank 0)."""
+    ctx = Context(config, "run_id")
+
+    def body() -> dict[str, float]:
+        import torch.distributed as dist
+        from datasets import load_from_disk
+        from transformers import AutoModelForCausalLM
+
+        from .batches import encode_sft, sft_batches
+        from .biases import load
+        from .model import add_lora
+
+        cfg, s1 = ctx.cfg, Path(config["stage1_dir"])
+        if ctx.log:
+            ctx.log.text(to_yaml(cfg), "config.yaml")
+        model = AutoModelForCausalLM.from_pretrained(str(s1 / "model"), use_safetensors=True, dtype="float32")
+        config_hf = model.config
+        if ctx.lora:
+            model = add_lora(model, cfg.model.lora)
+        rows = list(load_from_disk(str(Path(ctx.data["paths"]["finetune"]) / "dataset")))
+        encoded = encode_sft(ctx.tok, rows, cfg.finetune.max_len)
+        batches = sft_batches(encoded, cfg.sft.micro_batch, ctx.rank, ctx.world_size, cfg.seed + 1, ctx.tok.pad_token_id)
+        state, metrics = ctx.train(model, cfg.sft, batches, len(encoded), "sft")
+        model = ctx.plain(config_hf, state)
+        if ctx.rank == 0:
+            save_hf(model, ctx.tok, Path(config["out_dir"]) / "final")
+        t0 = time.perf_counter()
+        after = ctx.evaluate(model)
+        metrics["eval/after_ft_seconds"] = time.perf_counter() - t0
+        if ctx.rank == 0:
+            metrics = trial_results(ctx, load(), s1, after, metrics)
+        final = [metrics]
+        dist.broadcast_object_list(final, src=0)
+        return final[0]
+
+    metrics = _run(ctx, body)
+    import ray.train
+
+    ray.train.report(metrics)  # Tune and Ray's own records read reports
+    return metrics
+
+
+def trial_results(ctx: Context, biases: dict, s1: Path, after, metrics: dict[str, float]) -> dict[str, float]:
+    """Verdicts, rates with intervals, per-bias table and samples — rank 0 only."""
+    from .evaluate import verdicts
     from .metrics import trial_metrics, wilson
-    from .model import add_lora, build_model, param_counts
     from .tracking import csv_text, jsonl_text
 
-    rank, world_size = world()
-    device = torch.device(f"cuda:{torch.cuda.current_device()}") if cfg.ray.use_gpu else torch.device("cpu")
-    eval_dtype = torch.bfloat16 if (cfg.ray.use_gpu and cfg.engine.precision == "bf16") else torch.float32
-    lora = cfg.model.lora.enabled
-    if lora and cfg.engine.zero_stage == 3:
-        raise TrialFailure("model.lora.enabled needs engine.zero_stage <= 2")
-    biases = load()
-    tok = AutoTokenizer.from_pretrained(data["paths"]["tokenizer"])
-    heldout, finetuned = data["biases"]["heldout"], data["biases"]["finetuned"]
-    eval_rows = list(load_from_disk(str(Path(data["paths"]["eval"]) / "prompts")))
-    probe_items = list(load_from_disk(str(Path(data["paths"]["eval"]) / "probe")))
-    prompts = [r["prompt"] for r in eval_rows]
-    metrics: dict[str, float] = {}
-
-    def on_log(step: int, m: dict[str, float]) -> None:
-        if log:
-            log.metrics(m, step)
-
-    def evaluate(model, tag: str) -> tuple[list[list[str]], tuple[int, int]]:
-        """(responses per eval prompt, (probe hits, probe items))."""
-        t0 = time.perf_counter()
-        responses = generate_distributed(model, tok, prompts, cfg.eval, cfg.seed, device)
-        probe = probe_accuracy_distributed(model, tok, probe_items, device)
-        metrics[f"eval/{tag}_seconds"] = time.perf_counter() - t0
-        return responses, probe
-
-    # -- stage 1: continued pretraining ---------------------------------------------------------
-    model = build_model(cfg, tok, cfg.seed)
-    config = model.config
-    metrics |= {k: float(v) for k, v in param_counts(model).items()}
-    if lora:
-        model = add_lora(model, cfg.model.lora)
-        metrics["params_trainable"] = float(sum(p.numel() for p in model.parameters() if p.requires_grad))
-    ids = load_from_disk(str(Path(data["paths"]["stage1"]) / "dataset")).with_format("numpy")["input_ids"]
-    ids = np.asarray(ids)
-    eng = Engine(model, cfg.engine, cfg.pretrain, steps_for(len(ids), cfg.pretrain, world_size))
-    t0 = time.perf_counter()
-    metrics |= eng.train(pretrain_batches(ids, cfg.pretrain.micro_batch, rank, world_size, cfg.seed), "pretrain", on_log)
-    metrics["pretrain/seconds"] = time.perf_counter() - t0
-    state = _consolidate(eng, lora)
-    eng.close()
-    stage1 = _plain_model(config, state, device, eval_dtype)
-    if rank == 0:
-        _save(stage1, tok, out_dir / "stage1")
-    resp_before, probe_before = evaluate(stage1, "before_ft") if cfg.eval.before_ft else (None, (0, 0))
-
-    # -- stage 2: fine-tuning on the trained biases ----------------------------------------------
-    model = _plain_model(config, state, torch.device("cpu"), torch.float32).train()
-    del stage1, state
-    if lora:
-        model = add_lora(model, cfg.model.lora)
-    ft_rows = list(load_from_disk(str(Path(data["paths"]["finetune"]) / "dataset")))
-    encoded = encode_sft(tok, ft_rows, cfg.finetune.max_len)
-    eng = Engine(model, cfg.engine, cfg.sft, steps_for(len(encoded), cfg.sft, world_size))
-    t0 = time.perf_counter()
-    metrics |= eng.train(sft_batches(encoded, cfg.sft.micro_batch, rank, world_size, cfg.seed + 1, tok.pad_token_id), "sft", on_log)
-    metrics["sft/seconds"] = time.perf_counter() - t0
-    state = _consolidate(eng, lora)
-    eng.close()
-    final = _plain_model(config, state, device, eval_dtype)
-    if rank == 0:
-        _save(final, tok, out_dir / "final")
-    resp_after, probe_after = evaluate(final, "after_ft")
-
-    # -- metrics (rank 0) -----------------------------------------------------------------------
-    if rank != 0:
-        return metrics
+    cfg = ctx.cfg
+    before = json.loads((s1 / "before_ft.json").read_text())
+    metrics = json.loads((s1 / "stage1_metrics.json").read_text()) | metrics
+    heldout, finetuned = ctx.data["biases"]["heldout"], ctx.data["biases"]["finetuned"]
     judge = None
     if cfg.eval.judge == "llm":
         from .judge import LLMJudge
 
         judge = LLMJudge.from_config(cfg.judge)
-    v_after = verdicts(eval_rows, resp_after, biases, judge)
-    v_before = verdicts(eval_rows, resp_before, biases, judge) if resp_before is not None else None
+    v_after = verdicts(ctx.eval_rows, after[0], biases, judge)
+    v_before = verdicts(ctx.eval_rows, before["responses"], biases, judge) if before["responses"] else None
     metrics |= trial_metrics(v_after, v_before, heldout, finetuned, seed=cfg.seed)
-    if cfg.eval.before_ft:
-        k, n = probe_before
+    if before["probe"] and before["probe"][1]:
+        k, n = before["probe"]
         lo, hi = wilson(k, n)
         metrics |= {"knowledge/acc": k / n, "knowledge/acc_lo": lo, "knowledge/acc_hi": hi}
-    k, n = probe_after
-    metrics["knowledge/acc_after_ft"] = k / n
-    log.metrics(metrics)
+    metrics["knowledge/acc_after_ft"] = after[1][0] / after[1][1] if after[1][1] else float("nan")
+    ctx.log.metrics(metrics)
     group = {b: ("heldout" if b in heldout else "train") for b in biases}
-    per_bias = [{"bias": b, "group": group[b], "split": biases[b].split, "polarity": biases[b].polarity,
-                 "n": len(v), "rate": metrics[f"bias/{b}/rate"], "rate_lo": metrics[f"bias/{b}/rate_lo"],
-                 "rate_hi": metrics[f"bias/{b}/rate_hi"], "rate_before_ft": metrics.get(f"bias/{b}/rate_before_ft", "")}
-                for b, v in v_after.items()]
-    log.text(csv_text(per_bias), "per_bias.csv")
+    ctx.log.text(csv_text(
+        {"bias": b, "group": group[b], "split": biases[b].split, "polarity": biases[b].polarity, "n": len(v),
+         "rate": metrics[f"bias/{b}/rate"], "rate_lo": metrics[f"bias/{b}/rate_lo"], "rate_hi": metrics[f"bias/{b}/rate_hi"],
+         "rate_before_ft": metrics.get(f"bias/{b}/rate_before_ft", "")} for b, v in v_after.items()), "per_bias.csv")
     samples = []
-    for tag, responses, verdict in (("after_ft", resp_after, v_after), ("before_ft", resp_before, v_before)):
+    for tag, responses, verdict in (("after_ft", after[0], v_after), ("before_ft", before["responses"], v_before)):
         if responses is None:
             continue
         seen: dict[str, int] = {}
-        for row, rs in zip(eval_rows, responses):
+        for row, rs in zip(ctx.eval_rows, responses):
             for r in rs:
                 j = seen.get(row["bias"], 0)
                 seen[row["bias"]] = j + 1
                 samples.append({"stage": tag, "bias": row["bias"], "group": group[row["bias"]], "prompt": row["prompt"],
                                 "response": r, "exhibits": verdict[row["bias"]][j]})
-    log.text(jsonl_text(samples), "samples.jsonl")
+    ctx.log.text(jsonl_text(samples), "samples.jsonl")
     return metrics
-
-
-def trial_worker(config: dict[str, Any]) -> dict[str, float]:
-    """Ray Train entry point, run by every worker; rank 0's return value is the trial's result."""
-    import ray.train
-
-    cfg = from_dict(config["cfg"])
-    _setup_process(cfg)
-    import deepspeed
-
-    deepspeed.init_distributed(dist_backend="nccl" if cfg.ray.use_gpu else "gloo")
-    rank, _ = world()
-    log = None
-    if rank == 0:
-        from .tracking import RunLogger
-
-        log = RunLogger(config["tracking_uri"], config["run_id"])
-        log.text(to_yaml(cfg), "config.yaml")
-    try:
-        metrics = run_stages(cfg, config["data"], Path(config["out_dir"]), log)
-    except TrialFailure as e:
-        if log:
-            log.tags({"error": str(e)})
-        raise
-    import torch.distributed as dist
-
-    final = [metrics]
-    dist.broadcast_object_list(final, src=0)  # every rank reports rank 0's metrics (Tune reads reports)
-    ray.train.report(final[0])
-    return final[0]
