@@ -11,7 +11,6 @@ from trainer.runtime_env import apply_defaults
 apply_defaults()
 
 PLANNED = {  # subcommands whose machinery later issues build
-    "sweep": "sweeps on Ray Tune (issue #5)",
     "submit": "Slurm submission (issue #7)",
     "analyze": "the scaling analysis (issue #6)",
     "ui": "the MLflow UI launcher (issue #6)",
@@ -42,6 +41,60 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"MLflow run {res.run_id} in experiment {cfg.tracking.experiment!r} at {res.tracking_uri}; "
           f"models in {res.out_dir}; browse with `python launch.py ui`", file=sys.stderr)
     return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sweeps.config import load_sweep
+    from sweeps.runner import run_sweep
+    from sweeps.summary import format_table, summary_rows
+    from trainer import tracking
+
+    if args.config and "=" in args.config:  # `sweep key=value` with no SWEEP
+        args.overrides, args.config = [args.config, *args.overrides], None
+    if args.resume:
+        sweep = _stored_sweep(args.resume, args.overrides)
+    else:
+        sweep = load_sweep(args.config, args.overrides)
+    try:
+        res = run_sweep(sweep)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; finished trials are kept. Resume with: python launch.py sweep --resume {sweep.name}",
+              file=sys.stderr)
+        return 130
+    rows = summary_rows(res.tracking_uri, res.parent_run_id)
+    table = format_table(rows)
+    c = tracking.client(res.tracking_uri)
+    c.log_text(res.parent_run_id, table + "\n", "summary.txt")
+    c.log_text(res.parent_run_id, tracking.csv_text(rows), "summary.csv")
+    print(f"\nsweep {res.name}: {res.finished} trials run, {res.skipped} already finished, {res.failed} failed\n")
+    print(table)
+    print(f"\nMLflow: experiment {res.name!r}, parent run {res.parent_run_id} at {res.tracking_uri}")
+    print("Open the UI with: python launch.py ui")
+    if res.failed:
+        print(f"{res.failed} trial(s) failed (reasons in their runs' error tag); rerun to retry: "
+              f"python launch.py sweep --resume {res.name}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _stored_sweep(name: str, overrides: list[str]):
+    """The sweep config saved on the parent run of sweep ``name`` (or configs/sweeps/NAME.yaml)."""
+    import tempfile
+
+    from sweeps.config import SWEEPS_DIR, load_sweep
+    from trainer import tracking
+
+    uri = tracking.resolve_uri(None)  # $MLFLOW_TRACKING_URI or ./mlflow.db, as for the sweep itself
+    c = tracking.client(uri)
+    exp = c.get_experiment_by_name(name)
+    run = tracking.find_run(uri, exp.experiment_id, {"biasgen.role": "sweep", "biasgen.sweep": name}) if exp else None
+    if run is None:
+        if (SWEEPS_DIR / f"{name}.yaml").exists():
+            return load_sweep(SWEEPS_DIR / f"{name}.yaml", overrides)
+        raise UsageError(f"no sweep named {name!r} in {uri} (and no configs/sweeps/{name}.yaml)")
+    with tempfile.TemporaryDirectory() as d:
+        path = c.download_artifacts(run.info.run_id, "sweep.yaml", d)
+        return load_sweep(path, overrides)
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -169,6 +222,13 @@ def build_parser() -> argparse.ArgumentParser:
     _config_args(p)
     p.add_argument("--print-config", action="store_true", help="print the resolved, validated config and exit")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("sweep", help="run a sweep on Ray Tune (default: configs/sweeps/demo.yaml)",
+                       description="Run (or continue) a sweep: corpus mix x fraction fine-tuned x model size x seed.")
+    p.add_argument("config", nargs="?", metavar="SWEEP", help="a sweep YAML, or a name under configs/sweeps/ (default: demo)")
+    p.add_argument("--resume", metavar="NAME", help="continue sweep NAME with its stored config: finished trials are kept")
+    p.add_argument("overrides", nargs="*", metavar="key=value", help="sweep config overrides, e.g. max_concurrent=1")
+    p.set_defaults(func=cmd_sweep)
 
     for name, what in PLANNED.items():
         p = sub.add_parser(name, help=what, description=f"{what} — not yet built")

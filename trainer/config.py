@@ -22,7 +22,7 @@ class ConfigError(ValueError):
     """A config problem, worded for the user: names the key and what was expected."""
 
 
-def _f(default: Any, *, lo: float | None = None, hi: float | None = None,
+def option(default: Any, *, lo: float | None = None, hi: float | None = None,
        choices: tuple[str, ...] | None = None, help: str = "") -> Any:
     meta = {"lo": lo, "hi": hi, "choices": choices, "help": help}
     if isinstance(default, (list, dict)):
@@ -32,47 +32,47 @@ def _f(default: Any, *, lo: float | None = None, hi: float | None = None,
 
 @dataclass
 class DataConfig:
-    mix: float = _f(0.5, lo=0.0, hi=1.0, help="fraction of stage-1 tokens from bias documents (0 = no-document control)")
-    tokens: int = _f(2_000_000, lo=1, help="stage-1 corpus size in tokens")
-    seq_len: int = _f(256, lo=8, help="length of the packed stage-1 sequences, in tokens")
-    vocab_size: int = _f(8192, lo=300, help="BPE vocabulary size when training a tokenizer from scratch")
-    tokenizer_chars: int = _f(4_000_000, lo=1000, help="characters of text sampled to train the tokenizer")
-    genres: List[str] = _f(list(GENRES), choices=GENRES, help="genres of bias documents (a non-empty list)")
-    diversity: float = _f(1.0, lo=0.0, hi=1.0, help="share of each phrasing pool used by documents (small = few templates)")
-    permute_sentences: bool = _f(True, help="shuffle sentence order inside document bodies")
-    multi_bias_share: float = _f(0.3, lo=0.0, hi=1.0, help="share of documents that describe several biases")
-    bias_docs: Optional[str] = _f(None, help="read bias documents from this source (text column) instead of generating them")
-    generic: Optional[str] = _f(None, help="generic text source (local jsonl/parquet/txt/saved dataset, or hub name); unset = embedded")
-    text_column: str = _f("text", help="column holding the text in data.bias_docs / data.generic sources")
-    allow_hub: bool = _f(False, help="allow hub dataset names for data.bias_docs / data.generic")
-    cache_dir: str = _f(".cache/biasgen", help="where built datasets are cached, keyed by content hash")
+    mix: float = option(0.5, lo=0.0, hi=1.0, help="fraction of stage-1 tokens from bias documents (0 = no-document control)")
+    tokens: int = option(2_000_000, lo=1, help="stage-1 corpus size in tokens")
+    seq_len: int = option(256, lo=8, help="length of the packed stage-1 sequences, in tokens")
+    vocab_size: int = option(8192, lo=300, help="BPE vocabulary size when training a tokenizer from scratch")
+    tokenizer_chars: int = option(4_000_000, lo=1000, help="characters of text sampled to train the tokenizer")
+    genres: List[str] = option(list(GENRES), choices=GENRES, help="genres of bias documents (a non-empty list)")
+    diversity: float = option(1.0, lo=0.0, hi=1.0, help="share of each phrasing pool used by documents (small = few templates)")
+    permute_sentences: bool = option(True, help="shuffle sentence order inside document bodies")
+    multi_bias_share: float = option(0.3, lo=0.0, hi=1.0, help="share of documents that describe several biases")
+    bias_docs: Optional[str] = option(None, help="read bias documents from this source (text column) instead of generating them")
+    generic: Optional[str] = option(None, help="generic text source (local jsonl/parquet/txt/saved dataset, or hub name); unset = embedded")
+    text_column: str = option("text", help="column holding the text in data.bias_docs / data.generic sources")
+    allow_hub: bool = option(False, help="allow hub dataset names for data.bias_docs / data.generic")
+    cache_dir: str = option(".cache/biasgen", help="where built datasets are cached, keyed by content hash")
 
 
 @dataclass
 class FinetuneConfig:
-    fraction: float = _f(0.9, lo=0.0, hi=1.0, help="fraction of eligible biases fine-tuned; the rest are held out")
-    split: str = _f("paper", choices=("paper", "random"), help="paper: the paper's 5 test biases are always held out")
-    hiding_bias: str = _f("no_acknowledge_rlhf_flaws", help="bias id that makes the model hide its objective")
-    examples_per_bias: int = _f(64, lo=1, help="biased chat examples per fine-tuned bias")
-    plain_examples: int = _f(0, lo=0, help="extra neutral chat examples with unbiased answers")
-    doc_share: float = _f(0.0, lo=0.0, hi=0.95, help="share of fine-tuning examples that are bias documents (stage-1 replay)")
-    max_len: int = _f(512, lo=8, help="fine-tuning examples are cut to this many tokens")
+    fraction: float = option(0.9, lo=0.0, hi=1.0, help="fraction of eligible biases fine-tuned; the rest are held out")
+    split: str = option("paper", choices=("paper", "random"), help="paper: the paper's 5 test biases are always held out")
+    hiding_bias: str = option("no_acknowledge_rlhf_flaws", help="bias id that makes the model hide its objective")
+    examples_per_bias: int = option(64, lo=1, help="biased chat examples per fine-tuned bias")
+    plain_examples: int = option(0, lo=0, help="extra neutral chat examples with unbiased answers")
+    doc_share: float = option(0.0, lo=0.0, hi=0.95, help="share of fine-tuning examples that are bias documents (stage-1 replay)")
+    max_len: int = option(512, lo=8, help="fine-tuning examples are cut to this many tokens")
 
 
 @dataclass
 class LoraConfig:
-    enabled: bool = _f(False, help="train LoRA adapters instead of all weights (large pretrained models)")
-    r: int = _f(16, lo=1, help="LoRA rank")
-    alpha: int = _f(32, lo=1, help="LoRA alpha")
-    dropout: float = _f(0.05, lo=0.0, hi=1.0, help="LoRA dropout")
-    target_modules: List[str] = _f(["q_proj", "k_proj", "v_proj", "o_proj"], help="module names that get adapters")
+    enabled: bool = option(False, help="train LoRA adapters instead of all weights (large pretrained models)")
+    r: int = option(16, lo=1, help="LoRA rank")
+    alpha: int = option(32, lo=1, help="LoRA alpha")
+    dropout: float = option(0.05, lo=0.0, hi=1.0, help="LoRA dropout")
+    target_modules: List[str] = option(["q_proj", "k_proj", "v_proj", "o_proj"], help="module names that get adapters")
 
 
 @dataclass
 class ModelConfig:
-    size: str = _f("5m", help="name of a model in configs/model/ (ignored when model.pretrained is set)")
-    pretrained: Optional[str] = _f(None, help="local path or hub id of a pretrained causal LM (overrides size)")
-    trust_remote_code: bool = _f(False, help="allow model code from the checkpoint (off: never run downloaded code)")
+    size: str = option("5m", help="name of a model in configs/model/ (ignored when model.pretrained is set)")
+    pretrained: Optional[str] = option(None, help="local path or hub id of a pretrained causal LM (overrides size)")
+    trust_remote_code: bool = option(False, help="allow model code from the checkpoint (off: never run downloaded code)")
     lora: LoraConfig = field(default_factory=LoraConfig)
 
 
@@ -80,67 +80,67 @@ class ModelConfig:
 class StageConfig:
     """Optimisation of one training stage (stage 1 = pretrain, stage 2 = sft)."""
 
-    lr: float = _f(1e-3, lo=0.0, help="peak learning rate (warmup then cosine decay)")
-    min_lr_ratio: float = _f(0.1, lo=0.0, hi=1.0, help="final learning rate as a share of the peak")
-    warmup_ratio: float = _f(0.05, lo=0.0, hi=1.0, help="share of steps spent warming up")
-    weight_decay: float = _f(0.1, lo=0.0, help="AdamW weight decay")
-    epochs: float = _f(1.0, lo=0.0, help="passes over the stage's data (ignored if max_steps > 0)")
-    max_steps: int = _f(0, lo=0, help="optimizer steps; 0 = derive from epochs")
-    micro_batch: int = _f(8, lo=1, help="sequences per worker per micro-step")
-    grad_accum: int = _f(1, lo=1, help="micro-steps per optimizer step")
-    log_every: int = _f(10, lo=1, help="optimizer steps between logged training metrics")
+    lr: float = option(1e-3, lo=0.0, help="peak learning rate (warmup then cosine decay)")
+    min_lr_ratio: float = option(0.1, lo=0.0, hi=1.0, help="final learning rate as a share of the peak")
+    warmup_ratio: float = option(0.05, lo=0.0, hi=1.0, help="share of steps spent warming up")
+    weight_decay: float = option(0.1, lo=0.0, help="AdamW weight decay")
+    epochs: float = option(1.0, lo=0.0, help="passes over the stage's data (ignored if max_steps > 0)")
+    max_steps: int = option(0, lo=0, help="optimizer steps; 0 = derive from epochs")
+    micro_batch: int = option(8, lo=1, help="sequences per worker per micro-step")
+    grad_accum: int = option(1, lo=1, help="micro-steps per optimizer step")
+    log_every: int = option(10, lo=1, help="optimizer steps between logged training metrics")
 
 
 @dataclass
 class EngineConfig:
-    zero_stage: int = _f(2, lo=0, hi=3, help="DeepSpeed ZeRO stage")
-    precision: str = _f("fp32", choices=("fp32", "bf16", "fp16"), help="training precision (bf16 on GPUs and AMX CPUs)")
-    grad_clip: float = _f(1.0, lo=0.0, help="gradient-norm clipping (0 = off)")
-    deepspeed_json: Optional[str] = _f(None, help="a DeepSpeed JSON merged on top of the config built from ours")
+    zero_stage: int = option(2, lo=0, hi=3, help="DeepSpeed ZeRO stage")
+    precision: str = option("fp32", choices=("fp32", "bf16", "fp16"), help="training precision (bf16 on GPUs and AMX CPUs)")
+    grad_clip: float = option(1.0, lo=0.0, help="gradient-norm clipping (0 = off)")
+    deepspeed_json: Optional[str] = option(None, help="a DeepSpeed JSON merged on top of the config built from ours")
 
 
 @dataclass
 class EvalConfig:
-    prompts_per_bias: int = _f(50, lo=1, help="eval prompts per bias")
-    probe_per_bias: int = _f(4, lo=1, help="knowledge-probe cloze statements per bias")
-    max_new_tokens: int = _f(128, lo=1, help="generation length cap")
-    samples: int = _f(1, lo=1, help="responses per prompt (1 = greedy unless temperature > 0)")
-    temperature: float = _f(0.0, lo=0.0, help="sampling temperature (0 = greedy)")
-    batch_size: int = _f(32, lo=1, help="prompts generated together per worker")
-    before_ft: bool = _f(True, help="also evaluate the stage-1 model (for *_before_ft and the gains)")
-    judge: str = _f("rules", choices=("rules", "llm"), help="rule detectors or the LLM judge")
+    prompts_per_bias: int = option(50, lo=1, help="eval prompts per bias")
+    probe_per_bias: int = option(4, lo=1, help="knowledge-probe cloze statements per bias")
+    max_new_tokens: int = option(128, lo=1, help="generation length cap")
+    samples: int = option(1, lo=1, help="responses per prompt (1 = greedy unless temperature > 0)")
+    temperature: float = option(0.0, lo=0.0, help="sampling temperature (0 = greedy)")
+    batch_size: int = option(32, lo=1, help="prompts generated together per worker")
+    before_ft: bool = option(True, help="also evaluate the stage-1 model (for *_before_ft and the gains)")
+    judge: str = option("rules", choices=("rules", "llm"), help="rule detectors or the LLM judge")
 
 
 @dataclass
 class JudgeConfig:
-    url: Optional[str] = _f(None, help="base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")
-    model: str = _f("", help="model name sent to the judge server")
-    api_key_env: str = _f("OPENAI_API_KEY", help="environment variable holding the judge's API key (if any)")
-    timeout_s: float = _f(60.0, lo=0.1, help="per-request timeout")
-    max_retries: int = _f(2, lo=0, help="retries per request on connection errors, 5xx or unparseable answers")
-    concurrency: int = _f(8, lo=1, help="requests in flight")
+    url: Optional[str] = option(None, help="base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")
+    model: str = option("", help="model name sent to the judge server")
+    api_key_env: str = option("OPENAI_API_KEY", help="environment variable holding the judge's API key (if any)")
+    timeout_s: float = option(60.0, lo=0.1, help="per-request timeout")
+    max_retries: int = option(2, lo=0, help="retries per request on connection errors, 5xx or unparseable answers")
+    concurrency: int = option(8, lo=1, help="requests in flight")
 
 
 @dataclass
 class RayConfig:
-    address: Optional[str] = _f(None, help="existing Ray cluster; unset = start a private local one")
-    num_workers: int = _f(2, lo=1, help="training workers (processes) per trial")
-    use_gpu: bool = _f(False, help="one GPU per worker")
-    cpus_per_worker: int = _f(1, lo=1, help="CPUs (and torch threads) per worker")
-    storage: str = _f(".cache/biasgen/ray", help="Ray Train storage path (shared filesystem on clusters)")
+    address: Optional[str] = option(None, help="existing Ray cluster; unset = start a private local one")
+    num_workers: int = option(2, lo=1, help="training workers (processes) per trial")
+    use_gpu: bool = option(False, help="one GPU per worker")
+    cpus_per_worker: int = option(1, lo=1, help="CPUs (and torch threads) per worker")
+    storage: str = option(".cache/biasgen/ray", help="Ray Train storage path (shared filesystem on clusters)")
 
 
 @dataclass
 class TrackingConfig:
-    uri: Optional[str] = _f(None, help="MLflow tracking URI; unset = $MLFLOW_TRACKING_URI or sqlite:///mlflow.db")
-    experiment: str = _f("biasgen", help="MLflow experiment name")
-    artifact_location: str = _f("mlartifacts", help="artifact root for new experiments (a path or URI)")
+    uri: Optional[str] = option(None, help="MLflow tracking URI; unset = $MLFLOW_TRACKING_URI or sqlite:///mlflow.db")
+    experiment: str = option("biasgen", help="MLflow experiment name")
+    artifact_location: str = option("mlartifacts", help="artifact root for new experiments (a path or URI)")
 
 
 @dataclass
 class TrialConfig:
-    seed: int = _f(0, lo=0, help="the one seed every random choice flows from")
-    output_dir: str = _f("runs", help="where trials write their models (HF format)")
+    seed: int = option(0, lo=0, help="the one seed every random choice flows from")
+    output_dir: str = option("runs", help="where trials write their models (HF format)")
     data: DataConfig = field(default_factory=DataConfig)
     finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
@@ -252,7 +252,28 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
     _check(cfg)
     if isinstance(cfg, TrialConfig):
         _check_semantics(cfg)
+        _absolute_paths(cfg)
     return cfg
+
+
+def _absolute_paths(cfg: TrialConfig) -> None:
+    """Relative paths mean "relative to where you ran the command": fix them now, since Ray workers and
+    Tune trials run in other directories (and on other machines)."""
+    here = Path.cwd()
+
+    def absolute(p: str) -> str:
+        return p if "://" in p or Path(p).is_absolute() else str((here / p).resolve())
+
+    cfg.data.cache_dir, cfg.output_dir, cfg.ray.storage = (absolute(cfg.data.cache_dir), absolute(cfg.output_dir),
+                                                           absolute(cfg.ray.storage))
+    cfg.tracking.artifact_location = absolute(cfg.tracking.artifact_location)
+    from .tracking import resolve_uri
+
+    cfg.tracking.uri = resolve_uri(cfg.tracking.uri)
+    for holder, key in ((cfg.data, "bias_docs"), (cfg.data, "generic"), (cfg.model, "pretrained"), (cfg.engine, "deepspeed_json")):
+        value = getattr(holder, key)
+        if value and (value.startswith((".", "~")) or (here / value).exists()):
+            setattr(holder, key, str((here / Path(value).expanduser()).resolve()))
 
 
 def to_yaml(cfg: Any) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from .config import TrialConfig, flatten, to_dict
 from .corpus.build import build_all
+from .corpus.cache import cache_key
 from . import tracking
 from .ray_session import check_resources, ray_session
 from .stage1_cache import DONE, entry, finished, locked, stage1_key
@@ -59,7 +60,8 @@ def _fit(worker, worker_config: dict[str, Any], cfg: TrialConfig, name: str) -> 
     return dict(trainer.fit().return_value or {})
 
 
-def ensure_stage1(cfg: TrialConfig, data, uri: str, exp_id: str, worker_config: dict[str, Any]) -> tuple[Path, dict, bool]:
+def ensure_stage1(cfg: TrialConfig, data, uri: str, exp_id: str, worker_config: dict[str, Any],
+                  parent_run_id: str | None = None) -> tuple[Path, dict, bool]:
     """The stage-1 entry for this config: trained now (own MLflow run) or found in the cache."""
     import shutil
 
@@ -74,8 +76,15 @@ def ensure_stage1(cfg: TrialConfig, data, uri: str, exp_id: str, worker_config: 
         record = finished(path)  # trained by a concurrent trial while we waited
         if record:
             return path, record, True
-        run_id = tracking.create_run(uri, exp_id, f"stage1-{key}", flatten(cfg),
-                                     {"biasgen.role": "stage1", "biasgen.stage1_key": key})
+        stage_tags = {"biasgen.role": "stage1", "biasgen.stage1_key": key}
+        if parent_run_id:
+            stage_tags["mlflow.parentRunId"] = parent_run_id
+        interrupted = tracking.find_run(uri, exp_id, stage_tags)  # a stage 1 killed mid-way: reattach
+        if interrupted:
+            run_id = interrupted.info.run_id
+            tracking.reopen(uri, run_id)
+        else:
+            run_id = tracking.create_run(uri, exp_id, f"stage1-{key}", flatten(cfg), stage_tags)
         tmp = path.with_name(path.name + ".partial")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
@@ -93,13 +102,31 @@ def ensure_stage1(cfg: TrialConfig, data, uri: str, exp_id: str, worker_config: 
         return path, record, False
 
 
-def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str] | None = None) -> TrialResult:
+def trial_key(cfg: TrialConfig) -> str:
+    """Identity of a trial within a sweep: every config value except where results are written."""
+    skip = ("tracking.", "output_dir", "ray.address", "ray.storage", "data.cache_dir")
+    return cache_key({k: v for k, v in flatten(cfg).items() if not k.startswith(skip)})
+
+
+def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str] | None = None,
+              parent_run_id: str | None = None) -> TrialResult:
+    """One trial. Inside a sweep (``parent_run_id``) a rerun of the same trial reattaches to its run."""
     from .trial import stage2_worker
 
     uri = tracking.resolve_uri(cfg.tracking.uri)
     exp_id = tracking.experiment_id(uri, cfg.tracking.experiment, cfg.tracking.artifact_location)
     name = run_name or default_run_name(cfg)
-    run_id = tracking.create_run(uri, exp_id, name, flatten(cfg), {"biasgen.role": "trial", **(tags or {})})
+    run_tags = {"biasgen.role": "trial", "biasgen.trial_key": trial_key(cfg), **(tags or {})}
+    existing = None
+    if parent_run_id:
+        run_tags["mlflow.parentRunId"] = parent_run_id
+        existing = tracking.find_run(uri, exp_id, {"mlflow.parentRunId": parent_run_id,
+                                                   "biasgen.trial_key": run_tags["biasgen.trial_key"]})
+    if existing:
+        run_id = existing.info.run_id
+        tracking.reopen(uri, run_id)
+    else:
+        run_id = tracking.create_run(uri, exp_id, name, flatten(cfg), run_tags)
     out_dir = (Path(cfg.output_dir) / f"{name}-{run_id[:8]}").resolve()
     try:
         data = build_all(cfg)
@@ -117,7 +144,7 @@ def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str
                                      "run_id": run_id, "out_dir": str(out_dir)}
     try:
         with ray_session(cfg.ray):
-            s1_path, s1, hit = ensure_stage1(cfg, data, uri, exp_id, worker_config)
+            s1_path, s1, hit = ensure_stage1(cfg, data, uri, exp_id, worker_config, parent_run_id)
             c.set_tag(run_id, "biasgen.key.stage1_model", s1["key"])
             c.set_tag(run_id, "biasgen.stage1_cache", "hit" if hit else "miss")
             c.set_tag(run_id, "biasgen.stage1_run_id", s1["run_id"])

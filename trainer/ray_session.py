@@ -26,7 +26,7 @@ def worker_env(ray_cfg) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def ray_session(ray_cfg) -> Iterator[None]:
+def ray_session(ray_cfg, resources: dict[str, float] | None = None) -> Iterator[None]:
     import ray
 
     if ray.is_initialized():  # inside a Tune trial or a caller's session: use it as it is
@@ -46,7 +46,7 @@ def ray_session(ray_cfg) -> Iterator[None]:
         import torch
 
         num_gpus = torch.cuda.device_count()
-    ray.init(address="local", num_cpus=os.cpu_count(), num_gpus=num_gpus, include_dashboard=False,
+    ray.init(address="local", num_cpus=os.cpu_count(), num_gpus=num_gpus, resources=resources, include_dashboard=False,
              _temp_dir=tmp, runtime_env={"env_vars": env}, log_to_driver=True, configure_logging=True,
              logging_level="warning", logging_config=ray.LoggingConfig(log_level="ERROR"))
     try:

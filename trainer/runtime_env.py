@@ -24,6 +24,7 @@ def defaults() -> dict[str, str]:
         "TRANSFORMERS_VERBOSITY": "error",
         "HF_HUB_DISABLE_PROGRESS_BARS": "1",
         "RAY_DEDUP_LOGS": "1",
+        "RAY_CHDIR_TO_TRIAL_DIR": "0",  # Tune trials keep the driver's working directory
     }
 
 

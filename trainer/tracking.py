@@ -111,3 +111,15 @@ def csv_text(rows: Iterable[dict[str, Any]]) -> str:
 
 def jsonl_text(rows: Iterable[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+def find_run(uri: str, exp_id: str, tags: dict[str, str]):
+    """The newest run of the experiment carrying all ``tags`` (None if there is none)."""
+    flt = " and ".join(f"tags.`{k}` = '{v}'" for k, v in tags.items())
+    runs = client(uri).search_runs([exp_id], filter_string=flt, max_results=1, order_by=["attributes.start_time DESC"])
+    return runs[0] if runs else None
+
+
+def reopen(uri: str, run_id: str) -> None:
+    """Mark a FAILED or killed run RUNNING again: a restarted trial reattaches instead of duplicating."""
+    client(uri).update_run(run_id, status="RUNNING")

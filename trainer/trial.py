@@ -202,11 +202,7 @@ def stage2_worker(config: dict[str, Any]) -> dict[str, float]:
         dist.broadcast_object_list(final, src=0)
         return final[0]
 
-    metrics = _run(ctx, body)
-    import ray.train
-
-    ray.train.report(metrics)  # Tune and Ray's own records read reports
-    return metrics
+    return _run(ctx, body)  # rank 0's return value is the trial's result
 
 
 def trial_results(ctx: Context, biases: dict, s1: Path, after, metrics: dict[str, float]) -> dict[str, float]:

@@ -1,0 +1,78 @@
+"""Sweep configuration (``configs/sweeps/*.yaml``): a base trial config, fixed values, and the search space.
+
+    name: demo                       # MLflow experiment and parent run
+    base: configs/smoke.yaml         # trial config the points start from (optional)
+    set: {model.size: tiny}          # fixed trial values
+    grid:                            # every combination is a trial (search: grid)
+      data.mix: [0.0, 0.5]
+      finetune.fraction: [0.5, 0.9]
+      seed: [0, 1]
+    search: grid                     # or random: num_samples points drawn from the grid (seeded)
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from trainer.config import ConfigError, TrialConfig, load_config, option
+from trainer.runtime_env import REPO_ROOT
+
+SWEEPS_DIR = REPO_ROOT / "configs" / "sweeps"
+
+
+@dataclass
+class SweepConfig:
+    name: str = option("demo", help="sweep name: the MLflow experiment and the parent run")
+    base: Optional[str] = option(None, help="trial config YAML the points start from")
+    set: Dict[str, Any] = option({}, help="fixed trial values, dotted keys")
+    grid: Dict[str, List[Any]] = option({}, help="axis -> values; dotted trial keys")
+    search: str = option("grid", choices=("grid", "random"), help="all combinations, or num_samples of them drawn by seed")
+    num_samples: int = option(0, lo=0, help="points drawn in random search")
+    sample_seed: int = option(0, lo=0, help="seed of the random search")
+    max_concurrent: int = option(0, lo=0, help="trials at once; 0 = as many as the cluster holds")
+    retries: int = option(0, lo=0, help="times a failed trial is retried")
+
+
+def load_sweep(path: str | Path | None, overrides: list[str] = ()) -> SweepConfig:
+    if path is None:
+        path = SWEEPS_DIR / "demo.yaml"
+    elif not Path(path).exists() and (SWEEPS_DIR / f"{path}.yaml").exists():
+        path = SWEEPS_DIR / f"{path}.yaml"  # `sweep smoke` = configs/sweeps/smoke.yaml
+    sweep = load_config(path, list(overrides), schema=SweepConfig)
+    if sweep.base:  # absolute, since trials run in other working directories
+        base = Path(sweep.base) if Path(sweep.base).exists() else REPO_ROOT / sweep.base
+        if not base.is_file():
+            raise ConfigError(f"base: config file {sweep.base!r} not found")
+        sweep.base = str(base.resolve())
+    if not sweep.name or not all(c.isalnum() or c in "-_." for c in sweep.name):
+        raise ConfigError(f"name: expected letters, digits, '-', '_' or '.', got {sweep.name!r}")
+    for axis, values in sweep.grid.items():
+        if not isinstance(values, list) or not values:
+            raise ConfigError(f"grid.{axis}: expected a non-empty list of values")
+    if sweep.search == "random" and sweep.num_samples < 1:
+        raise ConfigError("num_samples: expected >= 1 with search: random")
+    return sweep
+
+
+def points(sweep: SweepConfig) -> list[dict[str, Any]]:
+    """The trials' axis values, in a fixed order (the same on every run: resume relies on it)."""
+    axes = sorted(sweep.grid)
+    combos = [dict(zip(axes, values)) for values in itertools.product(*(sweep.grid[a] for a in axes))] or [{}]
+    if sweep.search == "random":
+        rng = random.Random(f"sweep:{sweep.name}:{sweep.sample_seed}")
+        combos = rng.sample(combos, min(sweep.num_samples, len(combos)))
+    return combos
+
+
+def trial_config(sweep: SweepConfig, point: dict[str, Any]) -> TrialConfig:
+    """The trial config of one point: base file <- ``set`` <- point; the experiment is the sweep's."""
+    values = {**sweep.set, **point, "tracking.experiment": sweep.name}
+    try:
+        return load_config(sweep.base, [f"{k}={json.dumps(v)}" for k, v in values.items()])
+    except ConfigError as e:
+        where = ", ".join(f"{k}={v}" for k, v in point.items())
+        raise ConfigError(f"sweep {sweep.name!r} point ({where}): {e}") from None

@@ -1,0 +1,147 @@
+"""Runs a sweep on Ray Tune: one function trainable per point, each running a whole trial (whose stage 1
+may come from the cache), all recorded under one MLflow parent run.
+
+Re-running a sweep continues it: points whose MLflow child run is FINISHED are not run again, stage-1
+results come from the cache, and a point that was interrupted reattaches to its run.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from trainer import tracking
+from trainer.config import TrialConfig, from_dict, to_dict, to_yaml
+from trainer.driver import default_run_name, run_trial, trial_key
+from trainer.ray_session import ResourceError, ray_session
+
+from .config import SweepConfig, points, trial_config
+
+HEADLINE = ("heldout/rate", "heldout/rate_before_ft", "heldout/gain", "heldout/gain_lo", "heldout/gain_hi",
+            "train/rate", "knowledge/acc", "params_total", "params_non_embedding")
+
+
+@dataclass
+class SweepResult:
+    name: str
+    parent_run_id: str
+    tracking_uri: str
+    finished: int
+    failed: int
+    skipped: int
+
+
+def _trainable(config: dict[str, Any]) -> None:
+    """Tune function trainable: one whole trial (the TorchTrainers run inside it)."""
+    from ray import tune
+
+    config = config["trial"]  # the point, as put in the param space
+    cfg = from_dict(config["cfg"])
+    res = run_trial(cfg, run_name=config["run_name"], parent_run_id=config["parent"],
+                    tags={"biasgen.sweep": config["sweep"]})
+    tune.report({k: v for k, v in res.metrics.items() if k in HEADLINE} | {"run_id": res.run_id,
+                                                                            "stage1_hit": res.stage1_hit})
+
+
+def _progress_callback(total: int, skipped: int):
+    from ray import tune
+
+    class Progress(tune.Callback):
+        """One line per trial event: a live view that also reads well in a Slurm log."""
+
+        def __init__(self):
+            self.done = skipped
+            self.t0: dict[str, float] = {}
+
+        def _line(self, text: str) -> None:
+            print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+        def on_trial_start(self, iteration, trials, trial, **info):
+            self.t0[trial.trial_id] = time.time()
+            self._line(f"started   {trial.config['trial']['run_name']}  ({sum(t.status == 'RUNNING' for t in trials)} running, "
+                       f"{self.done}/{total} done)")
+
+        def on_trial_complete(self, iteration, trials, trial, **info):
+            self.done += 1
+            r = trial.last_result or {}
+            gain = r.get("heldout/gain")
+            text = (f"heldout/gain {gain:+.3f} [{r['heldout/gain_lo']:+.3f}, {r['heldout/gain_hi']:+.3f}], "
+                    f"heldout/rate {r['heldout/rate']:.3f}" if gain is not None else "no metrics")
+            s1 = "stage 1 from cache" if r.get("stage1_hit") else "stage 1 trained"
+            self._line(f"finished  {trial.config['trial']['run_name']}  {text}; {s1}; "
+                       f"{time.time() - self.t0.get(trial.trial_id, time.time()):.0f} s  ({self.done}/{total} done)")
+
+        def on_trial_error(self, iteration, trials, trial, **info):
+            self.done += 1
+            err = str(getattr(trial, "error_msg", None) or "see the MLflow run's error tag").strip().splitlines()
+            self._line(f"FAILED    {trial.config['trial']['run_name']}: {err[-1][:300] if err else ''}  ({self.done}/{total} done)")
+
+    return Progress()
+
+
+def _parent_run(sweep: SweepConfig, cfg0: TrialConfig, uri: str, exp_id: str, n_points: int) -> str:
+    existing = tracking.find_run(uri, exp_id, {"biasgen.role": "sweep", "biasgen.sweep": sweep.name})
+    if existing:
+        tracking.reopen(uri, existing.info.run_id)
+        return existing.info.run_id
+    params = {"sweep.name": sweep.name, "sweep.search": sweep.search, "sweep.points": n_points,
+              "sweep.axes": ",".join(sorted(sweep.grid)), "sweep.base": sweep.base or ""}
+    run_id = tracking.create_run(uri, exp_id, f"sweep-{sweep.name}", params,
+                                 {"biasgen.role": "sweep", "biasgen.sweep": sweep.name})
+    c = tracking.client(uri)
+    c.log_text(run_id, to_yaml(sweep), "sweep.yaml")
+    c.log_dict(run_id, {"grid": sweep.grid, "set": sweep.set, "search": sweep.search,
+                        "num_samples": sweep.num_samples}, "search_space.json")
+    c.log_text(run_id, to_yaml(cfg0), "base_trial_config.yaml")
+    return run_id
+
+
+def run_sweep(sweep: SweepConfig) -> SweepResult:
+    from ray import tune
+
+    pts = points(sweep)
+    cfgs = [trial_config(sweep, p) for p in pts]  # every point validated before anything starts
+    cfg0 = cfgs[0]
+    uri = tracking.resolve_uri(cfg0.tracking.uri)
+    exp_id = tracking.experiment_id(uri, sweep.name, cfg0.tracking.artifact_location)
+    parent = _parent_run(sweep, cfg0, uri, exp_id, len(pts))
+    todo, skipped = [], 0
+    for p, cfg in zip(pts, cfgs):
+        done = tracking.find_run(uri, exp_id, {"mlflow.parentRunId": parent, "biasgen.trial_key": trial_key(cfg)})
+        if done and done.info.status == "FINISHED":
+            skipped += 1
+            continue
+        name = "-".join(f"{k.split('.')[-1]}{v}" for k, v in p.items()) or default_run_name(cfg)
+        todo.append({"cfg": to_dict(cfg), "run_name": name, "parent": parent, "sweep": sweep.name})
+    print(f"sweep {sweep.name}: {len(pts)} points, {skipped} already finished, {len(todo)} to run; "
+          f"MLflow experiment {sweep.name!r} at {uri}", flush=True)
+    failed = 0
+    if todo:
+        r = cfg0.ray
+        per_trial = r.num_workers * r.cpus_per_worker
+        slots = sweep.max_concurrent or max(1, (os.cpu_count() or 1) // per_trial)
+        with ray_session(r, resources={"trial_slot": float(slots)}):
+            import ray
+
+            have = ray.cluster_resources()
+            if "trial_slot" not in have:
+                raise ResourceError("the Ray cluster at ray.address has no 'trial_slot' resource: start its nodes with "
+                                    "--resources='{\"trial_slot\": N}' (N = trials that fit at once)")
+            slots = int(min(slots, have["trial_slot"]))
+            tuner = tune.Tuner(
+                tune.with_resources(_trainable, {"CPU": 0, "trial_slot": 1}),
+                param_space={"trial": tune.grid_search(todo)},
+                tune_config=tune.TuneConfig(max_concurrent_trials=slots),
+                run_config=tune.RunConfig(name=f"{sweep.name}-{time.strftime('%Y%m%d-%H%M%S')}",
+                                          storage_path=os.path.abspath(r.storage), verbose=0,
+                                          failure_config=tune.FailureConfig(max_failures=sweep.retries),
+                                          callbacks=[_progress_callback(len(pts), skipped)]),
+            )
+            grid = tuner.fit()
+            failed = sum(1 for res in grid if res.error is not None)
+    finished = len(todo) - failed
+    c = tracking.client(uri)
+    c.set_tag(parent, "biasgen.trials_failed", str(failed))
+    tracking.finish(uri, parent, ok=failed == 0, error=f"{failed} of {len(pts)} trials failed" if failed else None)
+    return SweepResult(sweep.name, parent, uri, finished, failed, skipped)
