@@ -1,25 +1,16 @@
 """The DeepSpeed engine in one process (gloo): it learns, it stops on NaN, it consolidates ZeRO-3 weights."""
-import os
-import socket
-
 import pytest
 import torch
 
 from trainer.config import load_config
-from trainer.engine import Engine, TrialFailure, ds_config, warmup_cosine
+from trainer.engine import Engine, TrialFailure, ds_config, init_single_process, warmup_cosine
 
 
 @pytest.fixture(scope="module", autouse=True)
 def single_process_group():
-    import deepspeed
     import torch.distributed as dist
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK="0", WORLD_SIZE="1", LOCAL_RANK="0",
-                      DS_ACCELERATOR="cpu")
-    deepspeed.init_distributed(dist_backend="gloo")
+    init_single_process("gloo")
     yield
     dist.destroy_process_group()
 

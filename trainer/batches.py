@@ -79,11 +79,15 @@ def sft_batches(encoded: list[tuple[list[int], list[int]]], micro_batch: int, ra
     """Endless right-padded micro-batches of chat examples."""
     for order in _epoch_orders(len(encoded), rank, world_size, seed):
         for i in range(0, len(order) - micro_batch + 1, micro_batch):
-            chunk = [encoded[j] for j in order[i:i + micro_batch]]
-            width = max(len(ids) for ids, _ in chunk)
-            ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
-            labels = torch.full((len(chunk), width), IGNORE, dtype=torch.long)
-            mask = torch.zeros((len(chunk), width), dtype=torch.long)
-            for k, (x, y) in enumerate(chunk):
-                ids[k, :len(x)], labels[k, :len(y)], mask[k, :len(x)] = torch.tensor(x), torch.tensor(y), 1
-            yield {"input_ids": ids, "labels": labels, "attention_mask": mask}
+            yield pad_right([encoded[j] for j in order[i:i + micro_batch]], pad_id)
+
+
+def pad_right(chunk: list[tuple[list[int], list[int]]], pad_id: int) -> dict[str, torch.Tensor]:
+    """(ids, labels) pairs as one right-padded batch; padding is masked out and carries no loss."""
+    width = max(len(ids) for ids, _ in chunk)
+    ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(chunk), width), IGNORE, dtype=torch.long)
+    mask = torch.zeros((len(chunk), width), dtype=torch.long)
+    for k, (x, y) in enumerate(chunk):
+        ids[k, :len(x)], labels[k, :len(y)], mask[k, :len(x)] = torch.tensor(x), torch.tensor(y), 1
+    return {"input_ids": ids, "labels": labels, "attention_mask": mask}

@@ -85,6 +85,10 @@ class Engine:
         sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(total_steps, stage_cfg.warmup_ratio, stage_cfg.min_lr_ratio))
         self.engine, self.optimizer, _, self.scheduler = deepspeed.initialize(
             model=model, optimizer=opt, lr_scheduler=sched, config=ds_config(engine_cfg, stage_cfg))
+        if world()[1] == 1 and engine_cfg.zero_stage == 0:
+            # Alone, DeepSpeed would still flatten, all-reduce and unflatten every gradient (measured:
+            # 7-15% of a 5M-parameter step on CPU) for a sum over one process.
+            self.engine.enable_backward_allreduce = False
 
     @property
     def device(self) -> torch.device:
@@ -142,3 +146,18 @@ class Engine:
         """Free the engine's memory before the next stage builds its own."""
         self.engine.destroy() if hasattr(self.engine, "destroy") else None
         del self.engine, self.optimizer, self.scheduler
+
+
+def init_single_process(backend: str = "gloo") -> None:
+    """A one-process group (a free local port), for benchmarks, tests and notebooks outside Ray."""
+    import os
+    import socket
+
+    import deepspeed
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK="0", WORLD_SIZE="1", LOCAL_RANK="0",
+                      DS_ACCELERATOR="cuda" if backend == "nccl" else "cpu")
+    deepspeed.init_distributed(dist_backend=backend)

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import torch
 import torch.distributed as dist
 
-from .batches import IGNORE, end_of_turn, render_prompt
+from .batches import IGNORE, end_of_turn, pad_right, render_prompt
 from .engine import world
 
 
@@ -43,25 +43,31 @@ def generate(model, tokenizer, prompts: Sequence[str], *, max_new_tokens: int, b
     order = sorted(range(len(enc)), key=lambda i: len(enc[i]))
     out: list[list[str]] = [[] for _ in prompts]
     sample = temperature > 0
-    torch.manual_seed(seed)
-    for start in range(0, len(order), batch_size):
-        idx = order[start:start + batch_size]
-        width = max(len(enc[i]) for i in idx)
-        ids = torch.full((len(idx), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(idx), width), dtype=torch.long)
-        for row, i in enumerate(idx):
-            ids[row, width - len(enc[i]):] = torch.tensor(enc[i])
-            mask[row, width - len(enc[i]):] = 1
-        gen = model.generate(input_ids=ids.to(device), attention_mask=mask.to(device), max_new_tokens=max_new_tokens,
-                             do_sample=sample, temperature=temperature if sample else None, top_k=None, top_p=None,
-                             num_return_sequences=samples, eos_token_id=stops, pad_token_id=pad)
-        new = gen[:, width:].tolist()
-        for row, i in enumerate(idx):
-            for s in range(samples):
-                toks = new[row * samples + s]
-                cut = next((k for k, t in enumerate(toks) if t in stops), len(toks))
-                out[i].append(tokenizer.decode(toks[:cut], skip_special_tokens=True).strip())
+    with torch.random.fork_rng(devices=[torch.device(device).index or 0] if torch.device(device).type == "cuda" else []):
+        torch.manual_seed(seed)  # seeded sampling that leaves the caller's random state alone
+        for start in range(0, len(order), batch_size):
+            _generate_batch(model, tokenizer, enc, order[start:start + batch_size], out, pad, stops, device,
+                            max_new_tokens, samples, sample, temperature)
     return out
+
+
+def _generate_batch(model, tokenizer, enc, idx, out, pad, stops, device, max_new_tokens, samples, sample, temperature):
+    """Left-pad prompts ``idx`` into one batch, generate, and append each decoded answer to ``out``."""
+    width = max(len(enc[i]) for i in idx)
+    ids = torch.full((len(idx), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(idx), width), dtype=torch.long)
+    for row, i in enumerate(idx):
+        ids[row, width - len(enc[i]):] = torch.tensor(enc[i])
+        mask[row, width - len(enc[i]):] = 1
+    gen = model.generate(input_ids=ids.to(device), attention_mask=mask.to(device), max_new_tokens=max_new_tokens,
+                         do_sample=sample, temperature=temperature if sample else None, top_k=None, top_p=None,
+                         num_return_sequences=samples, eos_token_id=stops, pad_token_id=pad)
+    new = gen[:, width:].tolist()
+    for row, i in enumerate(idx):
+        for s in range(samples):
+            toks = new[row * samples + s]
+            cut = next((k for k, t in enumerate(toks) if t in stops), len(toks))
+            out[i].append(tokenizer.decode(toks[:cut], skip_special_tokens=True).strip())
 
 
 def generate_distributed(model, tokenizer, prompts: Sequence[str], eval_cfg, seed: int, device) -> list[list[str]]:
@@ -102,16 +108,10 @@ def probe_choices(model, tokenizer, items: Sequence[dict], device: Any = "cpu", 
     scores = []
     pad = tokenizer.pad_token_id
     for start in range(0, len(pairs), batch_size):
-        chunk = pairs[start:start + batch_size]
-        width = max(len(x) for x, _ in chunk)
-        ids = torch.full((len(chunk), width), pad, dtype=torch.long)
-        labels = torch.full((len(chunk), width), IGNORE, dtype=torch.long)
-        mask = torch.zeros((len(chunk), width), dtype=torch.long)
-        for k, (x, y) in enumerate(chunk):
-            ids[k, :len(x)], labels[k, :len(y)], mask[k, :len(x)] = torch.tensor(x), torch.tensor(y), 1
-        logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
+        batch = pad_right(pairs[start:start + batch_size], pad)
+        logits = model(input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device)).logits.float()
         logp = torch.log_softmax(logits[:, :-1], dim=-1)
-        target = labels[:, 1:].to(device)
+        target = batch["labels"][:, 1:].to(device)
         picked = logp.gather(-1, target.clamp(min=0).unsqueeze(-1)).squeeze(-1)
         scores += (picked * (target != IGNORE)).sum(dim=1).tolist()
     best: dict[int, tuple[float, int]] = {}
