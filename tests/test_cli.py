@@ -12,7 +12,7 @@ def test_help(cli, cmd):
     assert r.returncode == 0 and "usage: launch.py " + cmd in r.stdout
 
 
-@pytest.mark.parametrize("cmd", ["sweep", "submit", "analyze", "ui"])
+@pytest.mark.parametrize("cmd", ["submit", "analyze", "ui"])
 def test_unbuilt_subcommands_say_so(cli, cmd):
     r = cli(cmd)
     assert r.returncode == 2 and "not yet built" in r.stderr and "Traceback" not in r.stderr
@@ -43,3 +43,14 @@ def test_data_check_reports_every_bias(cli):
 def test_stray_arguments_are_rejected(cli):
     r = cli("data", "list", "extra")
     assert r.returncode == 2 and "unrecognized arguments: extra" in r.stderr
+
+
+def test_sweep_rejects_bad_points_before_starting(cli, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\ngrid:\n  data.mix: [0.5, 1.5]\n")
+    r = cli("sweep", str(bad), cwd=tmp_path)
+    assert r.returncode == 2
+    assert "error: sweep 'bad' point (data.mix=1.5): data.mix: expected a value in [0, 1], got 1.5" in r.stderr
+    assert not (tmp_path / "mlflow.db").exists()  # nothing was started or recorded
+    r = cli("sweep", str(tmp_path / "nope.yaml"), cwd=tmp_path)
+    assert r.returncode == 2 and "not found" in r.stderr

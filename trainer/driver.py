@@ -2,7 +2,6 @@
 (DeepSpeed in every worker), close the run as FINISHED or FAILED."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,7 @@ from .corpus.build import build_all
 from .corpus.cache import cache_key
 from . import tracking
 from .ray_session import check_resources, ray_session
-from .stage1_cache import DONE, entry, finished, locked, stage1_key
+from .stage1_cache import build_once, entry, stage1_key
 
 
 class TrialError(RuntimeError):
@@ -63,19 +62,12 @@ def _fit(worker, worker_config: dict[str, Any], cfg: TrialConfig, name: str) -> 
 def ensure_stage1(cfg: TrialConfig, data, uri: str, exp_id: str, worker_config: dict[str, Any],
                   parent_run_id: str | None = None) -> tuple[Path, dict, bool]:
     """The stage-1 entry for this config: trained now (own MLflow run) or found in the cache."""
-    import shutil
-
     from .trial import stage1_worker
 
     key = stage1_key(cfg, data.summary)
     path = entry(cfg, key)
-    record = finished(path)
-    if record:
-        return path, record, True
-    with locked(path):
-        record = finished(path)  # trained by a concurrent trial while we waited
-        if record:
-            return path, record, True
+
+    def train(tmp: Path) -> dict[str, Any]:
         stage_tags = {"biasgen.role": "stage1", "biasgen.stage1_key": key}
         if parent_run_id:
             stage_tags["mlflow.parentRunId"] = parent_run_id
@@ -85,21 +77,17 @@ def ensure_stage1(cfg: TrialConfig, data, uri: str, exp_id: str, worker_config: 
             tracking.reopen(uri, run_id)
         else:
             run_id = tracking.create_run(uri, exp_id, f"stage1-{key}", flatten(cfg), stage_tags)
-        tmp = path.with_name(path.name + ".partial")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
         try:
             metrics = _fit(stage1_worker, worker_config | {"stage1_dir": str(tmp), "stage1_run_id": run_id}, cfg,
                            f"stage1-{key}")
         except BaseException as e:
             tracking.finish(uri, run_id, ok=False, error=failure_reason(e) if isinstance(e, Exception) else "interrupted")
-            shutil.rmtree(tmp, ignore_errors=True)
             raise
         tracking.finish(uri, run_id, ok=True)
-        record = {"key": key, "run_id": run_id, "metrics": metrics}
-        (tmp / DONE).write_text(json.dumps(record))
-        tmp.rename(path)
-        return path, record, False
+        return {"key": key, "run_id": run_id, "metrics": metrics}
+
+    record, hit = build_once(path, train)
+    return path, record, hit
 
 
 def trial_key(cfg: TrialConfig) -> str:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import shutil
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .config import TrialConfig, flatten
 from .corpus.cache import cache_key
@@ -50,3 +51,26 @@ def locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def build_once(path: Path, build: Callable[[Path], dict[str, Any]]) -> tuple[dict[str, Any], bool]:
+    """``(record, hit)``: the finished entry, or ``build(tmp_dir)``'s record after building it — under
+    the lock, into ``<key>.partial``, published by rename (a failed build leaves nothing)."""
+    record = finished(path)
+    if record:
+        return record, True
+    with locked(path):
+        record = finished(path)  # built by a concurrent trial while we waited
+        if record:
+            return record, True
+        tmp = path.with_name(path.name + ".partial")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        try:
+            record = build(tmp)
+            (tmp / DONE).write_text(json.dumps(record))
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        tmp.rename(path)
+        return record, False

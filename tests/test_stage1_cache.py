@@ -1,0 +1,47 @@
+"""The stage-1 cache protocol: concurrent builders of one key build it exactly once; failures leave nothing."""
+import multiprocessing as mp
+import time
+from pathlib import Path
+
+import pytest
+
+from trainer.stage1_cache import build_once, finished
+
+
+def _trial(path: str, log: str) -> None:
+    def train(tmp: Path) -> dict:
+        with open(log, "a") as f:
+            f.write("trained\n")
+        (tmp / "model").write_text("weights")
+        time.sleep(0.5)  # long enough for the others to queue on the lock
+        return {"key": Path(path).name, "run_id": "r1"}
+
+    build_once(Path(path), train)
+
+
+def test_concurrent_trials_train_one_stage1_once(tmp_path):
+    path, log = tmp_path / "stage1_model" / "abc", tmp_path / "log"
+    procs = [mp.get_context("spawn").Process(target=_trial, args=(str(path), str(log))) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(30)
+        assert p.exitcode == 0
+    assert log.read_text() == "trained\n"
+    assert finished(path) == {"key": "abc", "run_id": "r1"} and (path / "model").read_text() == "weights"
+    record, hit = build_once(path, lambda tmp: pytest.fail("must not rebuild"))
+    assert hit and record["run_id"] == "r1"
+
+
+def test_failed_build_leaves_nothing(tmp_path):
+    path = tmp_path / "stage1_model" / "k"
+
+    def boom(tmp: Path) -> dict:
+        (tmp / "half").write_text("x")
+        raise RuntimeError("NaN")
+
+    with pytest.raises(RuntimeError):
+        build_once(path, boom)
+    assert not path.exists() and not path.with_name("k.partial").exists()
+    record, hit = build_once(path, lambda tmp: {"run_id": "r2"})
+    assert not hit and record == {"run_id": "r2"}
