@@ -138,9 +138,14 @@ def run_sweep(sweep: SweepConfig) -> SweepResult:
                                           failure_config=tune.FailureConfig(max_failures=sweep.retries),
                                           callbacks=[_progress_callback(len(pts), skipped)]),
             )
-            grid = tuner.fit()
-            failed = sum(1 for res in grid if res.error is not None)
-    finished = len(todo) - failed
+            grid = tuner.fit()  # Tune turns a first Ctrl-C into a graceful stop and returns
+            failed = sum(1 for res in grid if res.error is not None and "run_id" not in (res.metrics or {}))
+            finished = sum(1 for res in grid if "run_id" in (res.metrics or {}))
+    else:
+        finished = 0
+    if finished + failed < len(todo):  # stopped before every trial ran: resumable, not failed
+        tracking.client(uri).set_tag(parent, "biasgen.interrupted", "true")
+        raise KeyboardInterrupt
     c = tracking.client(uri)
     c.set_tag(parent, "biasgen.trials_failed", str(failed))
     tracking.finish(uri, parent, ok=failed == 0, error=f"{failed} of {len(pts)} trials failed" if failed else None)
