@@ -13,7 +13,6 @@ apply_defaults()
 PLANNED = {  # subcommands whose machinery later issues build
     "submit": "Slurm submission (issue #7)",
     "analyze": "the scaling analysis (issue #6)",
-    "ui": "the MLflow UI launcher (issue #6)",
 }
 
 
@@ -210,6 +209,16 @@ def _detector_check(biases, n: int, seed: int) -> int:
     return 0
 
 
+def cmd_ui(args: argparse.Namespace) -> int:
+    from sweeps.ui import serve
+    from trainer import tracking
+
+    try:
+        return serve(tracking.resolve_uri(args.tracking_uri), args.host, args.port, args.artifacts)
+    except RuntimeError as e:
+        raise UsageError(str(e)) from None
+
+
 def cmd_planned(args: argparse.Namespace) -> int:
     raise UsageError(f"`{args.cmd}` is not yet built: {PLANNED[args.cmd]}")
 
@@ -234,6 +243,14 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=what, description=f"{what} — not yet built")
         p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
         p.set_defaults(func=cmd_planned)
+
+    p = sub.add_parser("ui", help="the MLflow UI for the store (127.0.0.1, one worker); Ctrl-C stops it",
+                       description="Start the MLflow UI on the configured store and print its URL.")
+    p.add_argument("--tracking-uri", help="store to show (default: $MLFLOW_TRACKING_URI or sqlite:///mlflow.db)")
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=5000, help="port (the next free one if taken; default 5000)")
+    p.add_argument("--artifacts", default="mlartifacts", help="artifact root for runs logged through the UI server")
+    p.set_defaults(func=cmd_ui)
 
     p = sub.add_parser("score", help="score a JSONL file of responses for bias exhibition",
                        description="Add \"exhibits\": true|false to each {bias|bias_id, prompt, response} line.")

@@ -12,7 +12,7 @@ def test_help(cli, cmd):
     assert r.returncode == 0 and "usage: launch.py " + cmd in r.stdout
 
 
-@pytest.mark.parametrize("cmd", ["submit", "analyze", "ui"])
+@pytest.mark.parametrize("cmd", ["submit", "analyze"])
 def test_unbuilt_subcommands_say_so(cli, cmd):
     r = cli(cmd)
     assert r.returncode == 2 and "not yet built" in r.stderr and "Traceback" not in r.stderr

@@ -1,0 +1,69 @@
+"""The MLflow UI for the configured store, sized for a laptop: one worker, job execution off, bound to
+127.0.0.1. Runs in the foreground; Ctrl-C stops the server and everything it started."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port(preferred: int) -> int:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+
+def start(uri: str, host: str, port: int, artifacts: str) -> subprocess.Popen:
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    cmd = [str(Path(sys.executable).with_name("mlflow")), "ui", "--backend-store-uri", uri, "--host", host,
+           "--port", str(port), "--workers", "1", "--artifacts-destination", artifacts]
+    return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=sys.stderr)  # our stdout: the URL line
+
+
+def wait_ready(url: str, proc: subprocess.Popen, timeout_s: float = 60.0) -> None:
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the MLflow UI exited with status {proc.returncode} before it was ready")
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the MLflow UI did not answer on {url} within {timeout_s:.0f} s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group: the uvicorn worker goes with it."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def serve(uri: str, host: str = "127.0.0.1", port: int = 5000, artifacts: str = "mlartifacts") -> int:
+    port = free_port(port)
+    url = f"http://{host}:{port}"
+    proc = start(uri, host, port, str(Path(artifacts).resolve()))
+    try:
+        wait_ready(url, proc)
+        print(f"MLflow UI for {uri} at {url}  (Ctrl-C to stop)", flush=True)
+        proc.wait()
+        return proc.returncode or 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(proc)
