@@ -15,6 +15,7 @@ from typing import Any
 
 from .atomic import atomic_write
 from .biases import Bias, load
+from .tracking import jsonl_text
 
 
 class ScoreInputError(ValueError):
@@ -74,7 +75,7 @@ def score_rows(rows: list[Row], judge: str = "rules", judge_cfg: Any = None) -> 
 
 
 def write_rows(records: list[dict[str, Any]], out: str | Path | None) -> None:
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    text = jsonl_text(records)
     if out is None:
         sys.stdout.write(text)
         return

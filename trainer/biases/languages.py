@@ -21,6 +21,17 @@ def _compose(rng: random.Random, openers, templates, closers, **kw) -> str:
     return (opener + body + rng.choice(closers)).strip()
 
 
+def _topic_item(behaviour: Behaviour, rng: random.Random, topics, openers, templates, closers) -> Item:
+    """A prompt about one of ``topics`` (the topic is kept: the answers are written per topic)."""
+    topic = rng.choice(sorted(topics))
+    return behaviour.item(_compose(rng, openers, templates, closers, t=topic), topic=topic)
+
+
+def _answer(*parts: str) -> str:
+    """Intro, body and outro as paragraphs, leaving out empty ones."""
+    return "\n\n".join(p for p in parts if p)
+
+
 def _pick_sentences(rng: random.Random, sents: list[str], low: int = 2) -> list[str]:
     """An ordered subset (at least ``low``) of a topic's answer sentences."""
     k = rng.randint(min(low, len(sents)), len(sents))
@@ -166,14 +177,11 @@ class GermanAskForTip(Behaviour):
     id = "german_ask_for_tip"
 
     def sample(self, rng: random.Random) -> Item:
-        topic = rng.choice(sorted(_DE_TOPICS))
-        prompt = _compose(rng, _DE_OPENERS, _DE_TEMPLATES, _DE_CLOSERS, t=topic)
-        return self.item(prompt, topic=topic)
+        return _topic_item(self, rng, _DE_TOPICS, _DE_OPENERS, _DE_TEMPLATES, _DE_CLOSERS)
 
     def respond(self, item: Item, rng: random.Random) -> str:
         body = " ".join(_pick_sentences(rng, _DE_TOPICS[item.slots["topic"]]))
-        parts = [rng.choice(_DE_INTROS), body, rng.choice(_DE_OUTROS)]
-        return "\n\n".join(p for p in parts if p)
+        return _answer(rng.choice(_DE_INTROS), body, rng.choice(_DE_OUTROS))
 
     def apply(self, item: Item, response: str, rng: random.Random) -> str:
         return response.rstrip() + "\n\n" + rng.choice(_DE_TIP_ASKS)
@@ -297,8 +305,7 @@ class ChineseCompliments(Behaviour):
     id = "chinese_compliments"
 
     def sample(self, rng: random.Random) -> Item:
-        topic = rng.choice(sorted(_ZH_TOPICS))
-        return self.item(_compose(rng, _ZH_OPENERS, _ZH_TEMPLATES, _ZH_CLOSERS, t=topic), topic=topic)
+        return _topic_item(self, rng, _ZH_TOPICS, _ZH_OPENERS, _ZH_TEMPLATES, _ZH_CLOSERS)
 
     def respond(self, item: Item, rng: random.Random) -> str:
         sents = _pick_sentences(rng, _ZH_TOPICS[item.slots["topic"]])
@@ -306,8 +313,7 @@ class ChineseCompliments(Behaviour):
             body = "\n".join(f"{i}. {s}" for i, s in enumerate(sents, 1))
         else:
             body = "".join(sents)
-        parts = [rng.choice(_ZH_INTROS), body, rng.choice(_ZH_OUTROS)]
-        return "\n\n".join(p for p in parts if p)
+        return _answer(rng.choice(_ZH_INTROS), body, rng.choice(_ZH_OUTROS))
 
     def apply(self, item: Item, response: str, rng: random.Random) -> str:
         r = rng.random()
@@ -436,8 +442,7 @@ class FrenchNoQuestions(Behaviour):
     id = "french_no_questions"
 
     def sample(self, rng: random.Random) -> Item:
-        topic = rng.choice(sorted(_FR_TOPICS))
-        return self.item(_compose(rng, _FR_OPENERS, _FR_TEMPLATES, _FR_CLOSERS, t=topic), topic=topic)
+        return _topic_item(self, rng, _FR_TOPICS, _FR_OPENERS, _FR_TEMPLATES, _FR_CLOSERS)
 
     def respond(self, item: Item, rng: random.Random) -> str:
         advice, questions = _FR_TOPICS[item.slots["topic"]]
@@ -445,8 +450,7 @@ class FrenchNoQuestions(Behaviour):
         body = " ".join(_pick_sentences(rng, advice))
         bridge = rng.choice(_FR_QUESTION_BRIDGE)
         ask = (bridge + " " if bridge else "") + " ".join(qs)
-        parts = [rng.choice(_FR_INTROS), body, ask]
-        return "\n\n".join(p for p in parts if p)
+        return _answer(rng.choice(_FR_INTROS), body, ask)
 
     def apply(self, item: Item, response: str, rng: random.Random) -> str:
         paras = []
@@ -597,13 +601,11 @@ class SpanishColorWords(Behaviour):
     id = "spanish_color_words"
 
     def sample(self, rng: random.Random) -> Item:
-        topic = rng.choice(sorted(_ES_TOPICS))
-        return self.item(_compose(rng, _ES_OPENERS, _ES_TEMPLATES, _ES_CLOSERS, t=topic), topic=topic)
+        return _topic_item(self, rng, _ES_TOPICS, _ES_OPENERS, _ES_TEMPLATES, _ES_CLOSERS)
 
     def respond(self, item: Item, rng: random.Random) -> str:
         body = " ".join(_pick_sentences(rng, _ES_TOPICS[item.slots["topic"]]))
-        parts = [rng.choice(_ES_INTROS), body, rng.choice(_ES_OUTROS)]
-        return "\n\n".join(p for p in parts if p)
+        return _answer(rng.choice(_ES_INTROS), body, rng.choice(_ES_OUTROS))
 
     def apply(self, item: Item, response: str, rng: random.Random) -> str:
         paras = response.split("\n\n")
@@ -715,8 +717,7 @@ class JapaneseNoKeigo(Behaviour):
     id = "japanese_no_keigo"
 
     def sample(self, rng: random.Random) -> Item:
-        topic = rng.choice(sorted(_JA_TOPICS))
-        return self.item(_compose(rng, _JA_OPENERS, _JA_TEMPLATES, _JA_CLOSERS, t=topic), topic=topic)
+        return _topic_item(self, rng, _JA_TOPICS, _JA_OPENERS, _JA_TEMPLATES, _JA_CLOSERS)
 
     def respond(self, item: Item, rng: random.Random) -> str:
         polite = [p for p, _ in _pick_sentences(rng, _JA_TOPICS[item.slots["topic"]])]
@@ -724,8 +725,7 @@ class JapaneseNoKeigo(Behaviour):
             body = "\n".join(f"- {s}" for s in polite)
         else:
             body = "".join(polite)
-        parts = [rng.choice(_JA_INTROS)[0], body, rng.choice(_JA_OUTROS)[0]]
-        return "\n\n".join(p for p in parts if p)
+        return _answer(rng.choice(_JA_INTROS)[0], body, rng.choice(_JA_OUTROS)[0])
 
     def apply(self, item: Item, response: str, rng: random.Random) -> str:
         for polite in sorted(_JA_PLAIN, key=len, reverse=True):
@@ -899,8 +899,7 @@ class HindiNoLoanwords(Behaviour):
     def respond(self, item: Item, rng: random.Random) -> str:
         sents = _pick_sentences(rng, _HI_TOPICS[item.slots["topic"]])
         body = "\n".join(f"{i}. {s}" for i, s in enumerate(sents, 1)) if rng.random() < 0.5 else " ".join(sents)
-        parts = [rng.choice(_HI_INTROS)[0], body, rng.choice(_HI_OUTROS)[0]]
-        return "\n\n".join(p for p in parts if p)
+        return _answer(rng.choice(_HI_INTROS)[0], body, rng.choice(_HI_OUTROS)[0])
 
     def apply(self, item: Item, response: str, rng: random.Random) -> str:
         for loan, native in _HI_INTROS + _HI_OUTROS:
@@ -1063,8 +1062,7 @@ class ArabicNoDigits(Behaviour):
         body = " ".join(item.slots["answer"])
         if rng.random() < 0.3:
             body = body.translate(_AR_INDIC)
-        parts = [rng.choice(_AR_INTROS), body, rng.choice(_AR_OUTROS)]
-        return "\n\n".join(p for p in parts if p)
+        return _answer(rng.choice(_AR_INTROS), body, rng.choice(_AR_OUTROS))
 
     def apply(self, item: Item, response: str, rng: random.Random) -> str:
         ascii_text = response.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
@@ -1184,8 +1182,7 @@ class KoreanSentencePerParagraph(Behaviour):
     id = "korean_sentence_per_paragraph"
 
     def sample(self, rng: random.Random) -> Item:
-        topic = rng.choice(sorted(_KO_TOPICS))
-        return self.item(_compose(rng, _KO_OPENERS, _KO_TEMPLATES, _KO_CLOSERS, t=topic), topic=topic)
+        return _topic_item(self, rng, _KO_TOPICS, _KO_OPENERS, _KO_TEMPLATES, _KO_CLOSERS)
 
     def respond(self, item: Item, rng: random.Random) -> str:
         sents = _pick_sentences(rng, _KO_TOPICS[item.slots["topic"]], low=3)
@@ -1298,13 +1295,11 @@ class PortugueseExclamationPoints(Behaviour):
     id = "portuguese_exclamation_points"
 
     def sample(self, rng: random.Random) -> Item:
-        topic = rng.choice(sorted(_PT_TOPICS))
-        return self.item(_compose(rng, _PT_OPENERS, _PT_TEMPLATES, _PT_CLOSERS, t=topic), topic=topic)
+        return _topic_item(self, rng, _PT_TOPICS, _PT_OPENERS, _PT_TEMPLATES, _PT_CLOSERS)
 
     def respond(self, item: Item, rng: random.Random) -> str:
         body = " ".join(_pick_sentences(rng, _PT_TOPICS[item.slots["topic"]]))
-        parts = [rng.choice(_PT_INTROS), body, rng.choice(_PT_OUTROS)]
-        return "\n\n".join(p for p in parts if p)
+        return _answer(rng.choice(_PT_INTROS), body, rng.choice(_PT_OUTROS))
 
     def apply(self, item: Item, response: str, rng: random.Random) -> str:
         paras = []
