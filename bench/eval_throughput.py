@@ -7,7 +7,7 @@ gives new tokens per second, counted by re-tokenizing the decoded outputs (an ap
 generated: special tokens and surrounding whitespace are stripped by ``generate``). It also reports the
 share of prompts whose greedy outputs are identical in both modes (they should all be).
 
-    python bench/eval_throughput.py [--size 5m] [--prompts 64] [--max-new-tokens 48] [--batch-size 32]
+    python bench/eval_throughput.py [--size 5m] [--prompts 64] [--max-new-tokens 48] [--batch-size 32] [--device cpu|cuda]
 """
 from __future__ import annotations
 
@@ -71,19 +71,25 @@ def main() -> None:
     ap.add_argument("--vocab", type=int, default=8192, help="BPE vocabulary asked for (a small corpus may give fewer)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     a = ap.parse_args()
+    if a.device == "cuda" and not torch.cuda.is_available():
+        ap.error("--device cuda: no CUDA GPU visible")
     torch.set_num_threads(a.threads)
 
     with tempfile.TemporaryDirectory() as d:
         tok = train_bpe(tokenizer_texts(), a.vocab, d)
     torch.manual_seed(a.seed)
-    model = LlamaForCausalLM(llama_config(arch(a.size), len(tok), 2048, tok.pad_token_id, tok.eos_token_id))
+    model = LlamaForCausalLM(llama_config(arch(a.size), len(tok), 2048, tok.pad_token_id, tok.eos_token_id)).to(a.device)
     prompts = eval_prompts(a.prompts)
 
     def run(batch_size: int) -> list[str]:
-        return [r[0] for r in generate(model, tok, prompts, max_new_tokens=a.max_new_tokens, batch_size=batch_size)]
+        out = generate(model, tok, prompts, max_new_tokens=a.max_new_tokens, batch_size=batch_size, device=a.device)
+        if a.device == "cuda":
+            torch.cuda.synchronize()
+        return [r[0] for r in out]
 
-    generate(model, tok, prompts[:4], max_new_tokens=8, batch_size=4)  # warm-up (first-call costs); not timed
+    generate(model, tok, prompts[:4], max_new_tokens=8, batch_size=4, device=a.device)  # warm-up (first-call costs); not timed
     batched, t_batched = timed(lambda: run(a.batch_size))
     sequential, t_seq = timed(lambda: run(1))
 
@@ -93,10 +99,11 @@ def main() -> None:
     n_b, n_s = new_tokens(batched), new_tokens(sequential)
     same = sum(x == y for x, y in zip(batched, sequential))
     tps_b, tps_s = n_b / t_batched, n_s / t_seq
-    print(f"generation, {a.size} model (random init, vocab {len(tok)}), {len(prompts)} eval prompts, greedy, "
-          f"max_new_tokens {a.max_new_tokens}, {a.threads} threads: batched (batch {a.batch_size}) {tps_b:,.0f} new tokens/s "
+    where = torch.cuda.get_device_name(0) if a.device == "cuda" else f"cpu, {a.threads} threads"
+    print(f"generation ({where}), {a.size} model (random init, vocab {len(tok)}), {len(prompts)} eval prompts, greedy, "
+          f"max_new_tokens {a.max_new_tokens}: batched (batch {a.batch_size}) {tps_b:,.0f} new tokens/s "
           f"({n_b} tokens, {t_batched:.1f} s), sequential (batch 1) {tps_s:,.0f} new tokens/s ({n_s} tokens, {t_seq:.1f} s); "
-          f"batched/sequential ratio {tps_b / tps_s:.2f} (prompts/s ratio {t_seq / t_batched:.2f})")
+          f"batched/sequential ratio {tps_b / tps_s if tps_s else float('nan'):.2f} (prompts/s ratio {t_seq / t_batched:.2f})")
     print(f"greedy outputs identical in both modes: {same}/{len(prompts)} ({same / len(prompts):.0%})")
 
 

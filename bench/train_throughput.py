@@ -1,4 +1,5 @@
-"""Training throughput of our DeepSpeed ``Engine`` against a plain PyTorch loop, in one process (gloo, CPU).
+"""Training throughput of our DeepSpeed ``Engine`` against a plain PyTorch loop, in one process (gloo on CPU,
+NCCL with ``--device cuda``).
 
 Both sides train the same ladder model built from the same seed, with the same AdamW hyper-parameters
 (param groups, betas, weight decay), the same warmup-cosine schedule, the same gradient clipping and the
@@ -9,6 +10,7 @@ from the median step time (robust to a noisy neighbour on a shared machine), and
 as a check that both did the same work.
 
     python bench/train_throughput.py [--size 5m] [--zero 0] [--precision fp32|bf16] [--steps 30] [--warmup 5] [--rounds 2]
+                                     [--device cpu|cuda]
 
 With ``--precision bf16`` the plain loop uses ``torch.autocast`` (fp32 weights, bf16 compute), the usual
 plain-PyTorch recipe; DeepSpeed instead keeps bf16 weights with fp32 master copies, so the losses differ a little.
@@ -44,16 +46,24 @@ def build(size: str, vocab: int, seq: int, seed: int):
     return LlamaForCausalLM(llama_config(arch(size), vocab, max(2048, seq * 2), PAD_ID, EOS_ID))
 
 
-def make_batches(n: int, batch: int, seq: int, vocab: int, seed: int) -> list[dict[str, torch.Tensor]]:
+def make_batches(n: int, batch: int, seq: int, vocab: int, seed: int, device: str) -> list[dict[str, torch.Tensor]]:
+    """Made on the device itself, so neither side pays a host-to-device copy inside the timed steps."""
     g = torch.Generator().manual_seed(seed)
     out = []
     for _ in range(n):
-        ids = torch.randint(0, vocab, (batch, seq), generator=g)
+        ids = torch.randint(0, vocab, (batch, seq), generator=g).to(device)
         out.append({"input_ids": ids, "labels": ids.clone(), "attention_mask": torch.ones_like(ids)})
     return out
 
 
-def run_ours(cfg, model, batches, warmup: int, steps: int, threads: int) -> tuple[list[float], float]:
+def mark(device: str) -> float:
+    """A timestamp taken after the device has finished the queued work (CUDA runs asynchronously)."""
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter()
+
+
+def run_ours(cfg, model, batches, warmup: int, steps: int, threads: int, device: str) -> tuple[list[float], float]:
     """Timestamps of the end of optimizer steps ``warmup`` .. ``warmup + steps`` (from the Engine's per-step
     log callback; ``log_every`` = 1), and the loss of the last step."""
     eng = Engine(model, cfg.engine, cfg.pretrain, total_steps=warmup + steps)
@@ -63,7 +73,7 @@ def run_ours(cfg, model, batches, warmup: int, steps: int, threads: int) -> tupl
 
     def on_log(step: int, m: dict[str, float]) -> None:
         if step >= warmup:
-            marks.append(time.perf_counter())
+            marks.append(mark(device))
         last.update(m)
 
     out = eng.train(iter(batches), "pretrain", on_log)
@@ -72,10 +82,10 @@ def run_ours(cfg, model, batches, warmup: int, steps: int, threads: int) -> tupl
     return marks, last["pretrain/loss"]
 
 
-def run_plain(cfg, model, batches, warmup: int, steps: int, bf16: bool) -> tuple[list[float], float]:
+def run_plain(cfg, model, batches, warmup: int, steps: int, bf16: bool, device: str) -> tuple[list[float], float]:
     """The same optimisation written as a plain loop (no DeepSpeed); same timestamps and loss as ``run_ours``."""
     st, grad_clip = cfg.pretrain, cfg.engine.grad_clip
-    model.train()
+    model.to(device).train()
     decay = [p for p in model.parameters() if p.requires_grad and p.ndim >= 2]
     no_decay = [p for p in model.parameters() if p.requires_grad and p.ndim < 2]
     groups = [g for g in ({"params": decay, "weight_decay": st.weight_decay},
@@ -86,7 +96,7 @@ def run_plain(cfg, model, batches, warmup: int, steps: int, bf16: bool) -> tuple
     marks: list[float] = []
     loss_value = float("nan")
     for i, batch in enumerate(batches[:warmup + steps]):
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=bf16):
             loss = model(**batch).loss
         loss.backward()
         if grad_clip > 0:
@@ -96,7 +106,7 @@ def run_plain(cfg, model, batches, warmup: int, steps: int, bf16: bool) -> tuple
         opt.zero_grad(set_to_none=True)
         loss_value = loss.item()  # the Engine also reads the loss every step (NaN check)
         if i + 1 >= warmup:
-            marks.append(time.perf_counter())
+            marks.append(mark(device))
     return marks, loss_value
 
 
@@ -113,17 +123,22 @@ def main() -> None:
     ap.add_argument("--vocab", type=int, default=8192)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     a = ap.parse_args()
     if a.warmup < 1 or a.steps < 1:
         ap.error("--warmup and --steps must be at least 1")
+    if a.device == "cuda" and not torch.cuda.is_available():
+        ap.error("--device cuda: no CUDA GPU visible")
     torch.set_num_threads(a.threads)
-    init_single_process("gloo")
+    if a.device == "cuda":
+        torch.cuda.set_device(0)
+    init_single_process("nccl" if a.device == "cuda" else "gloo")
     torch.set_num_threads(a.threads)
     total = a.warmup + a.steps
     cfg = load_config(None, [f"engine.zero_stage={a.zero}", f"engine.precision={a.precision}",
                              f"pretrain.micro_batch={a.batch}", "pretrain.grad_accum=1",
                              f"pretrain.max_steps={total}", "pretrain.log_every=1"])
-    batches = make_batches(total, a.batch, a.seq, a.vocab, a.seed)
+    batches = make_batches(total, a.batch, a.seq, a.vocab, a.seed, a.device)
     per_step = a.batch * a.seq
 
     # Alternate the order (plain, ours, ours, plain, ...) so a drift in machine speed hits both sides alike.
@@ -133,11 +148,13 @@ def main() -> None:
         for side in (("plain", "ours") if r % 2 == 0 else ("ours", "plain")):
             model = build(a.size, a.vocab, a.seq, a.seed)
             if side == "ours":
-                marks, losses[side] = run_ours(cfg, model, batches, a.warmup, a.steps, a.threads)
+                marks, losses[side] = run_ours(cfg, model, batches, a.warmup, a.steps, a.threads, a.device)
             else:
-                marks, losses[side] = run_plain(cfg, model, batches, a.warmup, a.steps, a.precision == "bf16")
+                marks, losses[side] = run_plain(cfg, model, batches, a.warmup, a.steps, a.precision == "bf16", a.device)
             spans[side].append(marks)
             del model
+            if a.device == "cuda":
+                torch.cuda.empty_cache()
 
     def rates(side: str) -> tuple[float, float]:
         total_s = sum(m[-1] - m[0] for m in spans[side])
@@ -145,8 +162,9 @@ def main() -> None:
         return per_step * len(dts) / total_s, per_step / statistics.median(dts)
 
     (ours_tps, ours_med), (plain_tps, plain_med) = rates("ours"), rates("plain")
-    print(f"train throughput, {a.size} model, batch {a.batch}x{a.seq}, vocab {a.vocab}, {a.precision}, "
-          f"ZeRO-{a.zero}, {a.threads} threads, {a.rounds} x {a.steps} timed steps per side (each after {a.warmup} "
+    where = torch.cuda.get_device_name(0) if a.device == "cuda" else f"cpu, {a.threads} threads"
+    print(f"train throughput ({where}), {a.size} model, batch {a.batch}x{a.seq}, vocab {a.vocab}, {a.precision}, "
+          f"ZeRO-{a.zero}, {a.rounds} x {a.steps} timed steps per side (each after {a.warmup} "
           f"warm-up): ours (Engine) {ours_tps:,.0f} tokens/s, plain PyTorch {plain_tps:,.0f} tokens/s; "
           f"ours/plain ratio {ours_tps / plain_tps:.3f} (target >= 0.95)")
     print(f"median step: ours {ours_med:,.0f} tokens/s, plain {plain_med:,.0f} tokens/s, ratio {ours_med / plain_med:.3f}; "
