@@ -12,7 +12,6 @@ apply_defaults()
 
 PLANNED = {  # subcommands whose machinery later issues build
     "submit": "Slurm submission (issue #7)",
-    "analyze": "the scaling analysis (issue #6)",
 }
 
 
@@ -68,11 +67,48 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(f"\nsweep {res.name}: {res.finished} trials run, {res.skipped} already finished, {res.failed} failed\n")
     print(table)
     print(f"\nMLflow: experiment {res.name!r}, parent run {res.parent_run_id} at {res.tracking_uri}")
+    try:
+        report = _analyze(res.tracking_uri, res.name, None, quiet=True)
+        print(f"Scaling analysis: {report} (redo with: python launch.py analyze --experiment {res.name})")
+    except Exception as e:  # the sweep's results are safe in MLflow; the analysis can be rerun on its own
+        print(f"warning: the analysis failed ({type(e).__name__}: {e}); run: python launch.py analyze "
+              f"--experiment {res.name}", file=sys.stderr)
     print("Open the UI with: python launch.py ui")
     if res.failed:
         print(f"{res.failed} trial(s) failed (reasons in their runs' error tag); rerun to retry: "
               f"python launch.py sweep --resume {res.name}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _analyze(uri: str, experiment: str, out: str | None, quiet: bool = False, log: bool = True) -> str:
+    from pathlib import Path
+
+    from sweeps.analysis import analyze, format_text
+    from sweeps.report import write
+
+    a = analyze(uri, experiment)
+    if not quiet:
+        print(format_text(a))
+    out_dir = Path(out) if out else Path("analysis") / experiment
+    files = write(a, out_dir, log=log)
+    if not quiet:
+        print(f"\nwrote {len(files)} files to {out_dir.resolve()}: " + ", ".join(f.name for f in files))
+        if log:
+            print(f"attached to the sweep's parent run {a.parent_run_id} under analysis/ (MLflow UI: python launch.py ui)")
+    return str((out_dir / "report.html").resolve())
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from sweeps.analysis import AnalysisError
+    from sweeps.config import SWEEPS_DIR, load_sweep
+    from trainer import tracking
+
+    experiment = args.experiment or load_sweep(SWEEPS_DIR / "demo.yaml", []).name
+    try:
+        _analyze(tracking.resolve_uri(args.tracking_uri), experiment, args.out, log=not args.no_log)
+    except AnalysisError as e:
+        raise UsageError(str(e)) from None
     return 0
 
 
@@ -238,6 +274,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="NAME", help="continue sweep NAME with its stored config: finished trials are kept")
     p.add_argument("overrides", nargs="*", metavar="key=value", help="sweep config overrides, e.g. max_concurrent=1")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("analyze", help="scaling analysis of a sweep: table, fits, PNG figures, HTML report",
+                       description="Aggregate a sweep's trials over seeds, fit held-out gain against model size, mix "
+                                   "and fraction, draw the figures and write an HTML report; all attached to the "
+                                   "sweep's parent run. Works on running or partly failed sweeps.")
+    p.add_argument("--experiment", metavar="NAME", help="the sweep's name = its MLflow experiment (default: demo)")
+    p.add_argument("--tracking-uri", help="store to read (default: $MLFLOW_TRACKING_URI or sqlite:///mlflow.db)")
+    p.add_argument("--out", metavar="DIR", help="output folder, replaced as a whole (default: analysis/NAME)")
+    p.add_argument("--no-log", action="store_true", help="do not attach the outputs to the parent run")
+    p.set_defaults(func=cmd_analyze)
 
     for name, what in PLANNED.items():
         p = sub.add_parser(name, help=what, description=f"{what} — not yet built")

@@ -22,6 +22,7 @@ def defaults() -> dict[str, str]:
         "RAY_USAGE_STATS_ENABLED": "0",
         "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
         "TRANSFORMERS_VERBOSITY": "error",
+        "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",  # one bar per downloaded artifact floods the analysis output
         "HF_HUB_DISABLE_PROGRESS_BARS": "1",
         "RAY_DEDUP_LOGS": "1",
         "RAY_CHDIR_TO_TRIAL_DIR": "0",  # Tune trials keep the driver's working directory

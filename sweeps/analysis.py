@@ -1,0 +1,384 @@
+"""The scaling analysis of one sweep: read its trials from MLflow, aggregate over seeds, fit trends.
+
+Numbers only (no plotting): :mod:`sweeps.plots` draws them and :mod:`sweeps.report` writes the HTML page.
+
+Aggregation. A condition is one point of the sweep's grid without the seed. Its mean held-out gain gets a
+95% interval from a two-level bootstrap: the condition's seeds are resampled with replacement, and each
+drawn trial contributes a draw from its own 95% interval (read as a normal), so the interval reflects both
+seed-to-seed spread and each trial's finite number of eval prompts. With one seed it is that trial's interval.
+
+Fits. Ordinary least squares on trial-level points (one per finished trial) with t-based 95% intervals:
+gain against log10(parameters) per mix, against mix per model and against fraction per model, each with the
+other varying axes as linear covariates, plus one joint fit over everything. A fit with no more points than
+coefficients (or a single value of its x) is not made: it is reported as too few points.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from trainer import tracking
+
+BOOTSTRAP_DRAWS = 4000
+Z95 = 1.959963984540054
+CORE_AXES = ("model.size", "model.pretrained", "data.mix", "finetune.fraction")
+NOT_AXES = ("seed",)  # varied over, never a condition
+
+
+class AnalysisError(Exception):
+    """The store holds nothing to analyse as asked (no experiment, no sweep): one line, exit status 2."""
+
+
+@dataclass
+class Trial:
+    run_id: str
+    name: str
+    status: str
+    params: dict[str, str]
+    metrics: dict[str, float]
+    model: str  # the checkpoint name when model.pretrained is set, else the ladder size
+    mix: float
+    fraction: float
+    other: tuple[tuple[str, str], ...]  # further sweep axes (e.g. data.diversity) and their values
+    seed: str
+    error: str = ""  # the run's error tag (why it failed)
+    per_bias: list[dict] = field(default_factory=list)
+
+    @property
+    def condition(self) -> tuple:
+        return (self.model, self.mix, self.fraction, self.other)
+
+    @property
+    def finished(self) -> bool:
+        return self.status == "FINISHED" and "heldout/gain" in self.metrics
+
+
+@dataclass
+class Estimate:
+    mean: float
+    lo: float
+    hi: float
+
+    def fmt(self, signed: bool = False) -> str:
+        f = "{:+.3f}" if signed else "{:.3f}"
+        return f"{f.format(self.mean)} [{f.format(self.lo)}, {f.format(self.hi)}]"
+
+
+@dataclass
+class Condition:
+    model: str
+    mix: float
+    fraction: float
+    other: tuple[tuple[str, str], ...]
+    params: float  # parameter count of the model (mean over its finished trials; nan if none finished)
+    finished: list[Trial]
+    unfinished: list[Trial]
+    gain: Estimate | None = None
+    heldout_rate: Estimate | None = None
+    heldout_before: Estimate | None = None
+    train_rate: Estimate | None = None
+    knowledge: Estimate | None = None
+    vs_control: Estimate | None = None  # gain minus the mix-0 condition's gain at the same model/fraction/other
+
+    @property
+    def label(self) -> str:
+        extra = "".join(f", {k.split('.')[-1]}={v}" for k, v in self.other)
+        return f"{self.model}, mix {self.mix:g}, frac {self.fraction:g}{extra}"
+
+
+@dataclass
+class Coef:
+    fit: str  # e.g. "gain ~ log10(params)"
+    group: str  # e.g. "mix 0.5"
+    term: str
+    estimate: float
+    lo: float
+    hi: float
+    n: int
+    note: str = ""
+
+
+@dataclass
+class Analysis:
+    experiment: str
+    tracking_uri: str
+    parent_run_id: str
+    points_planned: int
+    axes: list[str]
+    trials: list[Trial]
+    conditions: list[Condition]
+    fits: list[Coef]
+    too_few: list[str]  # fits that could not be made, and why
+
+    @property
+    def unfinished(self) -> list[Trial]:
+        return [t for t in self.trials if not t.finished]
+
+
+# -- reading the store --------------------------------------------------------------------------------------
+
+def _float(v, default: float = math.nan) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return default
+
+
+def _per_bias(c, run_id: str) -> list[dict]:
+    import tempfile
+
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            path = c.download_artifacts(run_id, "per_bias.csv", d)
+            with open(path, newline="") as f:
+                return list(csv.DictReader(f))
+    except Exception:  # a run that died before logging it: it has no per-bias rates
+        return []
+
+
+def load(uri: str, experiment: str, with_per_bias: bool = True) -> tuple[str, int, list[str], list[Trial]]:
+    """The sweep's parent run id, its planned point count, its axes and its trial runs (any status)."""
+    c = tracking.client(uri)
+    exp = c.get_experiment_by_name(experiment)
+    if exp is None:
+        names = sorted(e.name for e in c.search_experiments())
+        raise AnalysisError(f"no experiment named {experiment!r} at {uri}; it has: {', '.join(names) or 'none'}")
+    parent = tracking.find_run(uri, exp.experiment_id, {"biasgen.role": "sweep"})
+    if parent is None:
+        raise AnalysisError(f"experiment {experiment!r} at {uri} has no sweep (no run tagged biasgen.role=sweep); "
+                            "`launch.py analyze` reads what `launch.py sweep` records")
+    runs = c.search_runs([exp.experiment_id], filter_string=f"tags.`mlflow.parentRunId` = '{parent.info.run_id}' "
+                                                             "and tags.`biasgen.role` = 'trial'", max_results=50000)
+    axes = [a for a in parent.data.params.get("sweep.axes", "").split(",") if a]
+    other_axes = [a for a in axes if a not in CORE_AXES and a not in NOT_AXES]
+    trials = []
+    for r in runs:
+        p = r.data.params
+        pretrained = p.get("model.pretrained", "")
+        model = pretrained if pretrained not in ("", "None") else p.get("model.size", "?")
+        t = Trial(r.info.run_id, r.info.run_name or r.info.run_id, r.info.status, dict(p), dict(r.data.metrics),
+                  model, _float(p.get("data.mix")), _float(p.get("finetune.fraction")),
+                  tuple((a, p.get(a, "")) for a in other_axes), p.get("seed", ""), r.data.tags.get("error", ""))
+        if with_per_bias and t.finished:
+            t.per_bias = _per_bias(c, t.run_id)
+        trials.append(t)
+    trials.sort(key=lambda t: (t.condition, t.seed, t.name))
+    planned = int(_float(parent.data.params.get("sweep.points"), len(trials)))
+    return parent.info.run_id, planned, axes, trials
+
+
+# -- aggregation ---------------------------------------------------------------------------------------------
+
+def seed_bootstrap(points: list[tuple[float, float, float]], rng: np.random.Generator,
+                   draws: int = BOOTSTRAP_DRAWS) -> Estimate | None:
+    """Mean of per-trial (value, lo, hi) with a two-level bootstrap interval (module docstring)."""
+    pts = [(v, lo, hi) for v, lo, hi in points if not math.isnan(v)]
+    if not pts:
+        return None
+    v = np.array([p[0] for p in pts])
+    sd = np.array([max(0.0, (p[2] - p[1]) / (2 * Z95)) if not (math.isnan(p[1]) or math.isnan(p[2])) else 0.0
+                   for p in pts])
+    idx = rng.integers(0, len(pts), size=(draws, len(pts)))
+    sims = (v[idx] + rng.standard_normal(idx.shape) * sd[idx]).mean(axis=1)
+    lo, hi = np.percentile(sims, [2.5, 97.5])
+    mean = float(v.mean())
+    return Estimate(mean, min(float(lo), mean), max(float(hi), mean))
+
+
+def _estimate(trials: list[Trial], name: str, rng: np.random.Generator) -> Estimate | None:
+    m = [t.metrics for t in trials if name in t.metrics]
+    return seed_bootstrap([(x[name], x.get(f"{name}_lo", math.nan), x.get(f"{name}_hi", math.nan)) for x in m], rng)
+
+
+def aggregate(trials: list[Trial], seed: int = 0) -> list[Condition]:
+    rng = np.random.default_rng(seed)
+    groups: dict[tuple, list[Trial]] = defaultdict(list)
+    for t in trials:
+        groups[t.condition].append(t)
+    out = []
+    for key in sorted(groups, key=lambda k: (k[0], k[1], k[2], k[3])):
+        ts = groups[key]
+        fin = [t for t in ts if t.finished]
+        sizes = [t.metrics["params_total"] for t in fin if "params_total" in t.metrics]
+        cond = Condition(*key, params=float(np.mean(sizes)) if sizes else math.nan, finished=fin,
+                         unfinished=[t for t in ts if not t.finished])
+        cond.gain = _estimate(fin, "heldout/gain", rng)
+        cond.heldout_rate = _estimate(fin, "heldout/rate", rng)
+        cond.heldout_before = _estimate(fin, "heldout/rate_before_ft", rng)
+        cond.train_rate = _estimate(fin, "train/rate", rng)
+        cond.knowledge = _estimate(fin, "knowledge/acc", rng)
+        out.append(cond)
+    # Against the no-document control of the same model, fraction and other axes (resampled independently).
+    controls = {(c.model, c.fraction, c.other): c for c in out if c.mix == 0}
+    for c in out:
+        ctrl = controls.get((c.model, c.fraction, c.other))
+        if c.mix == 0 or ctrl is None or not c.finished or not ctrl.finished:
+            continue
+        a = _draws(c.finished, rng)
+        b = _draws(ctrl.finished, rng)
+        diff = a - b
+        mean = c.gain.mean - ctrl.gain.mean
+        lo, hi = np.percentile(diff, [2.5, 97.5])
+        c.vs_control = Estimate(mean, min(float(lo), mean), max(float(hi), mean))
+    return out
+
+
+def _draws(trials: list[Trial], rng: np.random.Generator, draws: int = BOOTSTRAP_DRAWS) -> np.ndarray:
+    v = np.array([t.metrics["heldout/gain"] for t in trials])
+    sd = np.array([max(0.0, (t.metrics.get("heldout/gain_hi", v[i]) - t.metrics.get("heldout/gain_lo", v[i])) / (2 * Z95))
+                   for i, t in enumerate(trials)])
+    idx = rng.integers(0, len(trials), size=(draws, len(trials)))
+    return (v[idx] + rng.standard_normal(idx.shape) * sd[idx]).mean(axis=1)
+
+
+# -- fits ----------------------------------------------------------------------------------------------------
+
+def ols(columns: dict[str, list[float]], y: list[float]) -> tuple[list[Coef], str]:
+    """OLS of y on an intercept and ``columns`` (constant columns dropped) with t-based 95% intervals.
+    Returns (coefficients with fit/group left blank, "" or why no fit was made)."""
+    from scipy import stats
+
+    n = len(y)
+    cols = {k: np.asarray(v, float) for k, v in columns.items() if len(set(v)) > 1}
+    first = next(iter(columns))
+    if first not in cols:
+        return [], f"{n} point(s) with a single value of {first}"
+    p = 1 + len(cols)
+    if n <= p:
+        return [], f"{n} point(s) for {p} coefficients (need at least {p + 1})"
+    X = np.column_stack([np.ones(n), *cols.values()])
+    yv = np.asarray(y, float)
+    beta, *_ = np.linalg.lstsq(X, yv, rcond=None)
+    resid = yv - X @ beta
+    dof = n - p
+    s2 = float(resid @ resid) / dof
+    cov = s2 * np.linalg.pinv(X.T @ X)
+    t = float(stats.t.ppf(0.975, dof))
+    out = []
+    for i, term in enumerate(["intercept", *cols]):
+        se = math.sqrt(max(cov[i, i], 0.0))
+        out.append(Coef("", "", term, float(beta[i]), float(beta[i] - t * se), float(beta[i] + t * se), n))
+    return out, ""
+
+
+def fits(trials: list[Trial]) -> tuple[list[Coef], list[str]]:
+    """The fits named in the module docstring, over finished trials with a parameter count."""
+    fin = [t for t in trials if t.finished and "params_total" in t.metrics]
+    coefs: list[Coef] = []
+    too_few: list[str] = []
+    other_names = [k for k, _ in fin[0].other] if fin else []
+
+    def covariates(ts: list[Trial]) -> dict[str, list[float]]:
+        cov = {"log10(params)": [math.log10(t.metrics["params_total"]) for t in ts],
+               "mix": [t.mix for t in ts], "fraction": [t.fraction for t in ts]}
+        for i, name in enumerate(other_names):
+            vals = [_float(t.other[i][1]) for t in ts]
+            if not any(math.isnan(v) for v in vals):  # a numeric axis: a covariate; else it only splits conditions
+                cov[name] = vals
+        return cov
+
+    def run(fit: str, group: str, x: str, ts: list[Trial]) -> None:
+        """Regress on ``x`` first, the other varying axes as covariates (constant ones drop out)."""
+        if not ts:
+            too_few.append(f"{fit} ({group}): too few points for a fit: no finished trials")
+            return
+        cov = covariates(ts)
+        got, why = ols({x: cov.pop(x), **cov}, [t.metrics["heldout/gain"] for t in ts])
+        if why:
+            too_few.append(f"{fit} ({group}): too few points for a fit: {why}")
+        for cf in got:
+            if cf.term != "intercept":
+                cf.fit, cf.group = fit, group
+                coefs.append(cf)
+
+    by = lambda key: sorted({key(t) for t in fin}, key=str)  # noqa: E731
+    for mix in by(lambda t: t.mix):
+        run("gain ~ log10(params)", f"mix {mix:g}", "log10(params)", [t for t in fin if t.mix == mix])
+    for axis in ("mix", "fraction"):  # an axis the sweep holds fixed is no fit's x
+        if len(by(lambda t: getattr(t, axis))) < 2:
+            if fin:
+                too_few.append(f"{axis} is not varied in this sweep's finished trials: no fit against it")
+            continue
+        for model in by(lambda t: t.model):
+            run(f"gain ~ {axis}", f"model {model}", axis, [t for t in fin if t.model == model])
+    run("gain ~ log10(params) + mix + fraction (joint)", "all trials", "log10(params)", fin)
+    if not fin:
+        too_few.insert(0, "no finished trials yet: nothing to fit")
+    return coefs, too_few
+
+
+def analyze(uri: str, experiment: str, seed: int = 0, with_per_bias: bool = True) -> Analysis:
+    parent, planned, axes, trials = load(uri, experiment, with_per_bias)
+    coefs, too_few = fits(trials)
+    return Analysis(experiment, uri, parent, planned, axes, trials, aggregate(trials, seed), coefs, too_few)
+
+
+# -- tables --------------------------------------------------------------------------------------------------
+
+def condition_rows(a: Analysis) -> list[dict]:
+    rows = []
+    for c in a.conditions:
+        row = {"model": c.model, "params": int(c.params) if not math.isnan(c.params) else "", "mix": c.mix,
+               "fraction": c.fraction, **{k: v for k, v in c.other}, "finished": len(c.finished),
+               "not_finished": len(c.unfinished)}
+        for name, e in (("heldout_gain", c.gain), ("gain_vs_control", c.vs_control), ("heldout_rate", c.heldout_rate),
+                        ("heldout_rate_before_ft", c.heldout_before), ("train_rate", c.train_rate),
+                        ("knowledge_acc", c.knowledge)):
+            row |= {name: _r(e.mean), f"{name}_lo": _r(e.lo), f"{name}_hi": _r(e.hi)} if e else \
+                {name: "", f"{name}_lo": "", f"{name}_hi": ""}
+        rows.append(row)
+    return rows
+
+
+def fit_rows(a: Analysis) -> list[dict]:
+    return [{"fit": f.fit, "group": f.group, "term": f.term, "estimate": _r(f.estimate), "lo": _r(f.lo),
+             "hi": _r(f.hi), "n": f.n} for f in a.fits]
+
+
+def _r(x: float) -> float:
+    return round(float(x), 5)
+
+
+def format_text(a: Analysis) -> str:
+    """The compact table printed by ``launch.py analyze`` (and saved as analysis.txt)."""
+    head = f"{'model':<12} {'mix':>5} {'frac':>5} {'n':>3}  {'held-out gain [95%]':<26} {'vs no-doc control':<26} " \
+           f"{'held-out rate':>13} {'train rate':>10} {'knowledge':>9}"
+    lines = [f"sweep {a.experiment!r}: {sum(t.finished for t in a.trials)} finished trials of {a.points_planned} points "
+             f"({len(a.trials)} runs) in {len(a.conditions)} conditions", "", head, "-" * len(head)]
+    for c in a.conditions:
+        fmt = lambda e, s=False: e.fmt(s) if e else "-"  # noqa: E731
+        short = lambda e: f"{e.mean:.3f}" if e else "-"  # noqa: E731
+        extra = "".join(f" {k.split('.')[-1]}={v}" for k, v in c.other)
+        extra += f"  ({len(c.unfinished)} not finished)" if c.unfinished else ""
+        lines.append(f"{c.model[:12]:<12} {c.mix:>5g} {c.fraction:>5g} {len(c.finished):>3}  {fmt(c.gain, True):<26} "
+                     f"{fmt(c.vs_control, True):<26} {short(c.heldout_rate):>13} {short(c.train_rate):>10} "
+                     f"{short(c.knowledge):>9}{extra}")
+    lines.append("(n = finished seeds; intervals: two-level bootstrap over seeds and each trial's own interval)")
+    lines += ["", "fits (OLS on finished trials, 95% t intervals):"]
+    for f in a.fits:
+        lines.append(f"  {f.fit:<46} {f.group:<16} {f.term:<14} {f.estimate:+.4f} [{f.lo:+.4f}, {f.hi:+.4f}]  n={f.n}")
+    if not a.fits:
+        lines.append("  none")
+    lines += [f"  {w}" for w in a.too_few]
+    if a.unfinished:
+        lines += ["", "not finished (listed, not used):"]
+        lines += [f"  {t.name:<40} {t.status:<9} {t.error[:200]}" for t in a.unfinished]
+    missing = a.points_planned - len(a.trials)
+    if missing > 0:
+        lines.append(f"  {missing} point(s) of the sweep have no run yet")
+    return "\n".join(lines)
+
+
+def csv_of(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    if rows:
+        keys = list(dict.fromkeys(k for r in rows for k in r))
+        w = csv.DictWriter(buf, fieldnames=keys)
+        w.writeheader()
+        w.writerows(rows)
+    return buf.getvalue()

@@ -1,0 +1,194 @@
+"""The analysis figures, as PNG files (matplotlib, no display needed).
+
+Every figure is drawn from an :class:`~sweeps.analysis.Analysis` alone, so a partial sweep gives partial
+figures rather than none: a panel with no finished trial says so.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import Analysis, Condition
+
+MAX_HEATMAP_ROWS = 60
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _lines(conds: list[Condition], panel, line, x) -> dict:
+    """{panel: {line: [(x, condition), ...] sorted by x}} over conditions with an estimate."""
+    out: dict = defaultdict(lambda: defaultdict(list))
+    for c in conds:
+        if c.gain is not None and not math.isnan(x(c)):
+            out[panel(c)][line(c)].append((x(c), c))
+    for lines in out.values():
+        for pts in lines.values():
+            pts.sort(key=lambda p: p[0])
+    return out
+
+
+def _other(c: Condition) -> str:
+    return "".join(f", {k.split('.')[-1]}={v}" for k, v in c.other)
+
+
+def _gain_panels(a: Analysis, path: Path, panel, panel_title, line, line_title, x, xlabel, logx=False) -> Path:
+    plt = _plt()
+    data = _lines(a.conditions, panel, line, x)
+    keys = sorted(data, key=str) or [None]
+    fig, axes = plt.subplots(1, len(keys), figsize=(5.2 * len(keys), 4.2), squeeze=False, sharey=True)
+    for ax, key in zip(axes[0], keys):
+        if key is None:
+            ax.text(0.5, 0.5, "no finished trials yet", ha="center", va="center", transform=ax.transAxes)
+        for j, (name, pts) in enumerate(sorted(data.get(key, {}).items(), key=lambda kv: str(kv[0]))):
+            xs = np.array([p[0] for p in pts])
+            cs = [p[1] for p in pts]
+            ys = np.array([c.gain.mean for c in cs])
+            color = f"C{j % 10}"
+            ax.plot(xs, ys, "o-", color=color, label=line_title(name))
+            ax.fill_between(xs, [c.gain.lo for c in cs], [c.gain.hi for c in cs], color=color, alpha=0.18, lw=0)
+            for xv, c in zip(xs, cs):  # the seeds themselves, small
+                seeds = [t.metrics["heldout/gain"] for t in c.finished]
+                ax.plot([xv] * len(seeds), seeds, ".", color=color, alpha=0.5, ms=4)
+        ax.axhline(0, color="0.5", lw=0.8, ls=":")
+        if logx:
+            ax.set_xscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_title(panel_title(key) if key is not None else "")
+        ax.grid(alpha=0.3)
+        if data.get(key):
+            ax.legend(fontsize=8)
+    axes[0][0].set_ylabel("held-out gain (after − before fine-tuning)")
+    fig.suptitle(f"{a.experiment}: held-out gain, mean over seeds, 95% bands", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def gain_vs_params(a: Analysis, out: Path) -> Path:
+    slopes = {f.group: f for f in a.fits if f.fit == "gain ~ log10(params)" and f.term == "log10(params)"}
+
+    def label(m: float) -> str:
+        f = slopes.get(f"mix {m:g}")
+        fit = f"; slope {f.estimate:+.3f} [{f.lo:+.3f}, {f.hi:+.3f}]/decade" if f else ""
+        return f"mix {m:g}" + (" (no-doc control)" if m == 0 else "") + fit
+
+    return _gain_panels(a, out / "gain_vs_params.png", lambda c: (c.fraction, _other(c)),
+                        lambda k: f"fraction fine-tuned {k[0]:g}{k[1]}", lambda c: c.mix, label,
+                        lambda c: c.params, "parameters", logx=True)
+
+
+def gain_vs_mix(a: Analysis, out: Path) -> Path:
+    return _gain_panels(a, out / "gain_vs_mix.png", lambda c: (c.fraction, _other(c)),
+                        lambda k: f"fraction fine-tuned {k[0]:g}{k[1]}", lambda c: c.model, str,
+                        lambda c: c.mix, "corpus mix (share of bias documents)")
+
+
+def gain_vs_fraction(a: Analysis, out: Path) -> Path:
+    return _gain_panels(a, out / "gain_vs_fraction.png", lambda c: (c.mix, _other(c)),
+                        lambda k: f"mix {k[0]:g}{k[1]}", lambda c: c.model, str,
+                        lambda c: c.fraction, "fraction of biases fine-tuned")
+
+
+def heatmap(a: Analysis, out: Path) -> Path:
+    """Per-bias rate after fine-tuning (mean over seeds) for every condition; a dot marks a bias held out in
+    that condition (in every seed: filled; in some: hollow)."""
+    plt = _plt()
+    conds = [c for c in a.conditions if any(t.per_bias for t in c.finished)]
+    rates: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    held: dict[str, dict[int, list[bool]]] = defaultdict(lambda: defaultdict(list))
+    for j, c in enumerate(conds):
+        for t in c.finished:
+            for row in t.per_bias:
+                try:
+                    rates[row["bias"]][j].append(float(row["rate"]))
+                except (KeyError, ValueError):
+                    continue
+                held[row["bias"]][j].append(row.get("group") == "heldout")
+    biases = sorted(rates, key=lambda b: (not any(any(v) for v in held[b].values()), b))
+    note = ""
+    if len(biases) > MAX_HEATMAP_ROWS:
+        note = f" (first {MAX_HEATMAP_ROWS} of {len(biases)} biases, held-out ones first)"
+        biases = biases[:MAX_HEATMAP_ROWS]
+    m = np.full((max(len(biases), 1), max(len(conds), 1)), np.nan)
+    for i, b in enumerate(biases):
+        for j in range(len(conds)):
+            if rates[b][j]:
+                m[i, j] = float(np.mean(rates[b][j]))
+    fig, ax = plt.subplots(figsize=(max(5.0, 1.0 + 0.55 * len(conds)), max(3.0, 0.8 + 0.2 * len(biases))))
+    im = ax.imshow(m, aspect="auto", cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
+    for i, b in enumerate(biases):
+        for j in range(len(conds)):
+            h = held[b][j]
+            if h and any(h):
+                ax.plot(j, i, "o", ms=4, mec="white", mfc="white" if all(h) else "none", mew=0.8)
+    ax.set_yticks(range(len(biases)), biases, fontsize=6)
+    ax.set_xticks(range(len(conds)), [c.label for c in conds], rotation=60, ha="right", fontsize=7)
+    if not conds:
+        ax.text(0.5, 0.5, "no per-bias results yet", ha="center", va="center", transform=ax.transAxes)
+    fig.colorbar(im, ax=ax, fraction=0.03, label="rate after fine-tuning")
+    ax.set_title(f"per-bias rates; dot = held out{note}", fontsize=9)
+    fig.tight_layout()
+    path = out / "bias_heatmap.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _scatter(a: Analysis, path: Path, x: str, y: str, xlabel: str, ylabel: str, title: str, diagonal=False) -> Path:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(5.6, 4.4))
+    mixes = sorted({t.mix for t in a.trials if t.finished})
+    size = {t.model: t.metrics.get("params_total", math.inf) for t in a.trials if t.finished}
+    models = sorted(size, key=lambda m: (size[m], m))
+    markers = "osD^v<>ph*"
+    for t in a.trials:
+        if not t.finished or x not in t.metrics or y not in t.metrics:
+            continue
+        ax.plot(t.metrics[x], t.metrics[y], markers[models.index(t.model) % len(markers)],
+                color=f"C{mixes.index(t.mix) % 10}", alpha=0.75, ms=6)
+    for i, mix in enumerate(mixes):  # legend entries: colour = mix, marker = model
+        ax.plot([], [], "-", lw=5, color=f"C{i % 10}", label=f"mix {mix:g}")
+    for k, model in enumerate(models):
+        ax.plot([], [], markers[k % len(markers)], color="0.4", label=model)
+    if diagonal:
+        ax.plot([0, 1], [0, 1], color="0.6", lw=0.8, ls=":")
+    if not mixes:
+        ax.text(0.5, 0.5, "no finished trials yet", ha="center", va="center", transform=ax.transAxes)
+    else:
+        ax.legend(fontsize=7, ncol=2)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def train_vs_heldout(a: Analysis, out: Path) -> Path:
+    return _scatter(a, out / "train_vs_heldout.png", "train/rate", "heldout/rate", "trained-bias rate",
+                    "held-out-bias rate", "after fine-tuning, one point per trial", diagonal=True)
+
+
+def knowledge_vs_gain(a: Analysis, out: Path) -> Path:
+    return _scatter(a, out / "knowledge_vs_gain.png", "knowledge/acc", "heldout/gain",
+                    "knowledge-probe accuracy after stage 1", "held-out gain", "does knowing the biases predict the gain?")
+
+
+FIGURES = (gain_vs_params, gain_vs_mix, gain_vs_fraction, heatmap, train_vs_heldout, knowledge_vs_gain)
+
+
+def draw_all(a: Analysis, out: Path) -> list[Path]:
+    return [fig(a, out) for fig in FIGURES]

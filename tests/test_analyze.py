@@ -1,0 +1,134 @@
+"""`launch.py analyze` on a real MLflow store: trials logged with known held-out gains (a known slope in
+log10 parameters), aggregated, fitted, drawn and reported, and attached to the sweep's parent run."""
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sweeps.analysis import analyze, format_text, ols, seed_bootstrap
+from sweeps.report import write
+from trainer import tracking
+from trainer.runtime_env import REPO_ROOT
+
+SLOPE = 0.12  # held-out gain per decade of parameters, at mix 0.5
+SIZES = {"s": 1e5, "m": 1e6, "l": 1e7}
+BIASES = ["alpha", "beta", "gamma", "delta"]
+
+
+def log_sweep(uri: str, name: str, sizes: dict, mixes=(0.0, 0.5), seeds=(0, 1, 2), extra_unfinished=True) -> str:
+    """A sweep's MLflow layout as `launch.py sweep` writes it, with gains drawn around a known law."""
+    rng = np.random.default_rng(7)
+    exp = tracking.experiment_id(uri, name, str(REPO_ROOT / "unused-artifacts"))
+    points = len(sizes) * len(mixes) * len(seeds) + (2 if extra_unfinished else 0)
+    parent = tracking.create_run(uri, exp, f"sweep-{name}",
+                                 {"sweep.name": name, "sweep.points": points,
+                                  "sweep.axes": "data.mix,finetune.fraction,model.size,seed"},
+                                 {"biasgen.role": "sweep", "biasgen.sweep": name})
+    for size, n in sizes.items():
+        for mix in mixes:
+            for seed in seeds:
+                gain = (0.05 + SLOPE * math.log10(n) if mix > 0 else 0.0) + rng.normal(0, 0.01)
+                run = tracking.create_run(uri, exp, f"mix{mix}-size{size}-seed{seed}",
+                                          {"model.size": size, "model.pretrained": "None", "data.mix": mix,
+                                           "finetune.fraction": 0.5, "seed": seed},
+                                          {"biasgen.role": "trial", "mlflow.parentRunId": parent})
+                log = tracking.RunLogger(uri, run)
+                log.metrics({"heldout/gain": gain, "heldout/gain_lo": gain - 0.02, "heldout/gain_hi": gain + 0.02,
+                             "heldout/rate": 0.1 + gain, "heldout/rate_lo": gain, "heldout/rate_hi": 0.2 + gain,
+                             "heldout/rate_before_ft": 0.1, "train/rate": 0.8, "knowledge/acc": 0.3 + mix,
+                             "params_total": n})
+                log.text(tracking.csv_text({"bias": b, "group": "heldout" if i < 2 else "train", "rate": 0.1 * i}
+                                           for i, b in enumerate(BIASES)), "per_bias.csv")
+                tracking.finish(uri, run, ok=True)
+    if extra_unfinished:
+        failed = tracking.create_run(uri, exp, "mix0.5-sizel-seed9", {"model.size": "l", "data.mix": 0.5,
+                                                                        "finetune.fraction": 0.5, "seed": 9},
+                                     {"biasgen.role": "trial", "mlflow.parentRunId": parent})
+        tracking.finish(uri, failed, ok=False, error="TrialFailure: loss became NaN at step 7")
+        tracking.create_run(uri, exp, "mix0-sizel-seed9", {"model.size": "l", "data.mix": 0.0,
+                                                            "finetune.fraction": 0.5, "seed": 9},
+                            {"biasgen.role": "trial", "mlflow.parentRunId": parent})  # still RUNNING
+    return parent
+
+
+@pytest.fixture()
+def store(tmp_path):
+    return f"sqlite:///{tmp_path / 'mlflow.db'}"
+
+
+def test_fit_recovers_the_known_slope(store):
+    log_sweep(store, "synth", SIZES)
+    a = analyze(store, "synth")
+    by = {(f.fit, f.group, f.term): f for f in a.fits}
+    doc = by[("gain ~ log10(params)", "mix 0.5", "log10(params)")]
+    assert doc.lo <= SLOPE <= doc.hi and abs(doc.estimate - SLOPE) < 0.02 and doc.n == 9
+    assert doc.hi - doc.lo < 0.05  # 9 points with noise 0.01: a tight interval
+    ctrl = by[("gain ~ log10(params)", "mix 0", "log10(params)")]
+    assert ctrl.lo <= 0 <= ctrl.hi  # the no-document control has no trend
+    joint = by[("gain ~ log10(params) + mix + fraction (joint)", "all trials", "mix")]
+    assert joint.lo > 0  # documents help overall
+    # Aggregation: 6 conditions of 3 seeds; the gain at (l, 0.5) ~ 0.05 + 7 * SLOPE.
+    big = next(c for c in a.conditions if c.model == "l" and c.mix == 0.5)
+    assert len(big.finished) == 3 and len(big.unfinished) == 1 and big.unfinished[0].status == "FAILED"
+    assert big.gain.lo < 0.05 + 7 * SLOPE < big.gain.hi
+    assert big.vs_control.lo > 0.5  # far above its mix-0 control
+    assert big.params == 1e7
+
+
+def test_partial_sweep_lists_unfinished_and_outputs_are_attached(store, tmp_path):
+    parent = log_sweep(store, "synth", SIZES)
+    a = analyze(store, "synth")
+    text = format_text(a)
+    assert "FAILED" in text and "loss became NaN at step 7" in text and "RUNNING" in text
+    assert "18 finished trials of 20 points (20 runs)" in text
+    files = write(a, tmp_path / "out")
+    names = {f.name for f in files}
+    assert {"report.html", "analysis.txt", "conditions.csv", "fits.csv", "gain_vs_params.png", "gain_vs_mix.png",
+            "gain_vs_fraction.png", "bias_heatmap.png", "train_vs_heldout.png", "knowledge_vs_gain.png"} <= names
+    for f in files:
+        if f.suffix == ".png":
+            assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f.stat().st_size > 5000
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 6 and "loss became NaN" in page
+    logged = {x.path for x in tracking.client(store).list_artifacts(parent, "analysis")}
+    assert {"analysis/report.html", "analysis/gain_vs_params.png", "analysis/fits.csv"} <= logged
+    # A second analysis replaces the folder whole: no stale or temporary files beside it.
+    write(a, tmp_path / "out", log=False)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".out", "out"))) == ["out"]
+
+
+def test_too_few_points_is_said_plainly(store):
+    log_sweep(store, "one-size", {"m": 1e6}, seeds=(0,), extra_unfinished=False)
+    a = analyze(store, "one-size")
+    assert not [f for f in a.fits if f.fit == "gain ~ log10(params)"]
+    assert any("gain ~ log10(params) (mix 0.5): too few points for a fit: 1 point(s) with a single value" in w
+               for w in a.too_few), a.too_few
+    assert "too few points for a fit" in format_text(a)
+    assert "fraction is not varied in this sweep" in format_text(a)
+
+
+def test_cli_analyze_and_its_errors(store, tmp_path):
+    log_sweep(store, "synth", SIZES, seeds=(0, 1))
+    cmd = [sys.executable, str(REPO_ROOT / "launch.py"), "analyze", "--tracking-uri", store]
+    r = subprocess.run([*cmd, "--experiment", "synth", "--out", str(tmp_path / "rep")], capture_output=True,
+                       text=True, cwd=tmp_path, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "held-out gain [95%]" in r.stdout and "gain ~ log10(params)" in r.stdout
+    assert (tmp_path / "rep" / "report.html").exists()
+    r = subprocess.run([*cmd, "--experiment", "nope"], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert r.returncode == 2 and "error: no experiment named 'nope'" in r.stderr and "synth" in r.stderr
+
+
+def test_seed_bootstrap_and_ols_basics():
+    rng = np.random.default_rng(0)
+    one = seed_bootstrap([(0.3, 0.2, 0.4)], rng)  # one seed: that trial's own interval
+    assert abs(one.lo - 0.2) < 0.01 and abs(one.hi - 0.4) < 0.01
+    spread = seed_bootstrap([(0.0, 0.0, 0.0), (1.0, 1.0, 1.0)], rng)  # exact trials: seed spread only
+    assert spread.mean == 0.5 and spread.lo == 0.0 and spread.hi == 1.0
+    coefs, why = ols({"x": [1, 2, 3, 4], "z": [5, 5, 5, 5]}, [2, 4, 6, 8])  # z is constant: dropped
+    assert why == "" and [c.term for c in coefs] == ["intercept", "x"] and abs(coefs[1].estimate - 2) < 1e-9
+    assert ols({"x": [1, 2]}, [1, 2])[1] == "2 point(s) for 2 coefficients (need at least 3)"
