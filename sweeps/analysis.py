@@ -175,8 +175,9 @@ def load(uri: str, experiment: str, with_per_bias: bool = True) -> tuple[str, in
 # -- aggregation ---------------------------------------------------------------------------------------------
 
 def seed_bootstrap(points: list[tuple[float, float, float]], rng: np.random.Generator,
-                   draws: int = BOOTSTRAP_DRAWS) -> Estimate | None:
-    """Mean of per-trial (value, lo, hi) with a two-level bootstrap interval (module docstring)."""
+                   draws: int = BOOTSTRAP_DRAWS, bounds: tuple[float, float] = (-1.0, 1.0)) -> Estimate | None:
+    """Mean of per-trial (value, lo, hi) with a two-level bootstrap interval (module docstring), kept within
+    ``bounds`` (a rate cannot leave [0, 1], a gain [-1, 1], whatever the normal reading of an interval says)."""
     pts = [(v, lo, hi) for v, lo, hi in points if not math.isnan(v)]
     if not pts:
         return None
@@ -184,7 +185,7 @@ def seed_bootstrap(points: list[tuple[float, float, float]], rng: np.random.Gene
     sd = np.array([max(0.0, (p[2] - p[1]) / (2 * Z95)) if not (math.isnan(p[1]) or math.isnan(p[2])) else 0.0
                    for p in pts])
     idx = rng.integers(0, len(pts), size=(draws, len(pts)))
-    sims = (v[idx] + rng.standard_normal(idx.shape) * sd[idx]).mean(axis=1)
+    sims = np.clip(v[idx] + rng.standard_normal(idx.shape) * sd[idx], *bounds).mean(axis=1)
     lo, hi = np.percentile(sims, [2.5, 97.5])
     mean = float(v.mean())
     return Estimate(mean, min(float(lo), mean), max(float(hi), mean))
@@ -192,7 +193,9 @@ def seed_bootstrap(points: list[tuple[float, float, float]], rng: np.random.Gene
 
 def _estimate(trials: list[Trial], name: str, rng: np.random.Generator) -> Estimate | None:
     m = [t.metrics for t in trials if name in t.metrics]
-    return seed_bootstrap([(x[name], x.get(f"{name}_lo", math.nan), x.get(f"{name}_hi", math.nan)) for x in m], rng)
+    bounds = (-1.0, 1.0) if name.endswith("gain") else (0.0, 1.0)
+    return seed_bootstrap([(x[name], x.get(f"{name}_lo", math.nan), x.get(f"{name}_hi", math.nan)) for x in m], rng,
+                          bounds=bounds)
 
 
 def aggregate(trials: list[Trial], seed: int = 0) -> list[Condition]:
@@ -201,7 +204,7 @@ def aggregate(trials: list[Trial], seed: int = 0) -> list[Condition]:
     for t in trials:
         groups[t.condition].append(t)
     out = []
-    for key in sorted(groups, key=lambda k: (k[0], k[1], k[2], k[3])):
+    for key in groups:
         ts = groups[key]
         fin = [t for t in ts if t.finished]
         sizes = [t.metrics["params_total"] for t in fin if "params_total" in t.metrics]
@@ -213,6 +216,8 @@ def aggregate(trials: list[Trial], seed: int = 0) -> list[Condition]:
         cond.train_rate = _estimate(fin, "train/rate", rng)
         cond.knowledge = _estimate(fin, "knowledge/acc", rng)
         out.append(cond)
+    size = {c.model: c.params for c in out if not math.isnan(c.params)}  # smallest model first
+    out.sort(key=lambda c: (size.get(c.model, math.inf), c.model, c.mix, c.fraction, c.other))
     # Against the no-document control of the same model, fraction and other axes (resampled independently).
     controls = {(c.model, c.fraction, c.other): c for c in out if c.mix == 0}
     for c in out:

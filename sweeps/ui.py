@@ -8,8 +8,11 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from trainer import tracking
 
 
 def free_port(preferred: int) -> int:
@@ -54,13 +57,37 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+def runs_url(base: str, experiment_id: str, charts: bool = False) -> str:
+    """The experiment's trial runs, best held-out gain first, in the UI's model-training view (MLflow 3 opens
+    on GenAI traces otherwise); ``charts`` shows one bar chart per metric instead of the table."""
+    q = {"searchFilter": "tags.`biasgen.role` = 'trial'", "orderByKey": "metrics.`heldout/gain`",
+         "orderByAsc": "false", "workflowType": "machine_learning"}
+    if charts:
+        q["compareRunsMode"] = "CHART"
+    return f"{base}/#/experiments/{experiment_id}/runs?{urllib.parse.urlencode(q)}"
+
+
+def sweep_links(uri: str, base: str) -> list[str]:
+    """One line per sweep in the store: where its runs are in the UI."""
+    c = tracking.client(uri)
+    out = []
+    for exp in c.search_experiments(max_results=1000):
+        if tracking.find_run(uri, exp.experiment_id, {"biasgen.role": "sweep"}):
+            out.append(f"  sweep {exp.name}: {runs_url(base, exp.experiment_id)}")
+    return out
+
+
 def serve(uri: str, host: str = "127.0.0.1", port: int = 5000, artifacts: str = "mlartifacts") -> int:
     port = free_port(port)
     url = f"http://{host}:{port}"
+    # SIGTERM (kill, a Slurm job's end) must stop the server too, not orphan it in its own session.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     proc = start(uri, host, port, str(Path(artifacts).resolve()))
     try:
         wait_ready(url, proc)
         print(f"MLflow UI for {uri} at {url}  (Ctrl-C to stop)", flush=True)
+        for line in sweep_links(uri, url):
+            print(line, flush=True)
         proc.wait()
         return proc.returncode or 0
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +23,8 @@ BIASES = ["alpha", "beta", "gamma", "delta"]
 def log_sweep(uri: str, name: str, sizes: dict, mixes=(0.0, 0.5), seeds=(0, 1, 2), extra_unfinished=True) -> str:
     """A sweep's MLflow layout as `launch.py sweep` writes it, with gains drawn around a known law."""
     rng = np.random.default_rng(7)
-    exp = tracking.experiment_id(uri, name, str(REPO_ROOT / "unused-artifacts"))
+    artifacts = Path(uri[len("sqlite:///"):]).parent / "mlartifacts"  # beside the store, inside the test's tmp dir
+    exp = tracking.experiment_id(uri, name, str(artifacts))
     points = len(sizes) * len(mixes) * len(seeds) + (2 if extra_unfinished else 0)
     parent = tracking.create_run(uri, exp, f"sweep-{name}",
                                  {"sweep.name": name, "sweep.points": points,

@@ -47,7 +47,9 @@ def experiment_id(uri: str, name: str, artifact_location: str) -> str:
     if exp is not None:
         return exp.experiment_id
     try:
-        return c.create_experiment(name, artifact_location=resolve_artifact_location(artifact_location, name))
+        # The kind tag makes MLflow 3's UI open the experiment on its runs (model training), not on GenAI traces.
+        return c.create_experiment(name, artifact_location=resolve_artifact_location(artifact_location, name),
+                                   tags={"mlflow.experimentKind": "custom_model_development"})
     except Exception:  # created concurrently by another trial
         exp = c.get_experiment_by_name(name)
         if exp is None:
