@@ -53,7 +53,10 @@ def test_smoke_sweep_killed_and_resumed(tmp_path):
     before = {r["id"]: r for r in runs(db)}
     r = subprocess.run(sweep_cmd("--resume", "smoke-sweep"), cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
-    assert "1 already finished" in r.stdout or "2 already finished" in r.stdout
+    import re
+
+    done = re.search(r"(\d+) already finished", r.stdout)  # how many got done before the kill depends on load
+    assert done and 1 <= int(done.group(1)) <= 3, r.stdout[-2000:]
     after = runs(db)
     trials = [x for x in after if x["tags"].get("biasgen.role") == "trial"]
     stage1 = [x for x in after if x["tags"].get("biasgen.role") == "stage1"]
