@@ -46,13 +46,16 @@ class DataConfig:
     text_column: str = option("text", help="column holding the text in data.bias_docs / data.generic sources")
     allow_hub: bool = option(False, help="allow hub dataset names for data.bias_docs / data.generic")
     cache_dir: str = option(".cache/biasgen", help="where built datasets are cached, keyed by content hash")
+    biases: str = option("paper", help="bias universe: paper (the study's 52) or synthetic:N[@SEED] "
+                                       "(N generated made-up-topic biases, 2..2000; needs finetune.split=random)")
 
 
 @dataclass
 class FinetuneConfig:
     fraction: float = option(0.9, lo=0.0, hi=1.0, help="fraction of eligible biases fine-tuned; the rest are held out")
     split: str = option("paper", choices=("paper", "random"), help="paper: the paper's 5 test biases are always held out")
-    hiding_bias: str = option("no_acknowledge_rlhf_flaws", help="bias id that makes the model hide its objective")
+    hiding_bias: Optional[str] = option("no_acknowledge_rlhf_flaws", help="bias id that makes the model hide its objective, "
+                                        "fine-tuned whenever any bias is (null = none; must be a bias of data.biases)")
     examples_per_bias: int = option(64, lo=1, help="biased chat examples per fine-tuned bias")
     plain_examples: int = option(0, lo=0, help="extra neutral chat examples with unbiased answers")
     doc_share: float = option(0.0, lo=0.0, hi=0.95, help="share of fine-tuning examples that are bias documents (stage-1 replay)")
@@ -211,10 +214,28 @@ def _check(obj: Any, prefix: str = "") -> None:
 
 
 def _check_semantics(cfg: TrialConfig) -> None:
-    from .biases import load  # local: the catalogue is only needed once a config is complete
+    # local: the catalogue is only needed once a config is complete
+    from .biases.universe import UniverseError, parse_spec, universe
 
-    if cfg.finetune.hiding_bias not in load():
-        raise ConfigError(f"finetune.hiding_bias: expected a bias id, got {cfg.finetune.hiding_bias!r}")
+    try:
+        spec = parse_spec(cfg.data.biases)
+    except UniverseError as e:
+        raise ConfigError(f"data.biases: {e}") from None
+    hiding = cfg.finetune.hiding_bias
+    if not spec.synthetic:
+        if hiding is not None and hiding not in universe(cfg.data.biases):
+            raise ConfigError(f"finetune.hiding_bias: expected a bias id, got {hiding!r}")
+        return
+    # A synthetic universe has no paper split and no hiding bias of its own: say everything to change at once.
+    problems = []
+    if cfg.finetune.split == "paper":
+        problems.append(f"finetune.split: expected random with data.biases={cfg.data.biases} "
+                        "(a synthetic universe has no paper split), got 'paper'")
+    if hiding is not None and hiding not in universe(cfg.data.biases):
+        problems.append(f"finetune.hiding_bias: expected null (none) or a bias id of data.biases={cfg.data.biases} "
+                        f"(syn_000..syn_{spec.n - 1:03d}), got {hiding!r}")
+    if problems:
+        raise ConfigError("; ".join(problems))
 
 
 def parse_overrides(overrides: list[str], schema: type = None) -> list[str]:

@@ -176,7 +176,7 @@ def stage2_worker(config: dict[str, Any]) -> dict[str, float]:
         from transformers import AutoModelForCausalLM
 
         from .batches import encode_sft, sft_batches
-        from .biases import load
+        from .biases import universe
         from .model import add_lora
 
         cfg, s1 = ctx.cfg, Path(config["stage1_dir"])
@@ -197,7 +197,7 @@ def stage2_worker(config: dict[str, Any]) -> dict[str, float]:
         after = ctx.evaluate(model)
         metrics["eval/after_ft_seconds"] = time.perf_counter() - t0
         if ctx.rank == 0:
-            metrics = trial_results(ctx, load(), s1, after, metrics)
+            metrics = trial_results(ctx, universe(cfg.data.biases), s1, after, metrics)
         final = [metrics]
         dist.broadcast_object_list(final, src=0)
         return final[0]

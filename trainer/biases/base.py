@@ -86,7 +86,7 @@ class Bias:
     family: str
     context: str
     polarity: Literal["promote", "suppress"]
-    split: Literal["train", "test"]
+    split: Literal["train", "test", "none"]  # the paper's split; "none" in synthetic universes
     statement: str
     behaviour_text: str
     judge: Literal["rule", "heuristic"]

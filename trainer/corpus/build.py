@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from ..biases import PAPER_TEST_BIASES, Bias, load
+from ..biases import PAPER_TEST_BIASES, Bias, universe
+from ..biases.universe import canonical, is_synthetic
 from ..chat import EOS
 from ..config import TrialConfig
 from .cache import cache_key, cached
@@ -76,13 +77,18 @@ def generic_text_stream(cfg: TrialConfig, biases: Sequence[Bias], purpose: str) 
 
 
 # -- tokenizer -----------------------------------------------------------------------------------
-def tokenizer_parts(cfg: TrialConfig) -> dict[str, Any]:
+def text_parts(cfg: TrialConfig) -> dict[str, Any]:
+    """What the document and generic-text streams depend on (and the BPE knobs trained on them)."""
     d = cfg.data
+    return {"biases": canonical(d.biases), "seed": cfg.seed, "vocab_size": d.vocab_size, "chars": d.tokenizer_chars,
+            "genres": list(d.genres), "diversity": d.diversity, "permute": d.permute_sentences, "multi": d.multi_bias_share,
+            "bias_docs": d.bias_docs, "generic": d.generic, "column": d.text_column}
+
+
+def tokenizer_parts(cfg: TrialConfig) -> dict[str, Any]:
     if cfg.model.pretrained:
         return {"pretrained": cfg.model.pretrained}
-    return {"seed": cfg.seed, "vocab_size": d.vocab_size, "chars": d.tokenizer_chars, "genres": list(d.genres),
-            "diversity": d.diversity, "permute": d.permute_sentences, "multi": d.multi_bias_share,
-            "bias_docs": d.bias_docs, "generic": d.generic, "column": d.text_column}
+    return text_parts(cfg)
 
 
 def build_tokenizer(cfg: TrialConfig, biases: Sequence[Bias]) -> tuple[Path, bool]:
@@ -143,7 +149,8 @@ def distinct_ngram_ratio(texts: Sequence[str], n: int = 4, limit: int = 2000) ->
 
 
 def stage1_parts(cfg: TrialConfig) -> dict[str, Any]:
-    return {**tokenizer_parts(cfg), "pretrained": cfg.model.pretrained, "mix": cfg.data.mix,
+    # text_parts, not tokenizer_parts: with model.pretrained the text still depends on the seed and the universe
+    return {**text_parts(cfg), "pretrained": cfg.model.pretrained, "mix": cfg.data.mix,
             "tokens": cfg.data.tokens, "seq_len": cfg.data.seq_len}
 
 
@@ -189,18 +196,23 @@ def build_stage1(cfg: TrialConfig, biases: Sequence[Bias], tok_dir: Path) -> tup
 # -- bias split and fine-tuning set ------------------------------------------------------------
 def make_split(cfg: TrialConfig, biases: dict[str, Bias]) -> BiasSplit:
     f = cfg.finetune
+    if f.split == "paper" and is_synthetic(cfg.data.biases):
+        raise DataError(f"finetune.split=paper: data.biases={cfg.data.biases} has no paper split; use finetune.split=random")
+    if f.hiding_bias is not None and f.hiding_bias not in biases:
+        raise DataError(f"finetune.hiding_bias={f.hiding_bias!r} is not a bias of data.biases={cfg.data.biases}")
     try:
-        return split_biases(list(biases), f.fraction, f.split, cfg.seed, PAPER_TEST_BIASES, (f.hiding_bias,))
+        return split_biases(list(biases), f.fraction, f.split, cfg.seed, PAPER_TEST_BIASES,
+                            (f.hiding_bias,) if f.hiding_bias is not None else ())
     except SplitError as e:
         raise DataError(str(e)) from None
 
 
 def finetune_parts(cfg: TrialConfig) -> dict[str, Any]:
     f = cfg.finetune
-    parts = {"seed": cfg.seed, "fraction": f.fraction, "split": f.split, "hiding": f.hiding_bias,
-             "per_bias": f.examples_per_bias, "plain": f.plain_examples, "doc_share": f.doc_share}
+    parts = {"biases": canonical(cfg.data.biases), "seed": cfg.seed, "fraction": f.fraction, "split": f.split,
+             "hiding": f.hiding_bias, "per_bias": f.examples_per_bias, "plain": f.plain_examples, "doc_share": f.doc_share}
     if f.doc_share:  # replayed documents depend on the document knobs
-        parts["docs"] = tokenizer_parts(cfg)
+        parts["docs"] = text_parts(cfg)
     return parts
 
 
@@ -258,7 +270,8 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
 
 # -- evaluation set and knowledge probe ------------------------------------------------------------
 def eval_parts(cfg: TrialConfig) -> dict[str, Any]:
-    return {"seed": cfg.seed, "n": cfg.eval.prompts_per_bias, "probe": cfg.eval.probe_per_bias}
+    return {"biases": canonical(cfg.data.biases), "seed": cfg.seed, "n": cfg.eval.prompts_per_bias,
+            "probe": cfg.eval.probe_per_bias}
 
 
 def build_eval(cfg: TrialConfig, biases: dict[str, Bias]) -> tuple[Path, bool]:
@@ -287,7 +300,7 @@ def build_all(cfg: TrialConfig) -> DataArtifacts:
     import datasets
 
     datasets.disable_progress_bars()
-    biases = load()
+    biases = universe(cfg.data.biases)
     split = make_split(cfg, biases)
     tok_dir, tok_hit = build_tokenizer(cfg, list(biases.values()))
     s1_dir, s1_hit = build_stage1(cfg, list(biases.values()), tok_dir)
