@@ -10,11 +10,6 @@ from trainer.runtime_env import apply_defaults
 
 apply_defaults()
 
-PLANNED = {  # subcommands whose machinery later issues build
-    "submit": "Slurm submission (issue #7)",
-}
-
-
 class UsageError(Exception):
     """A user mistake: printed as one line, exit status 2."""
 
@@ -255,8 +250,34 @@ def cmd_ui(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
 
 
-def cmd_planned(args: argparse.Namespace) -> int:
-    raise UsageError(f"`{args.cmd}` is not yet built: {PLANNED[args.cmd]}")
+def cmd_submit(args: argparse.Namespace) -> int:
+    from cluster.config import load_slurm
+    from cluster.sbatch import SubmitError, prepare, render, submit
+
+    if args.dry_run:
+        args.overrides = [*args.overrides, "dry_run=true"]
+    plan = load_slurm(args.config, args.overrides)  # everything validated before anything is written
+    if plan.cfg.dry_run:
+        print(render(plan), end="")
+        return 0
+    script = prepare(plan)
+    try:
+        job = submit(script)
+    except SubmitError as e:
+        raise UsageError(str(e)) from None
+    d = plan.job_dir
+    print(f"Submitted batch job {job}: sweep {plan.sweep.name!r} on {plan.cfg.nodes} node(s) of {plan.cfg.partition}")
+    print(f"  follow:   tail -f {d}/slurm-{job}.out    (squeue -j {job}; scontrol show job {job})")
+    store = plan.cfg.tracking_uri or f"sqlite:///{d}/mlflow.db"
+    print(f"  results:  python launch.py ui --tracking-uri {store}")
+    print(f"  analysis: python launch.py analyze --experiment {plan.sweep.name} --tracking-uri {store}")
+    return 0
+
+
+def cmd_slurm_job(args: argparse.Namespace) -> int:
+    from cluster.job import run_job
+
+    return run_job(args.job_dir)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -285,10 +306,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-log", action="store_true", help="do not attach the outputs to the parent run")
     p.set_defaults(func=cmd_analyze)
 
-    for name, what in PLANNED.items():
-        p = sub.add_parser(name, help=what, description=f"{what} — not yet built")
-        p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-        p.set_defaults(func=cmd_planned)
+    p = sub.add_parser("submit", help="submit a sweep to Slurm (Ray across the job's nodes, requeue-safe)",
+                       description="Render an sbatch script for a sweep from configs/cluster/slurm.yaml + key=value "
+                                   "and submit it; --dry-run prints the script. Example: launch.py submit slurm "
+                                   "partition=gpu nodes=2 gpus_per_node=4 sweep=demo")
+    p.add_argument("scheduler", choices=("slurm",), help="the scheduler (slurm)")
+    p.add_argument("--dry-run", action="store_true", help="print the sbatch script and exit; nothing is written")
+    _config_args(p)
+    p.set_defaults(func=cmd_submit)
+
+    p = sub.add_parser("slurm-job", help="(run by the sbatch script inside the allocation)",
+                       description="The in-job driver: Ray cluster, MLflow server, the sweep, teardown.")
+    p.add_argument("job_dir", metavar="JOB_DIR")
+    p.set_defaults(func=cmd_slurm_job)
 
     p = sub.add_parser("ui", help="the MLflow UI for the store (127.0.0.1, one worker); Ctrl-C stops it",
                        description="Start the MLflow UI on the configured store and print its URL.")

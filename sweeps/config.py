@@ -40,7 +40,7 @@ class SweepConfig:
 def load_sweep(path: str | Path | None, overrides: list[str] = ()) -> SweepConfig:
     if path is None:
         path = SWEEPS_DIR / "demo.yaml"
-    elif not Path(path).exists() and (SWEEPS_DIR / f"{path}.yaml").exists():
+    elif not Path(path).is_file() and (SWEEPS_DIR / f"{path}.yaml").is_file():
         path = SWEEPS_DIR / f"{path}.yaml"  # `sweep smoke` = configs/sweeps/smoke.yaml
     sweep = load_config(path, list(overrides), schema=SweepConfig)
     if sweep.base:  # absolute, since trials run in other working directories

@@ -14,7 +14,7 @@ from typing import Any
 from trainer import tracking
 from trainer.config import TrialConfig, from_dict, to_dict, to_yaml
 from trainer.driver import default_run_name, run_trial, trial_key
-from trainer.ray_session import ResourceError, ray_session
+from trainer.ray_session import ResourceError, cluster_address, ray_session
 
 from .config import SweepConfig, points, trial_config
 
@@ -38,8 +38,11 @@ def _trainable(config: dict[str, Any]) -> None:
 
     config = config["trial"]  # the point, as put in the param space
     cfg = from_dict(config["cfg"])
+    import ray
+
+    node = ray.get_runtime_context().get_node_id()  # where the trial's driver ran (its workers may spread)
     res = run_trial(cfg, run_name=config["run_name"], parent_run_id=config["parent"],
-                    tags={"biasgen.sweep": config["sweep"]})
+                    tags={"biasgen.sweep": config["sweep"], "biasgen.ray_node": node})
     tune.report({k: v for k, v in res.metrics.items() if k in HEADLINE} | {"run_id": res.run_id,
                                                                             "stage1_hit": res.stage1_hit})
 
@@ -128,7 +131,8 @@ def run_sweep(sweep: SweepConfig) -> SweepResult:
             if "trial_slot" not in have:
                 raise ResourceError("the Ray cluster at ray.address has no 'trial_slot' resource: start its nodes with "
                                     "--resources='{\"trial_slot\": N}' (N = trials that fit at once)")
-            slots = int(min(slots, have["trial_slot"]))
+            # On a cluster of several nodes the driver's own CPU count says nothing: the slots say it all.
+            slots = int(have["trial_slot"]) if cluster_address(r) and not sweep.max_concurrent else int(min(slots, have["trial_slot"]))
             tuner = tune.Tuner(
                 tune.with_resources(_trainable, {"CPU": 0, "trial_slot": 1}),
                 param_space={"trial": tune.grid_search(todo)},

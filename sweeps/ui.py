@@ -25,11 +25,14 @@ def free_port(preferred: int) -> int:
             return s.getsockname()[1]
 
 
-def start(uri: str, host: str, port: int, artifacts: str) -> subprocess.Popen:
+def start(uri: str, host: str, port: int, artifacts: str, extra: list[str] = (),
+          log: Path | None = None) -> subprocess.Popen:
+    """The server in its own session (stopped as a group by :func:`stop`); output to ``log`` or our stderr."""
     env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     cmd = [str(Path(sys.executable).with_name("mlflow")), "ui", "--backend-store-uri", uri, "--host", host,
-           "--port", str(port), "--workers", "1", "--artifacts-destination", artifacts]
-    return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=sys.stderr)  # our stdout: the URL line
+           "--port", str(port), "--workers", "1", "--artifacts-destination", artifacts, *extra]
+    out = open(log, "ab") if log else sys.stderr  # our stdout: the URL line
+    return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT if log else None)
 
 
 def wait_ready(url: str, proc: subprocess.Popen, timeout_s: float = 60.0) -> None:

@@ -23,8 +23,8 @@ class ConfigError(ValueError):
 
 
 def option(default: Any, *, lo: float | None = None, hi: float | None = None,
-       choices: tuple[str, ...] | None = None, help: str = "") -> Any:
-    meta = {"lo": lo, "hi": hi, "choices": choices, "help": help}
+       choices: tuple[str, ...] | None = None, help: str = "", allow_empty: bool = False) -> Any:
+    meta = {"lo": lo, "hi": hi, "choices": choices, "help": help, "allow_empty": allow_empty}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -199,7 +199,7 @@ def _check(obj: Any, prefix: str = "") -> None:
             continue
         lo, hi, choices = meta.get("lo"), meta.get("hi"), meta.get("choices")
         if isinstance(value, list):
-            if not value:
+            if not value and not meta.get("allow_empty"):
                 raise ConfigError(f"{key}: expected a non-empty list")
             bad = [v for v in value if choices and v not in choices]
             if bad:

@@ -25,6 +25,11 @@ def worker_env(ray_cfg) -> dict[str, str]:
     return env
 
 
+def cluster_address(ray_cfg) -> str:
+    """``ray.address``, else ``$RAY_ADDRESS`` (set for drivers started by ``ray job submit``); empty: private."""
+    return ray_cfg.address or os.environ.get("RAY_ADDRESS", "")
+
+
 @contextlib.contextmanager
 def ray_session(ray_cfg, resources: dict[str, float] | None = None) -> Iterator[None]:
     import ray
@@ -33,8 +38,9 @@ def ray_session(ray_cfg, resources: dict[str, float] | None = None) -> Iterator[
         yield
         return
     env = worker_env(ray_cfg)
-    if ray_cfg.address:
-        ray.init(address=ray_cfg.address, runtime_env={"env_vars": env}, log_to_driver=True)
+    address = cluster_address(ray_cfg)
+    if address:
+        ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=True)
         try:
             yield
         finally:

@@ -1,0 +1,138 @@
+"""What runs inside a Slurm allocation (``launch.py slurm-job JOB_DIR``, called by the sbatch script).
+
+1. A Ray cluster over the allocation: the head on the first node (this process's node), one worker per
+   other node through ``srun``, explicit ports from the job id, token auth from ``JOB_DIR/ray_token``.
+2. An MLflow server on the head over ``JOB_DIR/mlflow.db`` (unless ``tracking_uri`` is set).
+3. The sweep, as its driver, on that cluster. It is the same sweep every time the job starts: a requeued
+   job continues it (finished trials are skipped, interrupted ones reattach; see :mod:`sweeps.runner`).
+4. Teardown by PID, whatever happened.
+
+Preemption: SIGUSR1 (sent ``signal_lead_s`` before the time limit, see the sbatch script) asks Slurm to
+requeue the job when ``requeue`` is on; SIGTERM (preemption, ``scontrol requeue``, the requeue just asked
+for, ``scancel``) stops the sweep like a Ctrl-C, tears down and exits 143. Slurm starts the requeued job
+with ``SLURM_RESTART_COUNT`` > 0.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from sweeps import ui
+from sweeps.config import load_sweep
+from sweeps.runner import run_sweep
+from sweeps.summary import format_table, summary_rows
+from trainer import tracking
+from trainer.config import load_config
+
+from . import ray_cluster
+from .config import SlurmConfig, slots_per_node
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] slurm-job: {msg}", flush=True)
+
+
+def hostnames(nodelist: str) -> list[str]:
+    r = subprocess.run(["scontrol", "show", "hostnames", nodelist], capture_output=True, text=True, check=True)
+    return r.stdout.split()
+
+
+def _on_signals(cfg: SlurmConfig, job_id: str) -> None:
+    def usr1(*_):
+        if cfg.requeue:
+            log(f"time limit in <= {cfg.signal_lead_s} s: asking Slurm to requeue job {job_id}")
+            subprocess.run(["scontrol", "requeue", job_id], check=False)  # Slurm then sends SIGTERM
+        else:
+            log("time limit near and requeue is off: stopping the sweep (resume it with a new submit)")
+            os.kill(os.getpid(), signal.SIGINT)
+
+    def term(*_):
+        log("SIGTERM: stopping the sweep; finished trials are kept in MLflow")
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        os.kill(os.getpid(), signal.SIGINT)  # Tune turns SIGINT into a graceful stop; elsewhere KeyboardInterrupt
+
+    signal.signal(signal.SIGUSR1, usr1)
+    signal.signal(signal.SIGTERM, term)
+
+
+def run_job(job_dir: Path) -> int:
+    job_dir = Path(job_dir).resolve()
+    cfg: SlurmConfig = load_config(job_dir / "slurm.yaml", [], schema=SlurmConfig)
+    sweep = load_sweep(job_dir / "sweep.yaml", [])
+    job_id = os.environ.get("SLURM_JOB_ID", "0")
+    restart = int(os.environ.get("SLURM_RESTART_COUNT") or 0)
+    nodes = hostnames(os.environ["SLURM_JOB_NODELIST"]) if "SLURM_JOB_NODELIST" in os.environ else [socket.gethostname()]
+    head_ip = "127.0.0.1" if len(nodes) == 1 else socket.gethostbyname(nodes[0])
+    base = cfg.ray_port or 20000 + 100 * (int(job_id) % 400)
+    address = f"{head_ip}:{base}"
+    env = ray_cluster.ray_env(ray_cluster.token_file(job_dir / "ray_token"))
+    os.environ.update({k: env[k] for k in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN_PATH", "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S")})
+    log(f"job {job_id}{f' (restart {restart}: resuming)' if restart else ''}: sweep {sweep.name!r} on "
+        f"{len(nodes)} node(s) {', '.join(nodes)}; Ray head {address}; state in {job_dir}")
+    _on_signals(cfg, job_id)
+    slots = slots_per_node_from(cfg, sweep)
+    procs: list[subprocess.Popen] = []
+    tmp = f"/tmp/bgray-{job_id}"  # short: Ray's socket paths must stay < 108 bytes
+    try:
+        procs.append(ray_cluster.start_node(
+            head_address=None, ports=ray_cluster.Ports(base), cpus=cfg.cpus_per_node, gpus=cfg.gpus_per_node,
+            resources={"trial_slot": slots}, temp_dir=tmp, env=env, node_ip=head_ip, log=job_dir / f"ray-head-{job_id}.log"))
+        if len(nodes) > 1:
+            srun = ["srun", f"--nodes={len(nodes) - 1}", f"--ntasks={len(nodes) - 1}", "--ntasks-per-node=1",
+                    f"--exclude={nodes[0]}", "--kill-on-bad-exit=0", "--overlap"]
+            procs.append(ray_cluster.start_node(
+                head_address=address, ports=ray_cluster.Ports(base), cpus=cfg.cpus_per_node, gpus=cfg.gpus_per_node,
+                resources={"trial_slot": slots}, temp_dir=tmp, env=env, launcher=srun,
+                log=job_dir / f"ray-workers-{job_id}.log"))
+        ray_cluster.wait_for_nodes(address, len(nodes), procs, env)
+        log(f"Ray cluster up: {len(nodes)} node(s), {slots} trial slot(s) each")
+        uri = cfg.tracking_uri
+        if not uri:
+            port = cfg.mlflow_port or base + 90
+            host_args = ["--allowed-hosts", ",".join(f"{h}:{port}" for h in {head_ip, nodes[0], "localhost", "127.0.0.1"})]
+            server = ui.start(f"sqlite:///{job_dir / 'mlflow.db'}", head_ip if len(nodes) > 1 else "127.0.0.1", port,
+                              str(job_dir / "mlartifacts"), extra=host_args, log=job_dir / f"mlflow-{job_id}.log")
+            procs.append(server)
+            uri = f"http://{head_ip}:{port}"
+            ui.wait_ready(uri, server)
+            log(f"MLflow server {uri} over {job_dir / 'mlflow.db'}")
+        os.environ["MLFLOW_TRACKING_URI"] = uri
+        sweep.set = {**sweep.set, "ray.address": address, "tracking.uri": uri}
+        res = run_sweep(sweep)
+        print(format_table(summary_rows(res.tracking_uri, res.parent_run_id)), flush=True)
+        _analysis(res.tracking_uri, sweep.name, job_dir)
+        log(f"sweep {sweep.name!r} done: {res.finished} run, {res.skipped} already finished, {res.failed} failed; "
+            f"browse: python launch.py ui --tracking-uri sqlite:///{job_dir / 'mlflow.db'}")
+        return 1 if res.failed else 0
+    except KeyboardInterrupt:
+        log("stopped; finished trials are kept" + (" and the requeued job resumes the sweep" if cfg.requeue else ""))
+        return 143
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # teardown must finish
+        ray_cluster.stop(procs)
+        subprocess.run(["rm", "-rf", tmp], check=False)
+        log("Ray and MLflow processes of this job stopped")
+
+
+def slots_per_node_from(cfg: SlurmConfig, sweep) -> int:
+    from sweeps.config import points, trial_config
+
+    from .config import JobPlan
+
+    return slots_per_node(JobPlan(cfg, sweep, trial_config(sweep, points(sweep)[0]), Path(".")))
+
+
+def _analysis(uri: str, name: str, job_dir: Path) -> None:
+    try:
+        from sweeps.analysis import analyze
+        from sweeps.report import write
+
+        write(analyze(uri, name), job_dir / "analysis")
+        log(f"scaling analysis: {job_dir / 'analysis' / 'report.html'}")
+    except Exception as e:  # the results are safe in MLflow; `launch.py analyze` can redo it
+        log(f"the analysis failed ({type(e).__name__}: {e}); run `launch.py analyze --experiment {name}`")
+

@@ -1,0 +1,153 @@
+"""`launch.py submit slurm`: validation and rendering (no Slurm needed), a real submission to the local Slurm
+that is requeued mid-sweep and resumes, and a two-node Ray cluster on loopback whose trials land on both."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import slurm_fixture
+from slurm_fixture import job_state, slurm_cmd, wait_job
+
+from test_sweep import runs
+from trainer.runtime_env import REPO_ROOT
+
+local_slurm = slurm_fixture.local_slurm
+
+
+def submit(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO_ROOT / "launch.py"), "submit", "slurm", *args], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=timeout)
+
+
+# -- validation and rendering: nothing reaches sbatch, nothing is written -------------------------------------
+
+@pytest.mark.parametrize("args, message", [
+    ((), "partition: required"),
+    (("partition=gpu;rm -rf /",), "partition: expected a partition name, got 'gpu;rm -rf /'"),
+    (("partition=gpu", "account=$(id)"), "account: expected an account name"),
+    (("partition=gpu", "constraint=a100 && reboot"), "constraint: expected a feature expression"),
+    (("partition=gpu", "time=1 hour"), "time: expected [D-]HH:MM:SS"),
+    (("partition=gpu", 'extra_sbatch=["--comment=`reboot`"]'), "extra_sbatch[0]: expected one sbatch option"),
+    (("partition=gpu", "gpus_per_node=2", 'sweep_overrides=["set={ray.use_gpu: true, ray.num_workers: 4}"]'),
+     "a trial needs 4 GPUs (ray.num_workers=4 with ray.use_gpu) but a node has gpus_per_node=2"),
+    (("partition=gpu", "cpus_per_node=1"), "a trial needs 2 CPUs"),
+    (("partition=gpu", "nodes=0"), "nodes: expected a value in [1, 4096], got 0"),
+    (("partition=gpu", "sweep=nope"), "config file 'nope': not found"),
+])
+def test_bad_requests_fail_before_anything_is_written(tmp_path, args, message):
+    r = submit(*args, f"job_dir={tmp_path / 'jobs'}", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.startswith("error: ") and message in r.stderr, r.stderr
+    assert not (tmp_path / "jobs").exists()
+
+
+def test_dry_run_renders_a_quoted_script_and_writes_nothing(tmp_path):
+    r = submit("--dry-run", "partition=gpu", "account=proj-42", "qos=high", "constraint=a100&ib", "mem=64G",
+               "nodes=2", "gpus_per_node=4", "cpus_per_node=16", "time=1-12:00:00", 'extra_sbatch=["--exclusive"]',
+               'setup=["module load cuda/12.4", "source $HOME/env/bin/activate"]', "sweep=smoke",
+               f"job_dir={tmp_path / 'jobs'}", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    script = r.stdout
+    for line in ("#SBATCH --partition=gpu", "#SBATCH --account=proj-42", "#SBATCH --qos=high",
+                 "#SBATCH --constraint=a100&ib", "#SBATCH --mem=64G", "#SBATCH --nodes=2", "#SBATCH --gpus-per-node=4",
+                 "#SBATCH --cpus-per-task=16", "#SBATCH --ntasks-per-node=1", "#SBATCH --time=1-12:00:00",
+                 "#SBATCH --exclusive", "#SBATCH --requeue", "#SBATCH --signal=B:USR1@120",
+                 "module load cuda/12.4", "source $HOME/env/bin/activate",
+                 f"exec python launch.py slurm-job {tmp_path / 'jobs' / 'smoke-sweep'}"):
+        assert line in script.splitlines(), (line, script)
+    assert script.index("#SBATCH --exclusive") < script.index("set -eo pipefail") < script.index("module load")
+    assert not (tmp_path / "jobs").exists()
+    r = subprocess.run(["bash", "-n"], input=script, capture_output=True, text=True)  # it parses as bash
+    assert r.returncode == 0, r.stderr
+
+
+def test_paths_are_shell_quoted(tmp_path):
+    weird = tmp_path / "it's here"
+    weird.mkdir()
+    r = submit("--dry-run", "partition=gpu", "sweep=smoke", f"job_dir={tmp_path / 'jobs'}",
+               "python=/opt/py/bin/python3", cwd=weird)
+    assert r.returncode == 0, r.stderr
+    assert "exec /opt/py/bin/python3 launch.py slurm-job" in r.stdout
+    r = submit("--dry-run", "partition=gpu", "sweep=smoke", f"job_dir={weird / 'jobs'}", cwd=weird)
+    assert r.returncode == 2 and "job_dir:" in r.stderr and "cannot carry" in r.stderr
+
+
+# -- real Slurm: submit, requeue mid-sweep, resume -------------------------------------------------------------
+
+@pytest.mark.slurm
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
+def test_submitted_sweep_survives_a_requeue(local_slurm, tmp_path):
+    jobs = tmp_path / "jobs"
+    r = submit("partition=debug", "sweep=smoke", f"job_dir={jobs}", f"python={sys.executable}", cwd=tmp_path,
+               env=local_slurm["env"])
+    assert r.returncode == 0, r.stderr
+    job = int(re.search(r"Submitted batch job (\d+)", r.stdout).group(1))
+    db = jobs / "smoke-sweep" / "mlflow.db"
+    deadline = time.time() + 600
+    while time.time() < deadline:  # one trial finished, the next one running: requeue now
+        trials = [x for x in runs(db) if x["tags"].get("biasgen.role") == "trial"]
+        if any(t["status"] == "FINISHED" for t in trials) and len(trials) >= 2:
+            break
+        assert job_state(job, local_slurm) in ("PENDING", "RUNNING"), (jobs / "smoke-sweep" / f"slurm-{job}.out").read_text()[-3000:]
+        time.sleep(2)
+    else:
+        raise AssertionError("no trial finished in time")
+    rq = slurm_cmd(local_slurm, "scontrol", "requeue", str(job))
+    assert rq.returncode == 0, rq.stderr
+    state = wait_job(job, local_slurm, timeout=900, states={"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT"})
+    out = (jobs / "smoke-sweep" / f"slurm-{job}.out").read_text()
+    assert state == "COMPLETED", out[-4000:]
+    assert "SIGTERM: stopping the sweep" in out and "(restart 1: resuming)" in out
+    assert re.search(r"sweep smoke-sweep: 4 points, [123] already finished", out), out[-4000:]
+    info = slurm_fixture.scontrol_job(local_slurm, job)
+    assert info is None or info.get("Restarts") == "1"
+    all_runs = runs(db)
+    trials = [x for x in all_runs if x["tags"].get("biasgen.role") == "trial"]
+    assert len(trials) == 4 and all(t["status"] == "FINISHED" for t in trials)  # no duplicates, none rerun
+    assert len({t["tags"]["biasgen.trial_key"] for t in trials}) == 4
+    assert len([x for x in all_runs if x["tags"].get("biasgen.role") == "sweep"]) == 1
+    assert (jobs / "smoke-sweep" / "analysis" / "report.html").exists()
+    left = subprocess.run(["pgrep", "-af", f"bgray-{job}"], capture_output=True, text=True).stdout.strip()
+    assert not left, f"Ray processes of the job left behind: {left}"
+
+
+# -- two Ray nodes on loopback, no Slurm ------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_sweep_trials_land_on_both_nodes_of_a_two_node_ray_cluster(tmp_path):
+    from cluster import ray_cluster
+
+    env = ray_cluster.ray_env(ray_cluster.token_file(tmp_path / "ray_token"))
+    head_ports, worker_ports = ray_cluster.Ports(26100), ray_cluster.Ports(26200)
+    address = f"127.0.0.1:{head_ports.base}"
+    procs = []
+    try:
+        for ports, head, name in ((head_ports, None, "head"), (worker_ports, address, "worker")):
+            procs.append(ray_cluster.start_node(head_address=head, ports=ports, cpus=2, gpus=0,
+                                                resources={"trial_slot": 1, f"node_{name}": 1},
+                                                temp_dir=f"/tmp/bgray-t{ports.base}", env=env, node_ip="127.0.0.1",
+                                                log=tmp_path / f"{name}.log"))
+        ray_cluster.wait_for_nodes(address, 2, procs, env)
+        sweep = tmp_path / "two.yaml"
+        sweep.write_text(f"name: two-nodes\nbase: {REPO_ROOT / 'configs' / 'smoke.yaml'}\n"
+                         f"set:\n  ray.address: '{address}'\n  eval.prompts_per_bias: 2\n  eval.max_new_tokens: 16\n"
+                         "grid:\n  data.mix: [0.0, 0.5]\n")
+        r = subprocess.run([sys.executable, str(REPO_ROOT / "launch.py"), "sweep", str(sweep)], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=800)
+        assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
+        probe = ("import ray, sys, json; ray.init(address=sys.argv[1], logging_level='error'); "
+                 "print(json.dumps(sorted(n['NodeID'] for n in ray.nodes() if n['Alive'])))")
+        nodes = json.loads(subprocess.run([sys.executable, "-c", probe, address], env=env, capture_output=True,
+                                          text=True, timeout=120).stdout.strip().splitlines()[-1])
+    finally:
+        ray_cluster.stop(procs)
+    trials = [x for x in runs(tmp_path / "mlflow.db") if x["tags"].get("biasgen.role") == "trial"]
+    assert len(trials) == 2 and all(t["status"] == "FINISHED" for t in trials)
+    placed = {t["tags"]["biasgen.ray_node"] for t in trials}
+    assert placed == set(nodes) and len(nodes) == 2, (placed, nodes)  # one trial on each node
