@@ -22,11 +22,12 @@ import time
 from pathlib import Path
 
 from sweeps import ui
-from sweeps.config import load_sweep
+from sweeps.config import load_sweep, points, trial_config
 from sweeps.runner import run_sweep
 from sweeps.summary import format_table, summary_rows
 from trainer import tracking
 from trainer.config import load_config
+from trainer.ray_session import ray_session
 
 from . import ray_cluster
 from .config import SlurmConfig, slots_per_node
@@ -41,6 +42,9 @@ def hostnames(nodelist: str) -> list[str]:
     return r.stdout.split()
 
 
+STOPPING: list[str] = []  # set by the signal handlers: the sweep is being stopped on purpose
+
+
 def _on_signals(cfg: SlurmConfig, job_id: str) -> None:
     def usr1(*_):
         if cfg.requeue:
@@ -48,9 +52,11 @@ def _on_signals(cfg: SlurmConfig, job_id: str) -> None:
             subprocess.run(["scontrol", "requeue", job_id], check=False)  # Slurm then sends SIGTERM
         else:
             log("time limit near and requeue is off: stopping the sweep (resume it with a new submit)")
+            STOPPING.append("SIGUSR1")
             os.kill(os.getpid(), signal.SIGINT)
 
     def term(*_):
+        STOPPING.append("SIGTERM")
         log("SIGTERM: stopping the sweep; finished trials are kept in MLflow")
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         os.kill(os.getpid(), signal.SIGINT)  # Tune turns SIGINT into a graceful stop; elsewhere KeyboardInterrupt
@@ -73,7 +79,7 @@ def run_job(job_dir: Path) -> int:
     os.environ.update({k: env[k] for k in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN_PATH", "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S")})
     log(f"job {job_id}{f' (restart {restart}: resuming)' if restart else ''}: sweep {sweep.name!r} on "
         f"{len(nodes)} node(s) {', '.join(nodes)}; Ray head {address}; state in {job_dir}")
-    _on_signals(cfg, job_id)
+    _on_signals(cfg, job_id)  # while the cluster starts; again once the driver has joined it (below)
     slots = slots_per_node_from(cfg, sweep)
     procs: list[subprocess.Popen] = []
     tmp = f"/tmp/bgray-{job_id}"  # short: Ray's socket paths must stay < 108 bytes
@@ -102,13 +108,18 @@ def run_job(job_dir: Path) -> int:
             log(f"MLflow server {uri} over {job_dir / 'mlflow.db'}")
         os.environ["MLFLOW_TRACKING_URI"] = uri
         sweep.set = {**sweep.set, "ray.address": address, "tracking.uri": uri}
-        res = run_sweep(sweep)
+        with ray_session(trial_config(sweep, points(sweep)[0]).ray):
+            _on_signals(cfg, job_id)  # ray.init installed Ray's own SIGTERM handler, which just dies: ours again
+            res = run_sweep(sweep)  # joins this session
         print(format_table(summary_rows(res.tracking_uri, res.parent_run_id)), flush=True)
         _analysis(res.tracking_uri, sweep.name, job_dir)
         log(f"sweep {sweep.name!r} done: {res.finished} run, {res.skipped} already finished, {res.failed} failed; "
             f"browse: python launch.py ui --tracking-uri sqlite:///{job_dir / 'mlflow.db'}")
         return 1 if res.failed else 0
-    except KeyboardInterrupt:
+    except BaseException as e:
+        if not (STOPPING or isinstance(e, KeyboardInterrupt)):
+            raise
+        # Slurm signals every process of the job at once, so Ray may fail under the sweep before Tune stops it.
         log("stopped; finished trials are kept" + (" and the requeued job resumes the sweep" if cfg.requeue else ""))
         return 143
     finally:
@@ -119,8 +130,6 @@ def run_job(job_dir: Path) -> int:
 
 
 def slots_per_node_from(cfg: SlurmConfig, sweep) -> int:
-    from sweeps.config import points, trial_config
-
     from .config import JobPlan
 
     return slots_per_node(JobPlan(cfg, sweep, trial_config(sweep, points(sweep)[0]), Path(".")))
