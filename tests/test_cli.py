@@ -12,10 +12,14 @@ def test_help(cli, cmd):
     assert r.returncode == 0 and "usage: launch.py " + cmd in r.stdout
 
 
-@pytest.mark.parametrize("cmd", ["submit", "analyze"])
-def test_unbuilt_subcommands_say_so(cli, cmd):
-    r = cli(cmd)
-    assert r.returncode == 2 and "not yet built" in r.stderr and "Traceback" not in r.stderr
+@pytest.mark.parametrize("args, message", [
+    (("submit",), "the following arguments are required: scheduler"),
+    (("submit", "pbs"), "invalid choice: 'pbs'"),
+    (("analyze", "--experiment", "no-such-sweep", "--tracking-uri", "sqlite:///{tmp}/m.db"), "no experiment named 'no-such-sweep'"),
+])
+def test_submit_and_analyze_refuse_bad_input_in_one_line(cli, tmp_path, args, message):
+    r = cli(*[a.format(tmp=tmp_path) for a in args], cwd=tmp_path)
+    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
 
 
 def test_data_list_json(cli):
