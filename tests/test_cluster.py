@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -147,6 +148,8 @@ def test_sweep_trials_land_on_both_nodes_of_a_two_node_ray_cluster(tmp_path):
                                           text=True, timeout=120).stdout.strip().splitlines()[-1])
     finally:
         ray_cluster.stop(procs)
+        for ports in (head_ports, worker_ports):
+            shutil.rmtree(f"/tmp/bgray-t{ports.base}", ignore_errors=True)
     trials = [x for x in runs(tmp_path / "mlflow.db") if x["tags"].get("biasgen.role") == "trial"]
     assert len(trials) == 2 and all(t["status"] == "FINISHED" for t in trials)
     placed = {t["tags"]["biasgen.ray_node"] for t in trials}
