@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from sweeps.config import SweepConfig, load_sweep, points, trial_config
-from trainer.config import ConfigError, TrialConfig, load_config, option
+from trainer.config import ConfigError, RayConfig, TrialConfig, load_config, option
 from trainer.runtime_env import REPO_ROOT
 
 DEFAULT = REPO_ROOT / "configs" / "cluster" / "slurm.yaml"
@@ -99,10 +99,9 @@ def load_slurm(path: str | Path | None, overrides: list[str]) -> JobPlan:
     return JobPlan(cfg, sweep, trial, job_dir)
 
 
-def slots_per_node(plan: JobPlan) -> int:
-    """Trials that fit on one node at once: the node's CPUs (and GPUs) over one trial's."""
-    r = plan.trial.ray
-    by_cpu = plan.cfg.cpus_per_node // (r.num_workers * r.cpus_per_worker)
+def slots_per_node(cfg: SlurmConfig, r: RayConfig) -> int:
+    """Trials that fit on one node at once: the node's CPUs (and GPUs) over one trial's (``r``: its ray section)."""
+    by_cpu = cfg.cpus_per_node // (r.num_workers * r.cpus_per_worker)
     if r.use_gpu:
-        return max(1, min(by_cpu, plan.cfg.gpus_per_node // r.num_workers))
+        return max(1, min(by_cpu, cfg.gpus_per_node // r.num_workers))
     return max(1, by_cpu)

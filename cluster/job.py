@@ -15,6 +15,7 @@ with ``SLURM_RESTART_COUNT`` > 0.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,7 +26,6 @@ from sweeps import ui
 from sweeps.config import load_sweep, points, trial_config
 from sweeps.runner import run_sweep
 from sweeps.summary import format_table, summary_rows
-from trainer import tracking
 from trainer.config import load_config
 from trainer.ray_session import ray_session
 
@@ -80,7 +80,7 @@ def run_job(job_dir: Path) -> int:
     log(f"job {job_id}{f' (restart {restart}: resuming)' if restart else ''}: sweep {sweep.name!r} on "
         f"{len(nodes)} node(s) {', '.join(nodes)}; Ray head {address}; state in {job_dir}")
     _on_signals(cfg, job_id)  # while the cluster starts; again once the driver has joined it (below)
-    slots = slots_per_node_from(cfg, sweep)
+    slots = slots_per_node(cfg, trial_config(sweep, points(sweep)[0]).ray)
     procs: list[subprocess.Popen] = []
     tmp = f"/tmp/bgray-{job_id}"  # short: Ray's socket paths must stay < 108 bytes
     try:
@@ -124,15 +124,9 @@ def run_job(job_dir: Path) -> int:
         return 143
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # teardown must finish
-        ray_cluster.stop(procs)
-        subprocess.run(["rm", "-rf", tmp], check=False)
+        ui.stop(*procs, timeout_s=30.0)
+        shutil.rmtree(tmp, ignore_errors=True)
         log("Ray and MLflow processes of this job stopped")
-
-
-def slots_per_node_from(cfg: SlurmConfig, sweep) -> int:
-    from .config import JobPlan
-
-    return slots_per_node(JobPlan(cfg, sweep, trial_config(sweep, points(sweep)[0]), Path(".")))
 
 
 def _analysis(uri: str, name: str, job_dir: Path) -> None:

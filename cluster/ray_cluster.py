@@ -1,12 +1,11 @@
 """A Ray cluster made of ``ray start --block`` processes we own: explicit ports (so jobs sharing a node do
 not collide), token authentication from a per-job token file, a private temp dir per node, and a custom
-``trial_slot`` resource per node for the sweep's concurrency. Stopped by PID (SIGTERM to each process
-group, which ends the Ray processes that ``ray start`` began), never by ``ray stop``."""
+``trial_slot`` resource per node for the sweep's concurrency. Stopped by PID with :func:`sweeps.ui.stop`
+(SIGTERM to each process group, which ends the Ray processes that ``ray start`` began), never by ``ray stop``."""
 from __future__ import annotations
 
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -95,23 +94,3 @@ def wait_for_nodes(address: str, n: int, procs: list[subprocess.Popen], env: dic
             return
         time.sleep(2)
     raise RuntimeError(f"the Ray cluster at {address} has {alive} of {n} nodes after {timeout_s:.0f} s")
-
-
-def stop(procs: list[subprocess.Popen], timeout_s: float = 30.0) -> None:
-    """SIGTERM to each process group (last started first), then SIGKILL what is left."""
-    for p in reversed(procs):
-        if p.poll() is None:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-    deadline = time.time() + timeout_s
-    for p in reversed(procs):
-        try:
-            p.wait(max(0.1, deadline - time.time()))
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            p.wait()

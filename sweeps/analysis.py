@@ -15,7 +15,6 @@ coefficients (or a single value of its x) is not made: it is reported as too few
 from __future__ import annotations
 
 import csv
-import io
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -182,10 +181,7 @@ def seed_bootstrap(points: list[tuple[float, float, float]], rng: np.random.Gene
     if not pts:
         return None
     v = np.array([p[0] for p in pts])
-    sd = np.array([max(0.0, (p[2] - p[1]) / (2 * Z95)) if not (math.isnan(p[1]) or math.isnan(p[2])) else 0.0
-                   for p in pts])
-    idx = rng.integers(0, len(pts), size=(draws, len(pts)))
-    sims = np.clip(v[idx] + rng.standard_normal(idx.shape) * sd[idx], *bounds).mean(axis=1)
+    sims = _bootstrap_means(v, [(p[1], p[2]) for p in pts], rng, draws, bounds)
     lo, hi = np.percentile(sims, [2.5, 97.5])
     mean = float(v.mean())
     return Estimate(mean, min(float(lo), mean), max(float(hi), mean))
@@ -234,11 +230,21 @@ def aggregate(trials: list[Trial], seed: int = 0) -> list[Condition]:
 
 
 def _draws(trials: list[Trial], rng: np.random.Generator, draws: int = BOOTSTRAP_DRAWS) -> np.ndarray:
+    """Bootstrap means of the trials' held-out gains (unclipped), for differences between conditions."""
     v = np.array([t.metrics["heldout/gain"] for t in trials])
-    sd = np.array([max(0.0, (t.metrics.get("heldout/gain_hi", v[i]) - t.metrics.get("heldout/gain_lo", v[i])) / (2 * Z95))
-                   for i, t in enumerate(trials)])
-    idx = rng.integers(0, len(trials), size=(draws, len(trials)))
-    return (v[idx] + rng.standard_normal(idx.shape) * sd[idx]).mean(axis=1)
+    ends = [(t.metrics.get("heldout/gain_lo", v[i]), t.metrics.get("heldout/gain_hi", v[i])) for i, t in enumerate(trials)]
+    return _bootstrap_means(v, ends, rng, draws, None)
+
+
+def _bootstrap_means(v: np.ndarray, ends: list[tuple[float, float]], rng: np.random.Generator, draws: int,
+                     bounds: tuple[float, float] | None) -> np.ndarray:
+    """Two-level bootstrap: trials resampled with replacement, each drawn from a normal read off its 95%
+    interval (``ends``; a missing end counts as no spread), optionally clipped to ``bounds``; one mean a draw."""
+    sd = np.array([max(0.0, (hi - lo) / (2 * Z95)) if not (math.isnan(lo) or math.isnan(hi)) else 0.0
+                   for lo, hi in ends])
+    idx = rng.integers(0, len(v), size=(draws, len(v)))
+    sims = v[idx] + rng.standard_normal(idx.shape) * sd[idx]
+    return (np.clip(sims, *bounds) if bounds else sims).mean(axis=1)
 
 
 # -- fits ----------------------------------------------------------------------------------------------------
@@ -377,13 +383,3 @@ def format_text(a: Analysis) -> str:
     if missing > 0:
         lines.append(f"  {missing} point(s) of the sweep have no run yet")
     return "\n".join(lines)
-
-
-def csv_of(rows: list[dict]) -> str:
-    buf = io.StringIO()
-    if rows:
-        keys = list(dict.fromkeys(k for r in rows for k in r))
-        w = csv.DictWriter(buf, fieldnames=keys)
-        w.writeheader()
-        w.writerows(rows)
-    return buf.getvalue()

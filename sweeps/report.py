@@ -12,7 +12,7 @@ from pathlib import Path
 
 from trainer import tracking
 
-from .analysis import Analysis, condition_rows, csv_of, fit_rows, format_text
+from .analysis import Analysis, condition_rows, fit_rows, format_text
 from .plots import draw_all
 
 ARTIFACT_DIR = "analysis"
@@ -81,8 +81,8 @@ def write(a: Analysis, out: Path, log: bool = True) -> list[Path]:
     try:
         figures = draw_all(a, tmp)
         (tmp / "analysis.txt").write_text(format_text(a) + "\n")
-        (tmp / "conditions.csv").write_text(csv_of(condition_rows(a)))
-        (tmp / "fits.csv").write_text(csv_of(fit_rows(a)))
+        (tmp / "conditions.csv").write_text(tracking.csv_text(condition_rows(a)))
+        (tmp / "fits.csv").write_text(tracking.csv_text(fit_rows(a)))
         (tmp / "report.html").write_text(html_report(a, figures))
         os.chmod(tmp, 0o755)
         old = out.with_name(f".{out.name}.old")

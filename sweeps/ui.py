@@ -49,15 +49,25 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout_s: float = 60.0) -> Non
     raise RuntimeError(f"the MLflow UI did not answer on {url} within {timeout_s:.0f} s")
 
 
-def stop(proc: subprocess.Popen) -> None:
-    """SIGTERM to the server's process group: the uvicorn worker goes with it."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
+def stop(*procs: subprocess.Popen, timeout_s: float = 15.0) -> None:
+    """SIGTERM to each process group (last started first; a server's uvicorn worker, a ``ray start``'s Ray
+    processes go with theirs), then SIGKILL what is left after ``timeout_s``."""
+    for p in reversed(procs):
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.time() + timeout_s
+    for p in reversed(procs):
         try:
-            proc.wait(15)
+            p.wait(max(0.1, deadline - time.time()))
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait()
 
 
 def runs_url(base: str, experiment_id: str, charts: bool = False) -> str:

@@ -123,6 +123,7 @@ def test_submitted_sweep_survives_a_requeue(local_slurm, tmp_path):
 @pytest.mark.timeout(900)
 def test_sweep_trials_land_on_both_nodes_of_a_two_node_ray_cluster(tmp_path):
     from cluster import ray_cluster
+    from sweeps import ui
 
     env = ray_cluster.ray_env(ray_cluster.token_file(tmp_path / "ray_token"))
     head_ports, worker_ports = ray_cluster.Ports(26100), ray_cluster.Ports(26200)
@@ -147,7 +148,7 @@ def test_sweep_trials_land_on_both_nodes_of_a_two_node_ray_cluster(tmp_path):
         nodes = json.loads(subprocess.run([sys.executable, "-c", probe, address], env=env, capture_output=True,
                                           text=True, timeout=120).stdout.strip().splitlines()[-1])
     finally:
-        ray_cluster.stop(procs)
+        ui.stop(*procs, timeout_s=30.0)
         for ports in (head_ports, worker_ports):
             shutil.rmtree(f"/tmp/bgray-t{ports.base}", ignore_errors=True)
     trials = [x for x in runs(tmp_path / "mlflow.db") if x["tags"].get("biasgen.role") == "trial"]

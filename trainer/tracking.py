@@ -102,10 +102,11 @@ class RunLogger:
 
 
 def csv_text(rows: Iterable[dict[str, Any]]) -> str:
+    """CSV with a column for every key of any row, in first-seen order (a missing value is empty)."""
     rows = list(rows)
     buf = io.StringIO()
     if rows:
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        w = csv.DictWriter(buf, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))
         w.writeheader()
         w.writerows(rows)
     return buf.getvalue()
