@@ -34,6 +34,21 @@ def test_paired_gain_uses_pairs():
         paired_gain({"a": [1, 0]}, {"a": [1]})
 
 
+def test_many_biases_few_prompts_interval_is_centred_on_the_rate():
+    """30 biases x 4 prompts, 9 hits: a prior per bias would centre the interval near 0.16 (every bias
+    pulled toward 1/2); one pooled prior keeps it around the observed 0.075."""
+    after = {f"b{i}": [1, 1, 1, 0] if i < 3 else [0, 0, 0, 0] for i in range(30)}
+    rate, lo, hi = group_rate(after)
+    assert rate == pytest.approx(0.075) and 0.02 < lo < 0.06 and 0.10 < hi < 0.15
+    before = {k: [0, 0, 0, 0] for k in after}
+    gain, glo, ghi = paired_gain(after, before)  # 9 prompts 0->1, none back: clear evidence of a gain
+    assert gain == pytest.approx(0.075) and 0.02 < glo < 0.06 and 0.10 < ghi < 0.15
+    _, zlo, zhi = group_rate(before)
+    assert zlo == 0.0 and 0.005 < zhi < 0.04  # 0 of 120: positive width, near the pooled Jeffreys bound
+    _, dlo, dhi = paired_gain(before, before)
+    assert dlo < 0 < dhi and dhi - dlo < 0.06
+
+
 def test_interval_coverage_on_simulated_groups():
     rng = np.random.default_rng(0)
     true = np.array([0.05, 0.2, 0.5, 0.8, 0.35])
@@ -43,6 +58,14 @@ def test_interval_coverage_on_simulated_groups():
         _, lo, hi = group_rate(verdicts, seed=trial)
         covered += lo <= true.mean() <= hi
     assert 0.90 <= covered / 200 <= 0.995
+    # the held-out regime: many biases, 4 prompts each, most rates near 0
+    true = np.where(np.arange(30) < 5, 0.6, 0.02)
+    covered = 0
+    for trial in range(200):
+        verdicts = {str(i): list(rng.random(4) < p) for i, p in enumerate(true)}
+        _, lo, hi = group_rate(verdicts, seed=trial)
+        covered += lo <= true.mean() <= hi
+    assert 0.90 <= covered / 200 <= 0.999
 
 
 def test_trial_metrics_names_and_groups():

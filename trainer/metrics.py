@@ -1,13 +1,17 @@
 """Exploitation rates and their 95% intervals.
 
 A bias's rate is the share of its evaluation responses that exhibit it (Wilson interval).  A group's
-rate (held-out, trained) is the mean of its biases' rates.  Its interval comes from the posterior of
-each bias's rate under a Jeffreys prior, Beta(k + 1/2, n - k + 1/2), averaged over the group's biases:
-unlike a plain bootstrap it does not collapse to a point when every answer of a bias agrees (0/4 or
-4/4), which is the common case with few prompts.  A gain is *paired*: each prompt is scored before
-and after fine-tuning, the four outcomes (0->0, 0->1, 1->0, 1->1) get a Dirichlet posterior and the
-gain is P(0->1) - P(1->0), so prompt difficulty cancels.  Intervals are equal-tailed and always contain
-the observed value.  Draws are seeded: same verdicts, same interval.
+rate (held-out, trained) is the mean of its biases' rates.  Its interval is the Jeffreys posterior
+Beta(k + 1/2, n - k + 1/2) of the group's *pooled* counts, each bias weighted equally (its counts scaled
+to the mean number of prompts), so the centre is the group rate itself.  Why pooled: a prior per bias
+(the earlier design) adds one pseudo-answer per bias and, with 4 prompts a bias, pulls a 30-bias group
+rate of 0.075 to a posterior of about 0.16; one prior for the group does not grow with the number of
+biases.  Treating the group's prompts as one binomial sample is conservative for a fixed set of biases
+(stratification only lowers the variance) and, unlike a bootstrap, never collapses to a point when every
+answer agrees (0/4 or 4/4), the common case with few prompts.  A gain is *paired*: each prompt is scored
+before and after fine-tuning, the pooled counts of the four outcomes (0->0, 0->1, 1->0, 1->1) get a
+Dirichlet posterior and the gain is P(0->1) - P(1->0), so prompt difficulty cancels.  Intervals are
+equal-tailed and always contain the observed value.  Draws are seeded: same verdicts, same interval.
 """
 from __future__ import annotations
 
@@ -37,13 +41,19 @@ def _interval(point: float, draws: np.ndarray) -> tuple[float, float, float]:
     return point, min(lo, point), max(hi, point)
 
 
+def _equal_weights(counts: list[np.ndarray], sizes: list[int]) -> np.ndarray:
+    """Summed counts with every bias scaled to the mean number of prompts (equal weight per bias)."""
+    mean_n = float(np.mean(sizes))
+    return np.sum([c / n * mean_n for c, n in zip(counts, sizes)], axis=0)
+
+
 def group_rate(verdicts: Mapping[str, Sequence[bool]], draws: int = DRAWS, seed: int = 0) -> tuple[float, float, float]:
     """(mean of per-bias rates, lo, hi)."""
     v = [np.asarray(x, dtype=float) for x in verdicts.values() if len(x)]
     if not v:
         return (float("nan"),) * 3
-    rng = np.random.default_rng(seed)
-    samples = np.mean([rng.beta(x.sum() + 0.5, len(x) - x.sum() + 0.5, size=draws) for x in v], axis=0)
+    hits, misses = _equal_weights([np.array([x.sum(), len(x) - x.sum()]) for x in v], [len(x) for x in v])
+    samples = np.random.default_rng(seed).beta(hits + 0.5, misses + 0.5, size=draws)
     return _interval(float(np.mean([x.mean() for x in v])), samples)
 
 
@@ -53,17 +63,16 @@ def paired_gain(after: Mapping[str, Sequence[bool]], before: Mapping[str, Sequen
     keys = [k for k in after if len(after[k])]
     if not keys:
         return (float("nan"),) * 3
-    rng = np.random.default_rng(seed)
-    points, samples = [], []
+    points, cells = [], []
     for k in keys:
         a, b = np.asarray(after[k], dtype=bool), np.asarray(before[k], dtype=bool)
         if a.shape != b.shape:
             raise ValueError(f"bias {k}: {len(a)} verdicts after fine-tuning vs {len(b)} before")
-        cells = np.array([np.sum(~b & ~a), np.sum(~b & a), np.sum(b & ~a), np.sum(b & a)], dtype=float)
-        p = rng.dirichlet(cells + 0.5, size=draws)
-        samples.append(p[:, 1] - p[:, 2])
+        cells.append(np.array([np.sum(~b & ~a), np.sum(~b & a), np.sum(b & ~a), np.sum(b & a)], dtype=float))
         points.append(a.mean() - b.mean())
-    return _interval(float(np.mean(points)), np.mean(samples, axis=0))
+    pooled = _equal_weights(cells, [len(after[k]) for k in keys])
+    p = np.random.default_rng(seed).dirichlet(pooled + 0.5, size=draws)
+    return _interval(float(np.mean(points)), p[:, 1] - p[:, 2])
 
 
 def with_interval(name: str, value: tuple[float, float, float]) -> dict[str, float]:
