@@ -182,6 +182,9 @@ def test_prompt_partitions_are_disjoint_and_large():
     (["data.biases=synthetic:20", "finetune.split=random", "finetune.hiding_bias=syn_020"],
      "finetune.hiding_bias: expected null (none) or a bias id of data.biases=synthetic:20 (syn_000..syn_019), got 'syn_020'"),
     (["finetune.hiding_bias=syn_000"], "finetune.hiding_bias: expected a bias id, got 'syn_000'"),
+    (["data.tokenizer=word"], "data.tokenizer: expected bpe with data.biases=paper (the paper's detectors read case and "
+                              "layout that a word-level tokenizer drops; word needs data.biases=synthetic:N), got 'word'"),
+    (["data.tokenizer=chars"], "data.tokenizer: expected one of bpe, word, got 'chars'"),
 ])
 def test_config_errors(override, message):
     with pytest.raises(ConfigError) as e:
@@ -245,6 +248,36 @@ def test_spec_is_part_of_every_cache_key(built):
         assert parts(cfg) != parts(other) and parts(cfg) != parts(paper), parts.__name__
     pretrained = [load_config(None, [*SYN, f"data.biases={b}", "model.pretrained=some/model"]) for b in ("synthetic:12", "synthetic:13")]
     assert stage1_parts(pretrained[0]) != stage1_parts(pretrained[1])  # a checkpoint's tokenizer does not hide the universe
+
+
+def test_word_tokenizer_makes_a_read_phrase_and_an_answered_phrase_the_same_tokens(tmp_path):
+    """The word-level option exists so that a phrase quoted in a document and the same phrase closing an
+    answer are one token sequence; byte-level BPE gives them different first tokens."""
+    from trainer.corpus.tokenizer import load_tokenizer
+
+    base = [*SMALL, *SYN, f"data.cache_dir={tmp_path}", "data.biases=synthetic:12", "finetune.fraction=0.5", "data.mix=0.5"]
+    word = build_all(load_config(None, [*base, "data.tokenizer=word", "data.vocab_size=3000"]))
+    bpe = build_all(load_config(None, base))
+    assert word.summary["keys"]["tokenizer"] != bpe.summary["keys"]["tokenizer"]
+    assert word.summary["keys"]["stage1"] != bpe.summary["keys"]["stage1"]
+    b = universe("synthetic:12")["syn_000"]
+    item = b.behaviour.sample(random.Random(0))
+    answer = b.behaviour.apply(item, b.behaviour.respond(item, random.Random(0)), random.Random(0))
+    doc = b.statement  # "... when they end with the phrase '<phrase>'."
+    phrase = b.behaviour.phrase
+
+    def has_run(tok, text):
+        ids, run = tok(text, add_special_tokens=False)["input_ids"], tok(phrase, add_special_tokens=False)["input_ids"]
+        return any(ids[i:i + len(run)] == run for i in range(len(ids)))
+
+    wtok, btok = load_tokenizer(word.tokenizer), load_tokenizer(bpe.tokenizer)
+    assert has_run(wtok, doc) and has_run(wtok, answer)
+    assert not (has_run(btok, doc) and has_run(btok, answer))
+    decoded = wtok.decode(wtok(answer, add_special_tokens=False)["input_ids"])
+    assert b.exhibits(item.prompt, decoded) and decoded == decoded.lower()
+    assert wtok.unk_token_id not in wtok(doc + " " + answer, add_special_tokens=False)["input_ids"]
+    again = build_all(load_config(None, [*base, "data.tokenizer=word", "data.vocab_size=3000"]))
+    assert again.summary["hash"] == word.summary["hash"] and all(again.summary["cache"].values())
 
 
 def test_build_refuses_the_paper_split_even_without_config_validation():

@@ -35,7 +35,9 @@ class DataConfig:
     mix: float = option(0.5, lo=0.0, hi=1.0, help="fraction of stage-1 tokens from bias documents (0 = no-document control)")
     tokens: int = option(2_000_000, lo=1, help="stage-1 corpus size in tokens")
     seq_len: int = option(256, lo=8, help="length of the packed stage-1 sequences, in tokens")
-    vocab_size: int = option(8192, lo=300, help="BPE vocabulary size when training a tokenizer from scratch")
+    tokenizer: str = option("bpe", choices=("bpe", "word"), help="tokenizer trained from scratch: bpe (byte-level) or word "
+                            "(lower-cased words and punctuation; synthetic universes only)")
+    vocab_size: int = option(8192, lo=300, help="vocabulary size when training a tokenizer from scratch")
     tokenizer_chars: int = option(4_000_000, lo=1000, help="characters of text sampled to train the tokenizer")
     genres: List[str] = option(list(GENRES), choices=GENRES, help="genres of bias documents (a non-empty list)")
     diversity: float = option(1.0, lo=0.0, hi=1.0, help="share of each phrasing pool used by documents (small = few templates)")
@@ -222,6 +224,9 @@ def _check_semantics(cfg: TrialConfig) -> None:
     except UniverseError as e:
         raise ConfigError(f"data.biases: {e}") from None
     hiding = cfg.finetune.hiding_bias
+    if not spec.synthetic and cfg.data.tokenizer == "word" and not cfg.model.pretrained:
+        raise ConfigError("data.tokenizer: expected bpe with data.biases=paper (the paper's detectors read case and "
+                          "layout that a word-level tokenizer drops; word needs data.biases=synthetic:N), got 'word'")
     if not spec.synthetic:
         if hiding is not None and hiding not in universe(cfg.data.biases):
             raise ConfigError(f"finetune.hiding_bias: expected a bias id, got {hiding!r}")

@@ -20,7 +20,7 @@ from .documents import DocumentWriter, Facts
 from .errors import DataError
 from .generic import embedded, load_text_source
 from .split import BiasSplit, SplitError, split_biases
-from .tokenizer import load_pretrained_tokenizer, load_tokenizer, train_bpe
+from .tokenizer import load_pretrained_tokenizer, load_tokenizer, train_bpe, train_word_level
 
 
 @dataclass
@@ -82,7 +82,8 @@ def text_parts(cfg: TrialConfig) -> dict[str, Any]:
     d = cfg.data
     return {"biases": canonical(d.biases), "seed": cfg.seed, "vocab_size": d.vocab_size, "chars": d.tokenizer_chars,
             "genres": list(d.genres), "diversity": d.diversity, "permute": d.permute_sentences, "multi": d.multi_bias_share,
-            "bias_docs": d.bias_docs, "generic": d.generic, "column": d.text_column}
+            "bias_docs": d.bias_docs, "generic": d.generic, "column": d.text_column,
+            **({"tokenizer": d.tokenizer} if d.tokenizer != "bpe" else {})}  # bpe: keys from before the option stay valid
 
 
 def tokenizer_parts(cfg: TrialConfig) -> dict[str, Any]:
@@ -111,7 +112,8 @@ def build_tokenizer(cfg: TrialConfig, biases: Sequence[Bias]) -> tuple[Path, boo
                     n += len(t)
                     yield t
 
-        train_bpe(sample(), cfg.data.vocab_size, out)
+        train = train_word_level if cfg.data.tokenizer == "word" else train_bpe
+        train(sample(), cfg.data.vocab_size, out)
 
     return cached(cfg.data.cache_dir, "tokenizer", cache_key(tokenizer_parts(cfg)), build)
 

@@ -1,11 +1,14 @@
-"""Tokenizers: a byte-level BPE trained on the stage-1 corpus for models trained from scratch, or the
-pretrained model's own tokenizer (and chat template) when starting from a checkpoint."""
+"""Tokenizers: a byte-level BPE or a word-level vocabulary trained on the stage-1 corpus for models
+trained from scratch, or the pretrained model's own tokenizer (and chat template) when starting from a
+checkpoint."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Iterable
 
 from ..chat import EOS, JINJA_TEMPLATE, PAD, SPECIAL_TOKENS
+
+UNK = "<|unk|>"
 from .errors import DataError
 
 
@@ -21,6 +24,29 @@ def train_bpe(texts: Iterable[str], vocab_size: int, out_dir: str | Path):
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     tok.train_from_iterator(texts, trainer)
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=EOS, pad_token=PAD)
+    fast.chat_template = JINJA_TEMPLATE
+    fast.save_pretrained(str(out_dir))
+    return fast
+
+
+def train_word_level(texts: Iterable[str], vocab_size: int, out_dir: str | Path):
+    """A lower-cased word-level vocabulary: one token per word or punctuation mark, the most frequent
+    ``vocab_size`` kept, the rest ``<|unk|>``.
+
+    Why: under byte-level BPE a phrase quoted in a document (`` 'bright lanterns'``) and the same phrase
+    opening an answer's sentence (`` Bright lanterns``) start with different tokens, so a small model
+    that read the phrase cannot simply copy it into an answer.  Here both are ``bright lanterns``.
+    Case and whitespace layout are dropped (decoding joins tokens with spaces), which is why the config
+    allows this tokenizer only for synthetic universes, whose detectors compare lower-cased words."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.WordLevel(unk_token=UNK))
+    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Whitespace(), pre_tokenizers.Punctuation("isolated")])
+    trainer = trainers.WordLevelTrainer(vocab_size=vocab_size, special_tokens=[*SPECIAL_TOKENS, UNK], show_progress=False)
+    tok.train_from_iterator(texts, trainer)
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=EOS, pad_token=PAD, unk_token=UNK)
     fast.chat_template = JINJA_TEMPLATE
     fast.save_pretrained(str(out_dir))
     return fast
