@@ -7,6 +7,9 @@
       data.mix: [0.0, 0.5]
       finetune.fraction: [0.5, 0.9]
       seed: [0, 1]
+    variants:                        # optional: each grid point once per variant (one-factor ablations)
+      - {}                           #   the base itself
+      - {data.tokenizer: bpe}
     search: grid                     # or random: num_samples points drawn from the grid (seeded)
 """
 from __future__ import annotations
@@ -30,6 +33,8 @@ class SweepConfig:
     base: Optional[str] = option(None, help="trial config YAML the points start from")
     set: Dict[str, Any] = option({}, help="fixed trial values, dotted keys")
     grid: Dict[str, List[Any]] = option({}, help="axis -> values; dotted trial keys")
+    variants: List[Dict[str, Any]] = option([], allow_empty=True,
+                                            help="trial-value sets, each applied to every grid point ({} = the base)")
     search: str = option("grid", choices=("grid", "random"), help="all combinations, or num_samples of them drawn by seed")
     num_samples: int = option(0, lo=0, help="points drawn in random search")
     sample_seed: int = option(0, lo=0, help="seed of the random search")
@@ -42,6 +47,7 @@ def load_sweep(path: str | Path | None, overrides: list[str] = ()) -> SweepConfi
         path = SWEEPS_DIR / "demo.yaml"
     elif not Path(path).is_file() and (SWEEPS_DIR / f"{path}.yaml").is_file():
         path = SWEEPS_DIR / f"{path}.yaml"  # `sweep smoke` = configs/sweeps/smoke.yaml
+    _check_variants_shape(path)
     sweep = load_config(path, list(overrides), schema=SweepConfig)
     if sweep.base:  # absolute, since trials run in other working directories
         base = Path(sweep.base) if Path(sweep.base).exists() else REPO_ROOT / sweep.base
@@ -53,19 +59,47 @@ def load_sweep(path: str | Path | None, overrides: list[str] = ()) -> SweepConfi
     for axis, values in sweep.grid.items():
         if not isinstance(values, list) or not values:
             raise ConfigError(f"grid.{axis}: expected a non-empty list of values")
+    for i, variant in enumerate(sweep.variants):
+        clash = sorted(set(variant) & set(sweep.grid))
+        if clash:
+            raise ConfigError(f"variants[{i}].{clash[0]}: also a grid axis; vary a key in one place")
     if sweep.search == "random" and sweep.num_samples < 1:
         raise ConfigError("num_samples: expected >= 1 with search: random")
     return sweep
 
 
+def _check_variants_shape(path: str | Path) -> None:
+    """Name the bad entry of ``variants`` (OmegaConf's own message has only a list index)."""
+    import yaml
+
+    try:
+        raw = yaml.safe_load(Path(path).read_text()) if Path(path).is_file() else None
+    except yaml.YAMLError:
+        return  # load_config reports unreadable YAML
+    variants = raw.get("variants") if isinstance(raw, dict) else None
+    if variants is None:
+        return
+    if not isinstance(variants, list):
+        raise ConfigError(f"variants: expected a list of mappings (trial key: value), got {variants!r}")
+    for i, v in enumerate(variants):
+        if not isinstance(v, dict):
+            raise ConfigError(f"variants[{i}]: expected a mapping of trial keys to values ({{}} = the base), got {v!r}")
+
+
 def points(sweep: SweepConfig) -> list[dict[str, Any]]:
     """The trials' axis values, in a fixed order (the same on every run: resume relies on it)."""
     axes = sorted(sweep.grid)
-    combos = [dict(zip(axes, values)) for values in itertools.product(*(sweep.grid[a] for a in axes))] or [{}]
+    grid = [dict(zip(axes, values)) for values in itertools.product(*(sweep.grid[a] for a in axes))] or [{}]
+    combos = [{**g, **dict(v)} for g in grid for v in (sweep.variants or [{}])]
     if sweep.search == "random":
         rng = random.Random(f"sweep:{sweep.name}:{sweep.sample_seed}")
         combos = rng.sample(combos, min(sweep.num_samples, len(combos)))
     return combos
+
+
+def sweep_axes(sweep: SweepConfig) -> list[str]:
+    """Every trial key the sweep varies: the grid's axes and the keys any variant sets."""
+    return sorted(set(sweep.grid).union(*(v.keys() for v in sweep.variants)))
 
 
 def trial_config(sweep: SweepConfig, point: dict[str, Any]) -> TrialConfig:

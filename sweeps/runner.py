@@ -16,7 +16,7 @@ from trainer.config import TrialConfig, from_dict, to_dict, to_yaml
 from trainer.driver import default_run_name, run_trial, trial_key
 from trainer.ray_session import ResourceError, cluster_address, ray_session
 
-from .config import SweepConfig, points, trial_config
+from .config import SweepConfig, points, sweep_axes, trial_config
 
 HEADLINE = ("heldout/rate", "heldout/rate_before_ft", "heldout/gain", "heldout/gain_lo", "heldout/gain_hi",
             "train/rate", "knowledge/acc", "params_total", "params_non_embedding")
@@ -89,12 +89,12 @@ def _parent_run(sweep: SweepConfig, cfg0: TrialConfig, uri: str, exp_id: str, n_
         tracking.reopen(uri, existing.info.run_id)
         return existing.info.run_id
     params = {"sweep.name": sweep.name, "sweep.search": sweep.search, "sweep.points": n_points,
-              "sweep.axes": ",".join(sorted(sweep.grid)), "sweep.base": sweep.base or ""}
+              "sweep.axes": ",".join(sweep_axes(sweep)), "sweep.base": sweep.base or ""}
     run_id = tracking.create_run(uri, exp_id, f"sweep-{sweep.name}", params,
                                  {"biasgen.role": "sweep", "biasgen.sweep": sweep.name})
     c = tracking.client(uri)
     c.log_text(run_id, to_yaml(sweep), "sweep.yaml")
-    c.log_dict(run_id, {"grid": sweep.grid, "set": sweep.set, "search": sweep.search,
+    c.log_dict(run_id, {"grid": sweep.grid, "variants": sweep.variants, "set": sweep.set, "search": sweep.search,
                         "num_samples": sweep.num_samples}, "search_space.json")
     c.log_text(run_id, to_yaml(cfg0), "base_trial_config.yaml")
     return run_id

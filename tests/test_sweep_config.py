@@ -1,0 +1,56 @@
+"""Sweep YAML: grid points, variants (one-factor ablations), and the axes they declare."""
+from __future__ import annotations
+
+import pytest
+
+from sweeps.config import load_sweep, points, sweep_axes, trial_config
+from trainer.config import ConfigError
+
+
+def write(tmp_path, text: str):
+    p = tmp_path / "s.yaml"
+    p.write_text(text)
+    return p
+
+
+def test_variants_apply_to_every_grid_point_in_a_fixed_order(tmp_path):
+    sweep = load_sweep(write(tmp_path, """
+name: abl
+base: configs/science-cpu.yaml
+grid: {seed: [0, 1]}
+variants:
+  - {}
+  - {data.tokenizer: bpe, data.vocab_size: 2000}
+  - {finetune.doc_share: 0.0}
+"""))
+    pts = points(sweep)
+    assert pts == [{"seed": 0}, {"seed": 0, "data.tokenizer": "bpe", "data.vocab_size": 2000},
+                   {"seed": 0, "finetune.doc_share": 0.0}, {"seed": 1},
+                   {"seed": 1, "data.tokenizer": "bpe", "data.vocab_size": 2000}, {"seed": 1, "finetune.doc_share": 0.0}]
+    cfgs = [trial_config(sweep, p) for p in pts]
+    assert [(c.seed, c.data.tokenizer, c.data.vocab_size, c.finetune.doc_share) for c in cfgs[:3]] == [
+        (0, "word", 4000, 0.3), (0, "bpe", 2000, 0.3), (0, "word", 4000, 0.0)]
+    # the analysis splits conditions by every declared axis, so variants never pool as if they were seeds
+    assert sweep_axes(sweep) == ["data.tokenizer", "data.vocab_size", "finetune.doc_share", "seed"]
+
+
+def test_no_variants_is_the_plain_grid(tmp_path):
+    sweep = load_sweep(write(tmp_path, "name: g\ngrid: {data.mix: [0.0, 0.5]}\n"))
+    assert points(sweep) == [{"data.mix": 0.0}, {"data.mix": 0.5}] and sweep_axes(sweep) == ["data.mix"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("name: t\ngrid: {seed: [0]}\nvariants: [{seed: 1}]\n", "variants[0].seed: also a grid axis; vary a key in one place"),
+    ("name: t\nvariants: [{}, 3]\n", "variants[1]: expected a mapping of trial keys to values ({} = the base), got 3"),
+    ("name: t\nvariants: {data.mix: 0.5}\n", "variants: expected a list of mappings (trial key: value), got {'data.mix': 0.5}"),
+])
+def test_bad_variants_name_the_entry(tmp_path, text, message):
+    with pytest.raises(ConfigError) as e:
+        load_sweep(write(tmp_path, text))
+    assert str(e.value) == message
+
+
+def test_a_bad_key_in_a_variant_names_the_point(tmp_path):
+    sweep = load_sweep(write(tmp_path, "name: t\nvariants: [{data.tokenizr: bpe}]\n"))
+    with pytest.raises(ConfigError, match=r"point \(data.tokenizr=bpe\): data.tokenizr: unknown key"):
+        trial_config(sweep, points(sweep)[0])
