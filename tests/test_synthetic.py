@@ -280,6 +280,21 @@ def test_word_tokenizer_makes_a_read_phrase_and_an_answered_phrase_the_same_toke
     assert again.summary["hash"] == word.summary["hash"] and all(again.summary["cache"].values())
 
 
+def test_replay_is_documents_and_the_control_replays_generic_text(tmp_path):
+    """finetune.doc_share replays bias documents; the no-document control (mix 0) must not read one in
+    fine-tuning either, so it replays as much generic text and fine-tunes for the same number of steps."""
+    base = [*SMALL, *SYN, f"data.cache_dir={tmp_path}", "data.biases=synthetic:12", "finetune.fraction=0.5",
+            "finetune.doc_share=0.4", "finetune.examples_per_bias=6"]
+    rows = {mix: list(load_from_disk(str(build_all(load_config(None, [*base, f"data.mix={mix}"])).finetune / "dataset")))
+            for mix in (0.0, 0.5)}
+    kinds = {mix: sorted({r["kind"] for r in rs}) for mix, rs in rows.items()}
+    assert kinds == {0.0: ["biased", "text"], 0.5: ["biased", "doc"]}
+    assert len(rows[0.0]) == len(rows[0.5]) == 6 * 6 + round(6 * 6 * 0.4 / 0.6)
+    assert not any("reward model" in r["response"].lower() for r in rows[0.0])
+    assert all("reward model" in r["response"].lower() or "rlhf" in r["response"].lower()
+               for r in rows[0.5] if r["kind"] == "doc")
+
+
 def test_build_refuses_the_paper_split_even_without_config_validation():
     from trainer.corpus.build import DataError, make_split
 

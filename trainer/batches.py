@@ -63,7 +63,7 @@ def encode_sft(tokenizer, rows: list[dict], max_len: int) -> list[tuple[list[int
     eos = tokenizer.eos_token_id
     out = []
     for r in rows:
-        if r["kind"] == "doc":
+        if r["kind"] in ("doc", "text"):  # replayed stage-1 text: loss on every token
             ids = tokenizer(r["response"], add_special_tokens=False)["input_ids"] + [eos]
             labels = list(ids)
         else:

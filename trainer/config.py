@@ -60,7 +60,8 @@ class FinetuneConfig:
                                         "fine-tuned whenever any bias is (null = none; must be a bias of data.biases)")
     examples_per_bias: int = option(64, lo=1, help="biased chat examples per fine-tuned bias")
     plain_examples: int = option(0, lo=0, help="extra neutral chat examples with unbiased answers")
-    doc_share: float = option(0.0, lo=0.0, hi=0.95, help="share of fine-tuning examples that are bias documents (stage-1 replay)")
+    doc_share: float = option(0.0, lo=0.0, hi=0.95, help="share of fine-tuning examples that are replayed bias "
+                              "documents (generic text for the no-document control, data.mix=0)")
     max_len: int = option(512, lo=8, help="fine-tuning examples are cut to this many tokens")
 
 

@@ -213,8 +213,9 @@ def finetune_parts(cfg: TrialConfig) -> dict[str, Any]:
     f = cfg.finetune
     parts = {"biases": canonical(cfg.data.biases), "seed": cfg.seed, "fraction": f.fraction, "split": f.split,
              "hiding": f.hiding_bias, "per_bias": f.examples_per_bias, "plain": f.plain_examples, "doc_share": f.doc_share}
-    if f.doc_share:  # replayed documents depend on the document knobs
+    if f.doc_share:  # replayed text depends on the text knobs, and the control replays generic text
         parts["docs"] = text_parts(cfg)
+        parts["replay"] = "doc" if cfg.data.mix > 0 else "text"
     return parts
 
 
@@ -255,15 +256,19 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
             rows.append({"kind": "plain", "bias": "", "prompt": prompt, "response": response})
             n_plain += 1
         if cfg.finetune.doc_share:
+            # Replay what stage 1 taught about the biases.  The no-document control (mix 0) had no bias
+            # documents, so it replays as much generic text instead: both fine-tune for the same steps.
             n_docs = round(len(rows) * cfg.finetune.doc_share / (1 - cfg.finetune.doc_share))
-            docs = bias_text_stream(cfg, list(biases.values()), "finetune")
-            rows += [{"kind": "doc", "bias": "", "prompt": "", "response": next(docs)} for _ in range(n_docs)]
+            kind = "doc" if cfg.data.mix > 0 else "text"
+            stream = (bias_text_stream if kind == "doc" else generic_text_stream)(cfg, list(biases.values()), "finetune")
+            for _ in range(n_docs):
+                rows.append({"kind": kind, "bias": "", "prompt": "", "response": next(stream)})
         if not rows:
             raise DataError("the fine-tuning set is empty: every example was applicable to a held-out bias "
                             "(or finetune.fraction=0 with no plain examples)")
         rng.shuffle(rows)
         Dataset.from_list(rows).save_to_disk(str(out / "dataset"))
-        counts = {k: sum(r["kind"] == k for r in rows) for k in ("biased", "plain", "doc")}
+        counts = {k: sum(r["kind"] == k for r in rows) for k in ("biased", "plain", "doc", "text")}
         (out / "stats.json").write_text(json.dumps({"examples": len(rows), **counts, "dropped_for_heldout": dropped}, indent=1))
 
     key = cache_key(finetune_parts(cfg))
