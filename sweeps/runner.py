@@ -7,6 +7,7 @@ results come from the cache, and a point that was interrupted reattaches to its 
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -100,6 +101,12 @@ def _parent_run(sweep: SweepConfig, cfg0: TrialConfig, uri: str, exp_id: str, n_
     return run_id
 
 
+def _name_part(value: Any) -> str:
+    """An axis value as it reads in a run name: lists joined with '+', nothing but word characters and . + -"""
+    text = "+".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+    return re.sub(r"[^\w.+-]", "", text)
+
+
 def run_sweep(sweep: SweepConfig) -> SweepResult:
     from ray import tune
 
@@ -115,7 +122,7 @@ def run_sweep(sweep: SweepConfig) -> SweepResult:
         if done and done.info.status == "FINISHED":
             skipped += 1
             continue
-        name = "-".join(f"{k.split('.')[-1]}{v}" for k, v in p.items()) or default_run_name(cfg)
+        name = "-".join(f"{k.split('.')[-1]}{_name_part(v)}" for k, v in p.items()) or default_run_name(cfg)
         todo.append({"cfg": to_dict(cfg), "run_name": name, "parent": parent, "sweep": sweep.name})
     print(f"sweep {sweep.name}: {len(pts)} points, {skipped} already finished, {len(todo)} to run; "
           f"MLflow experiment {sweep.name!r} at {uri}", flush=True)

@@ -54,3 +54,10 @@ def test_a_bad_key_in_a_variant_names_the_point(tmp_path):
     sweep = load_sweep(write(tmp_path, "name: t\nvariants: [{data.tokenizr: bpe}]\n"))
     with pytest.raises(ConfigError, match=r"point \(data.tokenizr=bpe\): data.tokenizr: unknown key"):
         trial_config(sweep, points(sweep)[0])
+
+
+def test_run_names_read_list_values_and_keep_to_safe_characters():
+    from sweeps.runner import _name_part
+
+    assert [_name_part(v) for v in (["abstract"], ["news", "blog"], 0.01, "a b/c", True)] == [
+        "abstract", "news+blog", "0.01", "abc", "True"]
