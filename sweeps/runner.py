@@ -6,6 +6,7 @@ results come from the cache, and a point that was interrupted reattaches to its 
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trainer import tracking
-from trainer.config import TrialConfig, from_dict, to_dict, to_yaml
+from trainer.config import TrialConfig, flatten, from_dict, to_dict, to_yaml
 from trainer.driver import default_run_name, run_trial, trial_key
 from trainer.ray_session import ResourceError, cluster_address, ray_session
 
@@ -101,6 +102,27 @@ def _parent_run(sweep: SweepConfig, cfg0: TrialConfig, uri: str, exp_id: str, n_
     return run_id
 
 
+def stage1_first(todo: list[dict]) -> list[dict]:
+    """Dispatch order: one trial per distinct stage 1 first, then the trials that will find it cached.
+
+    Trials that differ only in what they fine-tune share a stage 1, built once under a file lock; started
+    side by side, the second would hold its slot idle until the first has trained it.  The grouping is by
+    the config without its fine-tuning, evaluation and tracking sections, a cheap stand-in for the stage-1
+    key (which needs the built data); a wrong guess costs only waiting, never correctness."""
+    def group(item: dict) -> str:
+        flat = flatten(from_dict(item["cfg"]))
+        return json.dumps({k: v for k, v in flat.items() if k.split(".")[0] not in ("finetune", "sft", "judge", "tracking")},
+                          sort_keys=True, default=str)
+
+    seen: set[str] = set()
+    first, rest = [], []
+    for item in todo:
+        g = group(item)
+        (rest if g in seen else first).append(item)
+        seen.add(g)
+    return first + rest
+
+
 def _name_part(value: Any) -> str:
     """An axis value as it reads in a run name: lists joined with '+', nothing but word characters and . + -"""
     text = "+".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
@@ -124,6 +146,7 @@ def run_sweep(sweep: SweepConfig) -> SweepResult:
             continue
         name = "-".join(f"{k.split('.')[-1]}{_name_part(v)}" for k, v in p.items()) or default_run_name(cfg)
         todo.append({"cfg": to_dict(cfg), "run_name": name, "parent": parent, "sweep": sweep.name})
+    todo = stage1_first(todo)
     print(f"sweep {sweep.name}: {len(pts)} points, {skipped} already finished, {len(todo)} to run; "
           f"MLflow experiment {sweep.name!r} at {uri}", flush=True)
     failed = 0
