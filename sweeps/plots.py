@@ -37,6 +37,15 @@ def _lines(conds: list[Condition], panel, line, x) -> dict:
     return out
 
 
+def _line_order(item: tuple) -> tuple:
+    """Numeric lines (mix, fraction) by value; model lines by parameter count, smallest first."""
+    name, pts = item
+    if isinstance(name, (int, float)):
+        return (float(name), str(name))
+    params = [c.params for _, c in pts if not math.isnan(c.params)]
+    return (float(np.mean(params)) if params else math.inf, str(name))
+
+
 def _other(c: Condition) -> str:
     return "".join(f", {k.split('.')[-1]}={v}" for k, v in c.other)
 
@@ -49,7 +58,7 @@ def _gain_panels(a: Analysis, path: Path, panel, panel_title, line, line_title, 
     for ax, key in zip(axes[0], keys):
         if key is None:
             ax.text(0.5, 0.5, "no finished trials yet", ha="center", va="center", transform=ax.transAxes)
-        for j, (name, pts) in enumerate(sorted(data.get(key, {}).items(), key=lambda kv: str(kv[0]))):
+        for j, (name, pts) in enumerate(sorted(data.get(key, {}).items(), key=_line_order)):
             xs = np.array([p[0] for p in pts])
             cs = [p[1] for p in pts]
             ys = np.array([c.gain.mean for c in cs])

@@ -134,3 +134,18 @@ def test_seed_bootstrap_and_ols_basics():
     coefs, why = ols({"x": [1, 2, 3, 4], "z": [5, 5, 5, 5]}, [2, 4, 6, 8])  # z is constant: dropped
     assert why == "" and [c.term for c in coefs] == ["intercept", "x"] and abs(coefs[1].estimate - 2) < 1e-9
     assert ols({"x": [1, 2]}, [1, 2])[1] == "2 point(s) for 2 coefficients (need at least 3)"
+
+
+def test_plot_lines_run_smallest_model_first_and_numbers_by_value():
+    """Legends read in scaling order (tiny, 1m, 2m), not alphabetically (1m, 2m, tiny)."""
+    from sweeps.analysis import Condition
+    from sweeps.plots import _line_order
+
+    def cond(model, params):
+        return Condition(model, 0.5, 0.5, (), params, [], [])
+
+    lines = {"tiny": [(0.5, cond("tiny", 2e5))], "2m": [(0.5, cond("2m", 1.2e6))], "1m": [(0.5, cond("1m", 5e5))],
+             "hub/model": [(0.5, cond("hub/model", math.nan))]}
+    assert [k for k, _ in sorted(lines.items(), key=_line_order)] == ["tiny", "1m", "2m", "hub/model"]
+    mixes = {0.9: [], 0.0: [], 0.5: []}
+    assert [k for k, _ in sorted(mixes.items(), key=_line_order)] == [0.0, 0.5, 0.9]
