@@ -10,7 +10,9 @@ seed-to-seed spread and each trial's finite number of eval prompts. With one see
 Fits. Ordinary least squares on trial-level points (one per finished trial) with t-based 95% intervals:
 gain against log10(parameters) per mix, against mix per model and against fraction per model, each with the
 other varying axes as linear covariates, plus one joint fit over everything. A fit with no more points than
-coefficients (or a single value of its x) is not made: it is reported as too few points.
+coefficients (or a single value of its x) is not made: it is reported as too few points. Nor is one whose
+columns are collinear (one-factor variants, whose keys move together): least squares would split the
+effect between them arbitrarily.
 """
 from __future__ import annotations
 
@@ -258,11 +260,15 @@ def ols(columns: dict[str, list[float]], y: list[float]) -> tuple[list[Coef], st
     cols = {k: np.asarray(v, float) for k, v in columns.items() if len(set(v)) > 1}
     first = next(iter(columns))
     if first not in cols:
-        return [], f"{n} point(s) with a single value of {first}"
+        return [], f"too few points for a fit: {n} point(s) with a single value of {first}"
     p = 1 + len(cols)
     if n <= p:
-        return [], f"{n} point(s) for {p} coefficients (need at least {p + 1})"
+        return [], f"too few points for a fit: {n} point(s) for {p} coefficients (need at least {p + 1})"
     X = np.column_stack([np.ones(n), *cols.values()])
+    rank = int(np.linalg.matrix_rank(X))
+    if rank < p:  # e.g. one-factor variants: each varied key moves with the others, or the tokenizer with params
+        return [], (f"no fit: {', '.join(cols)} vary together (rank {rank} of {p} with the intercept), "
+                    "so their effects cannot be told apart; compare the conditions instead")
     yv = np.asarray(y, float)
     beta, *_ = np.linalg.lstsq(X, yv, rcond=None)
     resid = yv - X @ beta
@@ -301,7 +307,7 @@ def fits(trials: list[Trial]) -> tuple[list[Coef], list[str]]:
         cov = covariates(ts)
         got, why = ols({x: cov.pop(x), **cov}, [t.metrics["heldout/gain"] for t in ts])
         if why:
-            too_few.append(f"{fit} ({group}): too few points for a fit: {why}")
+            too_few.append(f"{fit} ({group}): {why}")
         for cf in got:
             if cf.term != "intercept":
                 cf.fit, cf.group = fit, group

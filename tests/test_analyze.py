@@ -133,7 +133,7 @@ def test_seed_bootstrap_and_ols_basics():
     assert spread.mean == 0.5 and spread.lo == 0.0 and spread.hi == 1.0
     coefs, why = ols({"x": [1, 2, 3, 4], "z": [5, 5, 5, 5]}, [2, 4, 6, 8])  # z is constant: dropped
     assert why == "" and [c.term for c in coefs] == ["intercept", "x"] and abs(coefs[1].estimate - 2) < 1e-9
-    assert ols({"x": [1, 2]}, [1, 2])[1] == "2 point(s) for 2 coefficients (need at least 3)"
+    assert ols({"x": [1, 2]}, [1, 2])[1] == "too few points for a fit: 2 point(s) for 2 coefficients (need at least 3)"
 
 
 def test_plot_lines_run_smallest_model_first_and_numbers_by_value():
@@ -149,3 +149,16 @@ def test_plot_lines_run_smallest_model_first_and_numbers_by_value():
     assert [k for k, _ in sorted(lines.items(), key=_line_order)] == ["tiny", "1m", "2m", "hub/model"]
     mixes = {0.9: [], 0.0: [], 0.5: []}
     assert [k for k, _ in sorted(mixes.items(), key=_line_order)] == [0.0, 0.5, 0.9]
+
+
+def test_collinear_columns_give_no_fit_instead_of_an_arbitrary_split():
+    """One-factor variants move several keys together (tokenizer, vocabulary, hence parameters): their
+    effects cannot be separated, and a min-norm least-squares answer would pretend they can."""
+    y = [0.6, 0.3, 0.0, 0.01, 0.02, 0.0]
+    vocab = [4000, 4000, 2000, 2000, 4000, 4000]
+    params = [5.5e5, 5.5e5, 6.7e5, 6.7e5, 5.5e5, 5.5e5]  # determined by the vocabulary
+    tokens = [2.5e6, 2.5e6, 2.5e6, 2.5e6, 1e6, 1e6]
+    coefs, why = ols({"log10(params)": [math.log10(p) for p in params], "vocab_size": vocab, "tokens": tokens}, y)
+    assert coefs == [] and why.startswith("no fit: log10(params), vocab_size, tokens vary together (rank 3 of 4")
+    coefs, why = ols({"tokens": tokens, "vocab_size": vocab}, y)  # independent columns still fit
+    assert why == "" and [c.term for c in coefs] == ["intercept", "tokens", "vocab_size"]

@@ -21,7 +21,7 @@ def test_defaults_file_and_overrides_layer_in_order(tmp_path):
     (["data.tokens=lots"], "data.tokens: expected an integer, got 'lots'"),
     (["data.mix=half"], "data.mix: expected a number, got 'half'"),
     (["ray.use_gpu=maybe"], "ray.use_gpu: expected true or false, got 'maybe'"),
-    (["data.bogus=1"], "data.bogus: unknown key (known keys here: mix, tokens, seq_len, vocab_size, tokenizer_chars, "
+    (["data.bogus=1"], "data.bogus: unknown key (known keys here: mix, tokens, seq_len, tokenizer, vocab_size, tokenizer_chars, "
                        "genres, diversity, permute_sentences, multi_bias_share, bias_docs, generic, text_column, "
                        "allow_hub, cache_dir, biases)"),
     (["data.genres=[news,sonnet]"], "data.genres: expected items from abstract, news, blog, forum, lecture, memo, "
