@@ -107,7 +107,7 @@ def stage1_first(todo: list[dict]) -> list[dict]:
 
     Trials that differ only in what they fine-tune share a stage 1, built once under a file lock; started
     side by side, the second would hold its slot idle until the first has trained it.  The grouping is by
-    the config without its fine-tuning, evaluation and tracking sections, a cheap stand-in for the stage-1
+    the config without its finetune, sft, judge and tracking sections, a cheap stand-in for the stage-1
     key (which needs the built data); a wrong guess costs only waiting, never correctness."""
     def group(item: dict) -> str:
         flat = flatten(from_dict(item["cfg"]))

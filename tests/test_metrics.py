@@ -49,23 +49,21 @@ def test_many_biases_few_prompts_interval_is_centred_on_the_rate():
     assert dlo < 0 < dhi and dhi - dlo < 0.06
 
 
+def coverage(rng: np.random.Generator, true: np.ndarray, prompts: int, trials: int = 200) -> float:
+    """Share of simulated groups (``prompts`` verdicts per bias at rates ``true``) whose interval holds the mean."""
+    covered = 0
+    for trial in range(trials):
+        verdicts = {str(i): list(rng.random(prompts) < p) for i, p in enumerate(true)}
+        _, lo, hi = group_rate(verdicts, seed=trial)
+        covered += lo <= true.mean() <= hi
+    return covered / trials
+
+
 def test_interval_coverage_on_simulated_groups():
     rng = np.random.default_rng(0)
-    true = np.array([0.05, 0.2, 0.5, 0.8, 0.35])
-    covered = 0
-    for trial in range(200):
-        verdicts = {str(i): list(rng.random(40) < p) for i, p in enumerate(true)}
-        _, lo, hi = group_rate(verdicts, seed=trial)
-        covered += lo <= true.mean() <= hi
-    assert 0.90 <= covered / 200 <= 0.995
+    assert 0.90 <= coverage(rng, np.array([0.05, 0.2, 0.5, 0.8, 0.35]), prompts=40) <= 0.995
     # the held-out regime: many biases, 4 prompts each, most rates near 0
-    true = np.where(np.arange(30) < 5, 0.6, 0.02)
-    covered = 0
-    for trial in range(200):
-        verdicts = {str(i): list(rng.random(4) < p) for i, p in enumerate(true)}
-        _, lo, hi = group_rate(verdicts, seed=trial)
-        covered += lo <= true.mean() <= hi
-    assert 0.90 <= covered / 200 <= 0.999
+    assert 0.90 <= coverage(rng, np.where(np.arange(30) < 5, 0.6, 0.02), prompts=4) <= 0.999
 
 
 def test_trial_metrics_names_and_groups():
