@@ -76,7 +76,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _analyze(uri: str, experiment: str, out: str | None, quiet: bool = False, log: bool = True) -> str:
+def _analyze(uri: str, experiment: str | list[str], out: str | None, quiet: bool = False, log: bool = True) -> str:
     from pathlib import Path
 
     from sweeps.analysis import analyze, format_text
@@ -85,7 +85,8 @@ def _analyze(uri: str, experiment: str, out: str | None, quiet: bool = False, lo
     a = analyze(uri, experiment)
     if not quiet:
         print(format_text(a))
-    out_dir = Path(out) if out else Path("analysis") / experiment
+    names = [experiment] if isinstance(experiment, str) else experiment
+    out_dir = Path(out) if out else Path("analysis") / "+".join(names)
     files = write(a, out_dir, log=log)
     if not quiet:
         print(f"\nwrote {len(files)} files to {out_dir.resolve()}: " + ", ".join(f.name for f in files))
@@ -99,7 +100,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from sweeps.config import SWEEPS_DIR, load_sweep
     from trainer import tracking
 
-    experiment = args.experiment or load_sweep(SWEEPS_DIR / "demo.yaml", []).name
+    experiment = args.experiment or [load_sweep(SWEEPS_DIR / "demo.yaml", []).name]
     try:
         _analyze(tracking.resolve_uri(args.tracking_uri), experiment, args.out, log=not args.no_log)
     except AnalysisError as e:
@@ -300,10 +301,14 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Aggregate a sweep's trials over seeds, fit held-out gain against model size, mix "
                                    "and fraction, draw the figures and write an HTML report; all attached to the "
                                    "sweep's parent run. Works on running or partly failed sweeps.")
-    p.add_argument("--experiment", metavar="NAME", help="the sweep's name = its MLflow experiment (default: demo)")
+    p.add_argument("--experiment", metavar="NAME", action="append",
+                   help="the sweep's name = its MLflow experiment (default: demo); repeat it to pool sweeps that "
+                        "differ only in their seeds")
     p.add_argument("--tracking-uri", help="store to read (default: $MLFLOW_TRACKING_URI or sqlite:///mlflow.db)")
-    p.add_argument("--out", metavar="DIR", help="output folder, replaced as a whole (default: analysis/NAME)")
-    p.add_argument("--no-log", action="store_true", help="do not attach the outputs to the parent run")
+    p.add_argument("--out", metavar="DIR", help="output folder, replaced as a whole (default: analysis/NAME, "
+                                                "or analysis/NAME1+NAME2 for a pool)")
+    p.add_argument("--no-log", action="store_true", help="do not attach the outputs to the parent run "
+                                                         "(of a pool: its first sweep's)")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("submit", help="submit a sweep to Slurm (Ray across the job's nodes, requeue-safe)",

@@ -13,6 +13,10 @@ other varying axes as linear covariates, plus one joint fit over everything. A f
 coefficients (or a single value of its x) is not made: it is reported as too few points. Nor is one whose
 columns are collinear (one-factor variants, whose keys move together): least squares would split the
 effect between them arbitrarily.
+
+Pooling. Several sweeps that differ only in their seeds (the same study run once per seed, e.g. on different
+nodes or days) are analysed as one: their trials join the same conditions, and a pool whose trials differ in
+anything else, or repeat a seed, is refused with the key and the two values.
 """
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ BOOTSTRAP_DRAWS = 4000
 Z95 = 1.959963984540054
 CORE_AXES = ("model.size", "model.pretrained", "data.mix", "finetune.fraction")
 NOT_AXES = ("seed",)  # varied over, never a condition
+# Trial parameters that may differ between pooled sweeps: the seed, and where things ran or were stored.
+POOL_FREE = ("seed", "data.hash", "data.cache_dir", "output_dir", "tracking.", "ray.", "sweep.")
 
 
 class AnalysisError(Exception):
@@ -329,10 +335,46 @@ def fits(trials: list[Trial]) -> tuple[list[Coef], list[str]]:
     return coefs, too_few
 
 
-def analyze(uri: str, experiment: str, seed: int = 0, with_per_bias: bool = True) -> Analysis:
-    parent, planned, axes, trials = load(uri, experiment, with_per_bias)
+def analyze(uri: str, experiment: str | list[str], seed: int = 0, with_per_bias: bool = True) -> Analysis:
+    """One sweep, or several pooled (module docstring); a pool's outputs belong to its first sweep's parent run."""
+    names = [experiment] if isinstance(experiment, str) else list(dict.fromkeys(experiment))
+    loaded = [load(uri, name, with_per_bias) for name in names]
+    parent, _, axes, _ = loaded[0]
+    _check_poolable(names, loaded)
+    trials = [t for _, _, _, ts in loaded for t in ts]
+    trials.sort(key=lambda t: (t.condition, t.seed, t.name))
+    planned = sum(p for _, p, _, _ in loaded)
     coefs, too_few = fits(trials)
-    return Analysis(experiment, uri, parent, planned, axes, trials, aggregate(trials, seed), coefs, too_few)
+    return Analysis(" + ".join(names), uri, parent, planned, axes, trials, aggregate(trials, seed), coefs, too_few)
+
+
+def _check_poolable(names: list[str], loaded: list[tuple[str, int, list[str], list[Trial]]]) -> None:
+    """Refuse a pool whose sweeps vary different axes, whose trials of one condition differ in anything but
+    the seed (and where they ran), or that holds one condition's seed twice."""
+    if len(names) < 2:
+        return
+    conditions = lambda axes: sorted(a for a in axes if a not in NOT_AXES)  # noqa: E731
+    first: dict[tuple, tuple[str, Trial]] = {}
+    seeds: dict[tuple, str] = {}
+    for name, (_, _, axes, trials) in zip(names, loaded):
+        if conditions(axes) != conditions(loaded[0][2]):
+            raise AnalysisError(f"cannot pool {name!r} with {names[0]!r}: it varies {', '.join(conditions(axes))}, "
+                                f"not {', '.join(conditions(loaded[0][2]))}")
+        for t in trials:
+            if not t.finished:
+                continue
+            if (t.condition, t.seed) in seeds and seeds[(t.condition, t.seed)] != name:
+                raise AnalysisError(f"cannot pool {name!r} with {seeds[(t.condition, t.seed)]!r}: both hold seed "
+                                    f"{t.seed} of {t.name}; pool sweeps run with different seeds")
+            seeds[(t.condition, t.seed)] = name
+            base_name, base = first.setdefault(t.condition, (name, t))
+            for key in sorted(set(base.params) | set(t.params)):
+                if key.startswith(POOL_FREE):
+                    continue
+                a, b = base.params.get(key, "(unset)"), t.params.get(key, "(unset)")
+                if a != b:
+                    raise AnalysisError(f"cannot pool {name!r} with {base_name!r}: trial {t.name} differs from "
+                                        f"{base.name} in {key} ({b!r} vs {a!r}); only the seed may differ")
 
 
 # -- tables --------------------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ SIZES = {"s": 1e5, "m": 1e6, "l": 1e7}
 BIASES = ["alpha", "beta", "gamma", "delta"]
 
 
-def log_sweep(uri: str, name: str, sizes: dict, mixes=(0.0, 0.5), seeds=(0, 1, 2), extra_unfinished=True) -> str:
+def log_sweep(uri: str, name: str, sizes: dict, mixes=(0.0, 0.5), seeds=(0, 1, 2), extra_unfinished=True,
+              fixed: dict | None = None) -> str:
     """A sweep's MLflow layout as `launch.py sweep` writes it, with gains drawn around a known law."""
     rng = np.random.default_rng(7)
     artifacts = Path(uri[len("sqlite:///"):]).parent / "mlartifacts"  # beside the store, inside the test's tmp dir
@@ -36,7 +37,7 @@ def log_sweep(uri: str, name: str, sizes: dict, mixes=(0.0, 0.5), seeds=(0, 1, 2
                 gain = (0.05 + SLOPE * math.log10(n) if mix > 0 else 0.0) + rng.normal(0, 0.01)
                 run = tracking.create_run(uri, exp, f"mix{mix}-size{size}-seed{seed}",
                                           {"model.size": size, "model.pretrained": "None", "data.mix": mix,
-                                           "finetune.fraction": 0.5, "seed": seed},
+                                           "finetune.fraction": 0.5, "seed": seed, **(fixed or {})},
                                           {"biasgen.role": "trial", "mlflow.parentRunId": parent})
                 log = tracking.RunLogger(uri, run)
                 log.metrics({"heldout/gain": gain, "heldout/gain_lo": gain - 0.02, "heldout/gain_hi": gain + 0.02,
@@ -123,6 +124,47 @@ def test_cli_analyze_and_its_errors(store, tmp_path):
     assert (tmp_path / "rep" / "report.html").exists()
     r = subprocess.run([*cmd, "--experiment", "nope"], capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert r.returncode == 2 and "error: no experiment named 'nope'" in r.stderr and "synth" in r.stderr
+
+
+def test_sweeps_that_differ_only_in_seed_are_pooled(store):
+    """The study run once per seed, analysed as one: each condition gets every sweep's seeds."""
+    log_sweep(store, "seed-a", SIZES, seeds=(0, 1), extra_unfinished=False, fixed={"data.tokens": 1000})
+    log_sweep(store, "seed-b", SIZES, seeds=(2,), extra_unfinished=False,
+              fixed={"data.tokens": 1000, "data.hash": "other", "tracking.experiment": "seed-b"})
+    a = analyze(store, ["seed-a", "seed-b"])
+    assert a.experiment == "seed-a + seed-b" and a.points_planned == 18 and len(a.trials) == 18
+    big = next(c for c in a.conditions if c.model == "l" and c.mix == 0.5)
+    assert sorted(t.seed for t in big.finished) == ["0", "1", "2"]
+    assert a.parent_run_id == analyze(store, "seed-a").parent_run_id  # outputs go to the first sweep's run
+    one = analyze(store, "seed-a")
+    assert next(c for c in one.conditions if c.model == "l" and c.mix == 0.5).finished.__len__() == 2
+    assert "sweep 'seed-a + seed-b': 18 finished trials" in format_text(a)
+
+
+@pytest.mark.parametrize("other, fixed, message", [
+    ("seed-c", {"data.tokens": 2000}, "cannot pool 'seed-c' with 'seed-a': trial mix0.0-sizel-seed2 differs from "
+                                      "mix0.0-sizel-seed0 in data.tokens ('2000' vs '1000'); only the seed may differ"),
+    ("seed-d", {"data.tokens": 1000}, "cannot pool 'seed-d' with 'seed-a': both hold seed 1 of mix0.0-sizel-seed1"),
+])
+def test_a_pool_of_sweeps_that_differ_in_more_than_seed_is_refused(store, other, fixed, message):
+    from sweeps.analysis import AnalysisError
+
+    log_sweep(store, "seed-a", SIZES, seeds=(0, 1), extra_unfinished=False, fixed={"data.tokens": 1000})
+    log_sweep(store, other, SIZES, seeds=(2,) if other == "seed-c" else (1,), extra_unfinished=False, fixed=fixed)
+    with pytest.raises(AnalysisError) as e:
+        analyze(store, ["seed-a", other])
+    assert message in str(e.value)
+
+
+def test_cli_pools_repeated_experiments(store, tmp_path):
+    log_sweep(store, "seed-a", {"s": 1e5, "m": 1e6}, seeds=(0,), extra_unfinished=False)
+    log_sweep(store, "seed-b", {"s": 1e5, "m": 1e6}, seeds=(1,), extra_unfinished=False)
+    r = subprocess.run([sys.executable, str(REPO_ROOT / "launch.py"), "analyze", "--tracking-uri", store,
+                        "--experiment", "seed-a", "--experiment", "seed-b", "--no-log"],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "sweep 'seed-a + seed-b': 8 finished trials of 8 points" in r.stdout
+    assert (tmp_path / "analysis" / "seed-a+seed-b" / "report.html").exists()
 
 
 def test_seed_bootstrap_and_ols_basics():
