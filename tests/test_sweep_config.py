@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from sweeps.config import load_sweep, points, sweep_axes, trial_config
-from trainer.config import ConfigError
+from trainer.config import ConfigError, to_dict
+from trainer.runtime_env import REPO_ROOT
 
 
 def write(tmp_path, text: str):
@@ -75,3 +76,11 @@ def test_one_trial_per_stage1_is_dispatched_before_the_trials_that_reuse_it(tmp_
     assert order == [(0.0, "tiny", 0.25), (0.0, "1m", 0.25), (0.5, "tiny", 0.25), (0.5, "1m", 0.25),
                      (0.0, "tiny", 0.5), (0.0, "1m", 0.5), (0.5, "tiny", 0.5), (0.5, "1m", 0.5)]
     assert sorted(map(str, stage1_first(todo))) == sorted(map(str, todo))  # a reordering, nothing lost
+
+
+@pytest.mark.parametrize("path", sorted((REPO_ROOT / "configs" / "sweeps").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_shipped_sweep_loads_and_every_point_is_a_valid_trial(path):
+    """A typo in a study file fails here, not minutes into a sweep."""
+    sweep = load_sweep(path)
+    cfgs = [trial_config(sweep, p) for p in points(sweep)]
+    assert cfgs and len({str(to_dict(c)) for c in cfgs}) == len(cfgs)  # no two points are the same trial
