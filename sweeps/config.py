@@ -47,7 +47,7 @@ def load_sweep(path: str | Path | None, overrides: list[str] = ()) -> SweepConfi
         path = SWEEPS_DIR / "demo.yaml"
     elif not Path(path).is_file() and (SWEEPS_DIR / f"{path}.yaml").is_file():
         path = SWEEPS_DIR / f"{path}.yaml"  # `sweep smoke` = configs/sweeps/smoke.yaml
-    _check_variants_shape(path)
+    _check_variants_shape(path, overrides)
     sweep = load_config(path, list(overrides), schema=SweepConfig)
     if sweep.base:  # absolute, since trials run in other working directories
         base = Path(sweep.base) if Path(sweep.base).exists() else REPO_ROOT / sweep.base
@@ -68,15 +68,19 @@ def load_sweep(path: str | Path | None, overrides: list[str] = ()) -> SweepConfi
     return sweep
 
 
-def _check_variants_shape(path: str | Path) -> None:
-    """Name the bad entry of ``variants`` (OmegaConf's own message has only a list index)."""
+def _check_variants_shape(path: str | Path, overrides: list[str] = ()) -> None:
+    """Name the bad entry of ``variants``, from the file or a ``variants=`` override (OmegaConf's own message
+    has only a list index, or only the type)."""
     import yaml
 
     try:
         raw = yaml.safe_load(Path(path).read_text()) if Path(path).is_file() else None
+        variants = raw.get("variants") if isinstance(raw, dict) else None
+        for o in overrides:
+            if o.startswith("variants="):
+                variants = yaml.safe_load(o.split("=", 1)[1])
     except yaml.YAMLError:
         return  # load_config reports unreadable YAML
-    variants = raw.get("variants") if isinstance(raw, dict) else None
     if variants is None:
         return
     if not isinstance(variants, list):

@@ -51,6 +51,15 @@ def test_bad_variants_name_the_entry(tmp_path, text, message):
     assert str(e.value) == message
 
 
+def test_variants_given_on_the_command_line_are_checked_and_used(tmp_path):
+    path = write(tmp_path, "name: t\ngrid: {seed: [0]}\nvariants: [{}]\n")
+    with pytest.raises(ConfigError) as e:
+        load_sweep(path, ["variants=[{}, 1]"])
+    assert str(e.value) == "variants[1]: expected a mapping of trial keys to values ({} = the base), got 1"
+    sweep = load_sweep(path, ["variants=[{}, {data.tokenizer: bpe}]"])
+    assert points(sweep) == [{"seed": 0}, {"seed": 0, "data.tokenizer": "bpe"}]
+
+
 def test_a_bad_key_in_a_variant_names_the_point(tmp_path):
     sweep = load_sweep(write(tmp_path, "name: t\nvariants: [{data.tokenizr: bpe}]\n"))
     with pytest.raises(ConfigError, match=r"point \(data.tokenizr=bpe\): data.tokenizr: unknown key"):
