@@ -63,7 +63,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(table)
     print(f"\nMLflow: experiment {res.name!r}, parent run {res.parent_run_id} at {res.tracking_uri}")
     try:
-        report = _analyze(res.tracking_uri, res.name, None, quiet=True)
+        report = _analyze(res.tracking_uri, [res.name], None, quiet=True)
         print(f"Scaling analysis: {report} (redo with: python launch.py analyze --experiment {res.name})")
     except Exception as e:  # the sweep's results are safe in MLflow; the analysis can be rerun on its own
         print(f"warning: the analysis failed ({type(e).__name__}: {e}); run: python launch.py analyze "
@@ -76,17 +76,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _analyze(uri: str, experiment: str | list[str], out: str | None, quiet: bool = False, log: bool = True) -> str:
+def _analyze(uri: str, experiments: list[str], out: str | None, quiet: bool = False, log: bool = True) -> str:
     from pathlib import Path
 
     from sweeps.analysis import analyze, format_text
     from sweeps.report import write
 
-    a = analyze(uri, experiment)
+    a = analyze(uri, experiments)
     if not quiet:
         print(format_text(a))
-    names = [experiment] if isinstance(experiment, str) else experiment
-    out_dir = Path(out) if out else Path("analysis") / "+".join(names)
+    out_dir = Path(out) if out else Path("analysis") / "+".join(experiments)
     files = write(a, out_dir, log=log)
     if not quiet:
         print(f"\nwrote {len(files)} files to {out_dir.resolve()}: " + ", ".join(f.name for f in files))
@@ -100,9 +99,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from sweeps.config import SWEEPS_DIR, load_sweep
     from trainer import tracking
 
-    experiment = args.experiment or [load_sweep(SWEEPS_DIR / "demo.yaml", []).name]
+    experiments = args.experiment or [load_sweep(SWEEPS_DIR / "demo.yaml", []).name]
     try:
-        _analyze(tracking.resolve_uri(args.tracking_uri), experiment, args.out, log=not args.no_log)
+        _analyze(tracking.resolve_uri(args.tracking_uri), experiments, args.out, log=not args.no_log)
     except AnalysisError as e:
         raise UsageError(str(e)) from None
     return 0

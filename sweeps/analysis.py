@@ -354,12 +354,13 @@ def _check_poolable(names: list[str], loaded: list[tuple[str, int, list[str], li
     if len(names) < 2:
         return
     conditions = lambda axes: sorted(a for a in axes if a not in NOT_AXES)  # noqa: E731
+    expected = conditions(loaded[0][2])
     first: dict[tuple, tuple[str, Trial]] = {}
     seeds: dict[tuple, str] = {}
     for name, (_, _, axes, trials) in zip(names, loaded):
-        if conditions(axes) != conditions(loaded[0][2]):
+        if conditions(axes) != expected:
             raise AnalysisError(f"cannot pool {name!r} with {names[0]!r}: it varies {', '.join(conditions(axes))}, "
-                                f"not {', '.join(conditions(loaded[0][2]))}")
+                                f"not {', '.join(expected)}")
         for t in trials:
             if not t.finished:
                 continue
