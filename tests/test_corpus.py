@@ -107,19 +107,20 @@ def test_local_sources_in_released_schema(tmp_path):
 
 @pytest.mark.parametrize("extra, message", [
     (["finetune.split=random", "finetune.fraction=1.0"], "holds out none"),
-    (["data.generic=/nonexistent/generic.jsonl"], "no such file"),
+    (["data.generic={odd}"], "unsupported file type .xyz"),  # a missing path is refused at load (test_config)
     (["data.bias_docs={empty}"], "no non-empty texts"),
     (["data.bias_docs={small}", "data.mix=0.9"], "ran out of text"),
 ])
 def test_bad_input_leaves_no_cache_entry(tmp_path, extra, message):
-    empty, small = tmp_path / "empty.jsonl", tmp_path / "small.jsonl"
+    empty, small, odd = tmp_path / "empty.jsonl", tmp_path / "small.jsonl", tmp_path / "text.xyz"
+    odd.write_text("some text\n")
     empty.write_text(json.dumps({"text": "  "}) + "\n")
     small.write_text(json.dumps({"text": "one short document"}) + "\n")
     cache = tmp_path / "cache"
     with pytest.raises(DataError, match=message):
-        build_all(cfg_for(cache, *[e.format(empty=empty, small=small) for e in extra]))
+        build_all(cfg_for(cache, *[e.format(empty=empty, small=small, odd=odd) for e in extra]))
     leftovers = [p for p in cache.rglob("*") if p.is_dir() and p.parent.name in ("stage1", "finetune", "eval")]
-    assert not [p for p in leftovers if p.name.startswith(".")]
+    assert not [p for p in leftovers if p.name.startswith(".") or p.name.endswith(".partial")]
     if "fraction=1.0" in " ".join(extra):
         assert not cache.exists() or not any(cache.rglob("stats.json"))
 

@@ -1,10 +1,13 @@
-"""The stage-1 cache protocol: concurrent builders of one key build it exactly once; failures leave nothing."""
+"""The stage-1 cache protocol: concurrent builders of one key build it exactly once; failures leave nothing;
+a published entry carries a manifest of its files (damage: tests/test_cache_verify.py)."""
+import json
 import multiprocessing as mp
 import time
 from pathlib import Path
 
 import pytest
 
+from trainer.manifest import MANIFEST, check
 from trainer.stage1_cache import build_once, finished
 
 
@@ -29,6 +32,7 @@ def test_concurrent_trials_train_one_stage1_once(tmp_path):
         assert p.exitcode == 0
     assert log.read_text() == "trained\n"
     assert finished(path) == {"key": "abc", "run_id": "r1"} and (path / "model").read_text() == "weights"
+    assert set(json.loads((path / MANIFEST).read_text())["files"]) == {"model", "stage1.json"} and check(path) is None
     record, hit = build_once(path, lambda tmp: pytest.fail("must not rebuild"))
     assert hit and record["run_id"] == "r1"
 

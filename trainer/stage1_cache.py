@@ -3,19 +3,18 @@
 Trials that differ only in what is fine-tuned (``finetune.*``, ``sft.*``) share one stage 1. An exclusive
 file lock per key makes each distinct stage 1 train exactly once, also when trials run concurrently on
 one machine or over a shared filesystem; a finished entry is a complete directory (built under a temp
-name, then renamed).
+name, its record and then its manifest written last, then renamed) that matches its manifest — a
+truncated or changed model is moved aside and trained again (see ``trainer/manifest.py``).
 """
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import shutil
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from .config import TrialConfig, flatten
 from .corpus.cache import cache_key
+from .manifest import check, obtain
 
 DONE = "stage1.json"
 
@@ -37,40 +36,26 @@ def entry(cfg: TrialConfig, key: str) -> Path:
 
 
 def finished(path: Path) -> dict[str, Any] | None:
-    """The entry's record (with the MLflow run that trained it), or None if it is not complete."""
-    f = path / DONE
-    return json.loads(f.read_text()) if f.is_file() else None
-
-
-@contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    """The entry's record (with the MLflow run that trained it), or None if it is not complete or does not
+    match its manifest."""
+    if check(path) is not None:
+        return None
+    try:
+        return json.loads((path / DONE).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def build_once(path: Path, build: Callable[[Path], dict[str, Any]]) -> tuple[dict[str, Any], bool]:
-    """``(record, hit)``: the finished entry, or ``build(tmp_dir)``'s record after building it — under
-    the lock, into ``<key>.partial``, published by rename (a failed build leaves nothing)."""
-    record = finished(path)
-    if record:
-        return record, True
-    with locked(path):
-        record = finished(path)  # built by a concurrent trial while we waited
-        if record:
-            return record, True
-        tmp = path.with_name(path.name + ".partial")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        try:
-            record = build(tmp)
-            (tmp / DONE).write_text(json.dumps(record))
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        tmp.rename(path)
-        return record, False
+    """``(record, hit)``: the verified entry's record, or ``build(tmp_dir)``'s record after building it —
+    under the lock, into ``<key>.partial``, published by rename (a failed build leaves nothing; a bad
+    entry is moved aside first, with one line on stderr)."""
+    built: list[dict[str, Any]] = []
+
+    def fill(tmp: Path) -> None:
+        record = build(tmp)
+        (tmp / DONE).write_text(json.dumps(record))
+        built.append(record)
+
+    hit = obtain(path, fill)
+    return (built[0] if built else json.loads((path / DONE).read_text())), hit

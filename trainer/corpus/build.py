@@ -5,6 +5,7 @@ that differ only in ``finetune.fraction`` share one stage-1 corpus, and all mixe
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from ..biases import PAPER_TEST_BIASES, Bias, universe
 from ..biases.universe import canonical, is_synthetic
 from ..chat import EOS
 from ..config import TrialConfig
+from ..manifest import entry_digest
 from .cache import cache_key, cached
 from .documents import DocumentWriter, Facts
 from .errors import DataError
@@ -303,6 +305,16 @@ def build_eval(cfg: TrialConfig, biases: dict[str, Bias]) -> tuple[Path, bool]:
 
 
 # -- everything ---------------------------------------------------------------------------------
+def data_hash(parts: dict[str, Path]) -> str:
+    """Hash of what was verified: the content digests in the four parts' manifests.  Content only (no
+    cache key, path or code version), so the same config gives the same hash in any cache dir.  The
+    datasets' ``state.json`` fingerprints are part of it: ``datasets`` derives them from the in-memory
+    table (no randomness, no mtimes for a dataset that is not file-backed), and the reproducibility test
+    in tests/test_corpus.py builds twice to keep it that way."""
+    digests = {name: entry_digest(path) for name, path in sorted(parts.items())}
+    return hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def build_all(cfg: TrialConfig) -> DataArtifacts:
     import datasets
 
@@ -315,7 +327,7 @@ def build_all(cfg: TrialConfig) -> DataArtifacts:
     ev_dir, ev_hit = build_eval(cfg, biases)
     s1 = json.loads((s1_dir / "stats.json").read_text())
     summary = {
-        "hash": cache_key({"tokenizer": tok_dir.name, "stage1": s1_dir.name, "finetune": ft_dir.name, "eval": ev_dir.name}),
+        "hash": data_hash({"tokenizer": tok_dir, "stage1": s1_dir, "finetune": ft_dir, "eval": ev_dir}),
         "mix_requested": s1["mix_requested"], "mix_actual": round(s1["mix_actual"], 6), "tokens": s1["tokens"],
         "sequences": s1["sequences"], "documents": s1["documents"], "distinct_4gram_ratio": s1["distinct_4gram_ratio"],
         "biases": {"finetuned": list(split.finetuned), "heldout": list(split.heldout)},

@@ -1,21 +1,20 @@
 """Content-addressed cache of built artifacts: ``<root>/<kind>/<key>/``.
 
 The key hashes exactly the config values an artifact depends on plus the source of the code that
-builds it, so a code change never serves stale data.  An artifact is built in a temp directory and
-renamed into place; a directory that exists is complete.  Two concurrent builders of one key both
-finish and the loser's copy is discarded.
+builds it, so a code change never serves stale data.  An artifact is built in a temp directory, its
+manifest written last, and renamed into place; every read verifies the manifest, and a bad entry is
+rebuilt (see ``trainer/manifest.py``).  A per-key lock makes concurrent builders of one key build it
+once: the others wait and find it.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
+from ..manifest import obtain
 from ..runtime_env import REPO_ROOT
 
 _CODE_DIRS = ("trainer/biases", "trainer/corpus", "trainer/chat.py")
@@ -41,22 +40,7 @@ def cache_key(parts: dict[str, Any]) -> str:
 
 
 def cached(root: str | Path, kind: str, key: str, build: Callable[[Path], None]) -> tuple[Path, bool]:
-    """Return ``(path, hit)``; on a miss ``build(tmp_dir)`` fills a temp dir that is then renamed."""
+    """Return ``(path, hit)``: a verified entry, or one that ``build(tmp_dir)`` has just filled (on a
+    miss or a bad entry, under the key's lock; the temp dir is then renamed into place)."""
     final = Path(root).resolve() / kind / key
-    if final.is_dir():
-        return final, True
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=final.parent))
-    try:
-        build(tmp)
-        try:
-            os.rename(tmp, final)
-        except OSError:
-            if not final.is_dir():
-                raise
-            shutil.rmtree(tmp, ignore_errors=True)  # a concurrent builder won; same content
-            return final, True
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return final, False
+    return final, obtain(final, build)
