@@ -3,7 +3,9 @@ rendered or submitted: every value that reaches an ``#SBATCH`` line must match a
 quotes, ``$``, backticks or ``;``), and the sweep's trials must fit one node."""
 from __future__ import annotations
 
+import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
@@ -38,13 +40,16 @@ class SlurmConfig:
     time: str = option("01:00:00", help="time limit, [D-]HH:MM:SS")
     extra_sbatch: List[str] = option([], help="further sbatch options, e.g. ['--exclusive', '--mail-type=END']", allow_empty=True)
     setup: List[str] = option([], help="shell lines run first in the job: module load, activate an environment", allow_empty=True)
-    python: str = option("python", help="the interpreter the job runs launch.py with (after setup)")
+    python: str = option("", help="the interpreter the job runs launch.py with, after setup (empty: the one running "
+                                  "submit, by absolute path; name one, e.g. python, when setup activates another)")
     requeue: bool = option(True, help="requeue on preemption or when the time limit nears; the sweep resumes")
     signal_lead_s: int = option(120, lo=10, hi=3600, help="SIGUSR1 this long before the time limit: requeue and stop")
     job_dir: str = option("slurm-jobs", help="shared-filesystem folder for job state (one subfolder per sweep)")
     ray_port: int = option(0, lo=0, hi=65000, help="Ray head port; 0 = 20000 + 100 x (job id mod 400)")
     tracking_uri: str = option("", help="MLflow store; empty: an MLflow server on the head node over job_dir")
     mlflow_port: int = option(0, lo=0, hi=65535, help="that server's port; 0 = the Ray port + 90")
+    check_s: float = option(10.0, lo=0.0, hi=600.0, help="after sbatch, watch the job this long and fail if it "
+                            "fails at once (a broken environment); 0 = don't wait")
     dry_run: bool = option(False, help="print the script instead of submitting it")
 
 
@@ -80,8 +85,13 @@ def load_slurm(path: str | Path | None, overrides: list[str]) -> JobPlan:
     for i, line in enumerate(cfg.setup):
         if "\n" in line or "\r" in line:
             raise ConfigError(f"setup[{i}]: expected one shell line, got {line!r}")
-    if not re.match(r"^[A-Za-z0-9_./~+-]+$", cfg.python):
+    if cfg.python and not re.match(r"^[A-Za-z0-9_./~+-]+$", cfg.python):
         raise ConfigError(f"python: expected an interpreter path, got {cfg.python!r}")
+    if not cfg.python:  # the environment that could load this config is the one the job needs
+        if not sys.executable:
+            raise ConfigError("python: this interpreter does not know its own path (sys.executable is empty); "
+                              "set python=/path/to/python")
+        cfg.python = os.path.abspath(sys.executable)  # not resolved: a venv's python must stay the venv's
     sweep = load_sweep(cfg.sweep, cfg.sweep_overrides)
     pts = points(sweep)
     trial = trial_config(sweep, pts[0])  # every point is validated again in the job; one tells the shape

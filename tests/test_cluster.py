@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,8 @@ def submit(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120)
     (("partition=gpu", "cpus_per_node=1"), "a trial needs 2 CPUs"),
     (("partition=gpu", "nodes=0"), "nodes: expected a value in [1, 4096], got 0"),
     (("partition=gpu", "sweep=nope"), "config file 'nope': not found"),
+    (("partition=gpu", "python=python; reboot"), "python: expected an interpreter path, got 'python; reboot'"),
+    (("partition=gpu", "check_s=-1"), "check_s: expected a value in [0, 600], got -1.0"),
 ])
 def test_bad_requests_fail_before_anything_is_written(tmp_path, args, message):
     r = submit(*args, f"job_dir={tmp_path / 'jobs'}", cwd=tmp_path)
@@ -58,7 +61,7 @@ def test_dry_run_renders_a_quoted_script_and_writes_nothing(tmp_path):
                  "#SBATCH --cpus-per-task=16", "#SBATCH --ntasks-per-node=1", "#SBATCH --time=1-12:00:00",
                  "#SBATCH --exclusive", "#SBATCH --requeue", "#SBATCH --signal=B:USR1@120",
                  "module load cuda/12.4", "source $HOME/env/bin/activate",
-                 f"exec python launch.py slurm-job {tmp_path / 'jobs' / 'smoke-sweep'}"):
+                 f"exec {shlex.quote(sys.executable)} launch.py slurm-job {tmp_path / 'jobs' / 'smoke-sweep'}"):
         assert line in script.splitlines(), (line, script)
     assert script.index("#SBATCH --exclusive") < script.index("set -eo pipefail") < script.index("module load")
     assert not (tmp_path / "jobs").exists()
@@ -75,6 +78,50 @@ def test_paths_are_shell_quoted(tmp_path):
     assert "exec /opt/py/bin/python3 launch.py slurm-job" in r.stdout
     r = submit("--dry-run", "partition=gpu", "sweep=smoke", f"job_dir={weird / 'jobs'}", cwd=weird)
     assert r.returncode == 2 and "job_dir:" in r.stderr and "cannot carry" in r.stderr
+
+
+def exec_line(script: str) -> list[str]:
+    """The sbatch script's last command, split as bash would."""
+    (line,) = [x for x in script.splitlines() if x.startswith("exec ")]
+    return shlex.split(line)
+
+
+def test_the_job_runs_the_interpreter_that_ran_submit_unless_one_is_named(tmp_path):
+    # the project's own environment, reached through a path a shell would split: symlinked venvs stay venvs
+    venv = tmp_path / "my env" / "venv"
+    venv.parent.mkdir()
+    venv.symlink_to(Path(sys.prefix))
+    python = str(venv / "bin" / "python")
+    jobs = tmp_path / "jobs"
+    r = subprocess.run([python, str(REPO_ROOT / "launch.py"), "submit", "slurm", "--dry-run", "partition=gpu",
+                        "sweep=smoke", f"job_dir={jobs}"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert exec_line(r.stdout) == ["exec", python, "launch.py", "slurm-job", str(jobs / "smoke-sweep")]
+    assert f"exec '{python}' launch.py" in r.stdout  # quoted, not resolved to the base interpreter
+    assert subprocess.run(["bash", "-n"], input=r.stdout, text=True).returncode == 0
+    from cluster.config import load_slurm
+    from cluster.sbatch import render
+
+    for named in ("python", "/opt/py/bin/python3", "~/envs/b/bin/python3.11"):  # a named one wins, as given
+        script = render(load_slurm(None, ["partition=gpu", "sweep=smoke", f"job_dir={jobs}", f"python={named}"]))
+        assert exec_line(script)[:2] == ["exec", named], script
+    assert not jobs.exists()
+
+
+def test_a_start_failure_names_the_state_and_the_log_and_shows_its_end(tmp_path):
+    from cluster.sbatch import JobStatus, start_failure
+
+    assert JobStatus("FAILED", "1:0").failed and JobStatus("COMPLETED", "2:0").failed
+    assert JobStatus("CANCELLED").failed and JobStatus("NODE_FAIL", "0:0").failed
+    assert not any(JobStatus(*a).failed for a in (("RUNNING",), ("PENDING",), ("COMPLETED", "0:0"), (None,)))
+    log = tmp_path / "slurm-7.out"
+    log.write_text("".join(f"line {i}\n\n" for i in range(1, 16)))
+    msg = start_failure("7", JobStatus("FAILED", "1:0", "NonZeroExitCode"), log).splitlines()
+    assert msg[0] == f"job 7 failed at start (FAILED, exit code 1:0, reason NonZeroExitCode); the last lines of its log {log}:"
+    assert msg[1:] == [f"    line {i}" for i in range(6, 16)]  # the last ten, blank lines skipped
+    msg = start_failure("8", JobStatus("CANCELLED"), tmp_path / "slurm-8.out")
+    assert msg.startswith("job 8 failed at start (CANCELLED); its log ") and "missing or empty" in msg
+    assert len(msg.splitlines()) == 1
 
 
 # -- real Slurm: submit, requeue mid-sweep, resume -------------------------------------------------------------
@@ -113,6 +160,50 @@ def test_submitted_sweep_survives_a_requeue(local_slurm, tmp_path):
     assert len({t["tags"]["biasgen.trial_key"] for t in trials}) == 4
     assert len([x for x in all_runs if x["tags"].get("biasgen.role") == "sweep"]) == 1
     assert (jobs / "smoke-sweep" / "analysis" / "report.html").exists()
+    left = subprocess.run(["pgrep", "-af", f"bgray-{job}"], capture_output=True, text=True).stdout.strip()
+    assert not left, f"Ray processes of the job left behind: {left}"
+
+
+@pytest.mark.slurm
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_job_that_cannot_import_the_project_fails_the_submit(local_slurm, tmp_path):
+    bare = tmp_path / "bare"  # an interpreter without the project's packages, whatever the machine has
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True, timeout=120)
+    jobs = tmp_path / "jobs"
+    r = submit("partition=debug", "sweep=smoke", f"job_dir={jobs}", f"python={bare / 'bin' / 'python'}",
+               "check_s=60", cwd=tmp_path, env=local_slurm["env"])
+    job = int(re.search(r"Submitted batch job (\d+)", r.stdout).group(1))
+    log = jobs / "smoke-sweep" / f"slurm-{job}.out"
+    lines = r.stderr.splitlines()
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert lines[0].startswith(f"error: job {job} failed at start (FAILED, exit code 1:0") and str(log) in lines[0], lines
+    assert re.fullmatch(r"    ModuleNotFoundError: No module named '\w+'", lines[-1]), lines
+    assert len(lines) <= 11 and lines[-1].strip() in log.read_text()
+    assert job_state(job, local_slurm) == "FAILED"
+    assert "follow:" not in r.stdout
+
+
+@pytest.mark.slurm
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_job_with_the_default_interpreter_is_reported_running(local_slurm, tmp_path):
+    jobs = tmp_path / "jobs"
+    r = submit("partition=debug", "sweep=smoke", f"job_dir={jobs}", cwd=tmp_path, env=local_slurm["env"])
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    job = int(re.search(r"Submitted batch job (\d+)", r.stdout).group(1))
+    try:
+        assert "  state:    RUNNING" in r.stdout.splitlines(), r.stdout
+        assert "follow:" in r.stdout
+        log = jobs / "smoke-sweep" / f"slurm-{job}.out"
+        deadline = time.time() + 120
+        while f"slurm-job: job {job}" not in (log.read_text() if log.exists() else ""):  # the project imported
+            assert time.time() < deadline and job_state(job, local_slurm) == "RUNNING", log.read_text()[-3000:]
+            time.sleep(0.5)
+    finally:  # the sweep itself is another test's: stop it here
+        slurm_cmd(local_slurm, "scancel", str(job))
+        state = wait_job(job, local_slurm, timeout=120)
+    assert state == "CANCELLED", log.read_text()[-3000:]
     left = subprocess.run(["pgrep", "-af", f"bgray-{job}"], capture_output=True, text=True).stdout.strip()
     assert not left, f"Ray processes of the job left behind: {left}"
 
