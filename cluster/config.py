@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
 
-from sweeps.config import SweepConfig, load_sweep, points, trial_config
+from sweeps.config import SweepConfig, load_sweep, trial_configs
 from trainer.config import ConfigError, RayConfig, TrialConfig, load_config, option
 from trainer.runtime_env import REPO_ROOT
 
@@ -93,8 +93,7 @@ def load_slurm(path: str | Path | None, overrides: list[str]) -> JobPlan:
                               "set python=/path/to/python")
         cfg.python = os.path.abspath(sys.executable)  # not resolved: a venv's python must stay the venv's
     sweep = load_sweep(cfg.sweep, cfg.sweep_overrides)
-    pts = points(sweep)
-    trial = trial_config(sweep, pts[0])  # every point is validated again in the job; one tells the shape
+    trial = trial_configs(sweep)[0]  # every point validated (and duplicates refused) before anything is written
     r = trial.ray
     if r.use_gpu and r.num_workers > cfg.gpus_per_node:
         raise ConfigError(f"a trial needs {r.num_workers} GPUs (ray.num_workers={r.num_workers} with ray.use_gpu) "

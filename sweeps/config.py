@@ -48,7 +48,11 @@ def load_sweep(path: str | Path | None, overrides: list[str] = ()) -> SweepConfi
     elif not Path(path).is_file() and (SWEEPS_DIR / f"{path}.yaml").is_file():
         path = SWEEPS_DIR / f"{path}.yaml"  # `sweep smoke` = configs/sweeps/smoke.yaml
     _check_variants_shape(path, overrides)
-    sweep = load_config(path, list(overrides), schema=SweepConfig)
+    sweep = load_config(path, [_trial_key_override(o) for o in overrides], schema=SweepConfig)
+    # nested YAML (`set: {data: {tokens: 1000}}`) arrives as nested mappings; trial keys are dotted
+    sweep.set = _dotted(sweep.set)
+    sweep.grid = _dotted(sweep.grid)
+    sweep.variants = [_dotted(v) for v in sweep.variants]
     if sweep.base:  # absolute, since trials run in other working directories
         base = Path(sweep.base) if Path(sweep.base).exists() else REPO_ROOT / sweep.base
         if not base.is_file():
@@ -59,6 +63,9 @@ def load_sweep(path: str | Path | None, overrides: list[str] = ()) -> SweepConfi
     for axis, values in sweep.grid.items():
         if not isinstance(values, list) or not values:
             raise ConfigError(f"grid.{axis}: expected a non-empty list of values")
+    clash = sorted(set(sweep.set) & set(sweep.grid))
+    if clash:  # the grid would silently win over the fixed value
+        raise ConfigError(f"set.{clash[0]}: also a grid axis; vary a key in one place")
     for i, variant in enumerate(sweep.variants):
         clash = sorted(set(variant) & set(sweep.grid))
         if clash:
@@ -66,6 +73,27 @@ def load_sweep(path: str | Path | None, overrides: list[str] = ()) -> SweepConfi
     if sweep.search == "random" and sweep.num_samples < 1:
         raise ConfigError("num_samples: expected >= 1 with search: random")
     return sweep
+
+
+def _trial_key_override(item: str) -> str:
+    """``set.data.tokens=1000`` / ``grid.data.mix=[0, 0.5]``: everything after ``set.`` or ``grid.`` is one dotted
+    trial key, not a path of nested sections (escaped for OmegaConf)."""
+    key, sep, value = item.partition("=")
+    head, dot, rest = key.partition(".")
+    if sep and dot and head in ("set", "grid") and rest:
+        return f"{head}.{rest.replace('.', chr(92) + '.')}={value}"
+    return item
+
+
+def _dotted(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"data": {"mix": 0.5}}`` -> ``{"data.mix": 0.5}`` (no trial key holds a mapping)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict) and value:
+            out |= _dotted(value, f"{prefix}{key}.")
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
 def _check_variants_shape(path: str | Path, overrides: list[str] = ()) -> None:
@@ -104,6 +132,26 @@ def points(sweep: SweepConfig) -> list[dict[str, Any]]:
 def sweep_axes(sweep: SweepConfig) -> list[str]:
     """Every trial key the sweep varies: the grid's axes and the keys any variant sets."""
     return sorted(set(sweep.grid).union(*(v.keys() for v in sweep.variants)))
+
+
+def trial_configs(sweep: SweepConfig) -> list[TrialConfig]:
+    """Every point's trial config, validated, in :func:`points` order; two points that resolve to the same trial
+    (``data.mix: [0.5, 0.50]``, a variant equal to the base) are refused, since resuming tells trials apart by
+    their config and would run one of them twice."""
+    from trainer.driver import trial_key
+
+    pts = points(sweep)
+    cfgs = [trial_config(sweep, p) for p in pts]
+    seen: dict[str, int] = {}
+    for i, cfg in enumerate(cfgs):
+        key = trial_key(cfg)
+        if key in seen:
+            j = seen[key]
+            where = lambda k: ", ".join(f"{a}={v}" for a, v in pts[k].items()) or "the base"  # noqa: E731
+            raise ConfigError(f"sweep {sweep.name!r}: points {j + 1} ({where(j)}) and {i + 1} ({where(i)}) are the same "
+                              "trial; remove one")
+        seen[key] = i
+    return cfgs
 
 
 def trial_config(sweep: SweepConfig, point: dict[str, Any]) -> TrialConfig:

@@ -32,6 +32,18 @@ def test_defaults_file_and_overrides_layer_in_order(tmp_path):
     (["finetune=3"], "finetune: is a section; set its keys (finetune.fraction, finetune.split, finetune.hiding_bias, "
                      "finetune.examples_per_bias, finetune.plain_examples, finetune.doc_share, finetune.max_len)"),
     (["data.mix"], "override 'data.mix': expected key=value"),
+    (["pretrain.lr=nan"], "pretrain.lr: expected a finite number, got nan"),
+    (["sft.lr=inf"], "sft.lr: expected a finite number, got inf"),
+    (["judge.timeout_s=-inf"], "judge.timeout_s: expected a finite number, got -inf"),
+    (["model.size=huge"], "model.size: expected one of 125m, 1b, 1m, 20m, 2m, 350m, 5m, tiny, got 'huge'"),
+    (["seed=`"], "seed: expected an integer, got '`'"),  # not YAML: the literal string, checked against the type
+    (["data.genres=[news"], "data.genres: expected a list, got '[news'"),
+    (["eval.judge=llm"], "judge.url: required with eval.judge=llm (the judge server's base URL, e.g. "
+                         "http://127.0.0.1:8000/v1)"),
+    (["model.lora.enabled=true", "engine.zero_stage=3"],
+     "model.lora.enabled: needs engine.zero_stage <= 2 (LoRA adapters are not sharded), got engine.zero_stage=3"),
+    (["data.generic=/nonexistent/text.jsonl"],
+     "data.generic: no such file or directory '/nonexistent/text.jsonl' (a hub dataset name needs data.allow_hub=true)"),
 ])
 def test_bad_overrides_name_the_key_and_the_expectation(override, message):
     with pytest.raises(ConfigError) as e:
@@ -50,6 +62,33 @@ def test_bad_files(tmp_path):
     typo.write_text("finetune:\n  fractoin: 0.5\n")
     with pytest.raises(ConfigError, match=r"^finetune.fractoin: unknown key"):
         load_config(typo)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("- seed: 1\n", "expected a mapping of keys at the top level, got a list"),
+    ("42\n", "expected a mapping of keys at the top level, got a int"),
+    ("data: 5\n", "data: is a section; expected a mapping of its keys, got 5"),
+    ("model:\n  lora: [1]\n", "model.lora: is a section; expected a mapping of its keys, got [1]"),
+])
+def test_files_of_the_wrong_shape(tmp_path, text, message):
+    f = tmp_path / "c.yaml"
+    f.write_text(text)
+    with pytest.raises(ConfigError) as e:
+        load_config(f)
+    assert str(e.value) == f"config file {str(f)!r}: {message}"
+
+
+def test_deepspeed_json_is_read_at_load(tmp_path):
+    ok = tmp_path / "ok.json"
+    ok.write_text('{"zero_optimization": {"reduce_bucket_size": 1000}}')
+    assert load_config(None, [f"engine.deepspeed_json={ok}"]).engine.deepspeed_json == str(ok)
+    for name, text, message in (("bad.json", "{nope", "is not valid JSON"), ("list.json", "[1]", "expected a JSON object"),
+                                ("missing.json", None, "cannot read")):
+        f = tmp_path / name
+        if text is not None:
+            f.write_text(text)
+        with pytest.raises(ConfigError, match=f"^engine.deepspeed_json: .*{message}"):
+            load_config(None, [f"engine.deepspeed_json={f}"])
 
 
 def test_every_leaf_key_is_documented():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from sweeps.config import load_sweep, points, sweep_axes, trial_config
+from sweeps.config import load_sweep, points, sweep_axes, trial_config, trial_configs
 from trainer.config import ConfigError, to_dict
 from trainer.runtime_env import REPO_ROOT
 
@@ -93,3 +93,29 @@ def test_every_shipped_sweep_loads_and_every_point_is_a_valid_trial(path):
     sweep = load_sweep(path)
     cfgs = [trial_config(sweep, p) for p in points(sweep)]
     assert cfgs and len({str(to_dict(c)) for c in cfgs}) == len(cfgs)  # no two points are the same trial
+
+
+def test_nested_trial_keys_on_the_command_line_and_in_yaml(tmp_path):
+    sweep = load_sweep("smoke", ["set.data.tokens=20000", "grid.data.mix=[0.0, 0.25]", "set.model.lora.r=4"])
+    assert sweep.set["data.tokens"] == 20000 and sweep.set["model.lora.r"] == 4
+    assert sweep.grid["data.mix"] == [0.0, 0.25]
+    cfgs = trial_configs(sweep)
+    assert {c.data.tokens for c in cfgs} == {20000} and sorted({c.data.mix for c in cfgs}) == [0.0, 0.25]
+    nested = load_sweep(write(tmp_path, "name: n\nset: {data: {tokens: 3000}}\ngrid: {seed: [0, 1]}\n"))
+    assert nested.set == {"data.tokens": 3000}
+    with pytest.raises(ConfigError, match=r"point \(data.mix=0.0, finetune.fraction=0.5\): data.bogus: unknown key"):
+        trial_configs(load_sweep("smoke", ["set.data.bogus=1"]))
+
+
+def test_points_that_are_the_same_trial_are_refused(tmp_path):
+    with pytest.raises(ConfigError) as e:
+        trial_configs(load_sweep(write(tmp_path, "name: d\ngrid: {data.mix: [0.5, 0.50], seed: [0]}\n")))
+    assert str(e.value) == "sweep 'd': points 1 (data.mix=0.5, seed=0) and 2 (data.mix=0.5, seed=0) are the same trial; remove one"
+    with pytest.raises(ConfigError, match=r"points 1 \(the base\) and 2 \(data.mix=0.5\) are the same trial"):
+        trial_configs(load_sweep(write(tmp_path, "name: v\nvariants: [{}, {data.mix: 0.5}]\n")))
+
+
+def test_an_unknown_sweep_key_lists_the_sweep_keys():
+    with pytest.raises(ConfigError) as e:
+        load_sweep("smoke", ["retry=2"])
+    assert str(e.value).startswith("retry: unknown key (known keys here: name, base, set, grid, variants, search")

@@ -7,12 +7,13 @@ in field metadata so that one generic checker reports ``<key>: expected …, got
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, List, Optional
 
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 GENRES = ("abstract", "news", "blog", "forum", "lecture", "memo", "textbook", "interview", "faq", "social")
@@ -103,6 +104,12 @@ class EngineConfig:
     precision: str = option("fp32", choices=("fp32", "bf16", "fp16"), help="training precision (bf16 on GPUs and AMX CPUs)")
     grad_clip: float = option(1.0, lo=0.0, help="gradient-norm clipping (0 = off)")
     deepspeed_json: Optional[str] = option(None, help="a DeepSpeed JSON merged on top of the config built from ours")
+    # Defaults measured on healthy and diverging runs: see the comment above SKIP_WINDOW in trainer/engine.py.
+    max_skipped_share: float = option(0.5, lo=0.0, hi=1.0, help="fail a stage when more than this share of its "
+                                      "recent optimizer steps (the last max(log_every, 10)) were skipped for "
+                                      "non-finite gradients; fp16 loss-scale search not counted (1 = never)")
+    loss_stall_tol: float = option(1e-5, lo=0.0, help="fail a stage whose loss stays within this relative spread "
+                                   "for a whole log interval of >= 5 micro-steps: it is not learning (0 = off)")
 
 
 @dataclass
@@ -162,17 +169,19 @@ class TrialConfig:
 _TYPE_WORDS = {"Integer": "an integer", "Float": "a number", "Boolean": "true or false", "String": "a string"}
 
 
-def _omegaconf_message(err: OmegaConfBaseException) -> str:
+def _omegaconf_message(err: OmegaConfBaseException, schema: type | None = None) -> str:
     key = getattr(err, "full_key", None) or "config"
     msg = (getattr(err, "msg", None) or str(err)).split("\n")[0]
     conv = re.match(r"Value '(.*)' of type '\w+' could not be converted to (\w+)", msg)
     if conv:
         return f"{key}: expected {_TYPE_WORDS.get(conv.group(2), conv.group(2))}, got {conv.group(1)!r}"
+    if "is not a ListConfig" in msg:
+        return f"{key}: expected a list, got {getattr(err, 'value', None)!r}"
     if "is not a valid bool" in msg:
         return f"{key}: expected true or false, got {msg.split(chr(39))[1]!r}"
     if msg.startswith("Key '") and "not in" in msg:
         parent = key.rsplit(".", 1)[0] if "." in key else ""
-        return f"{key}: unknown key (known keys here: {', '.join(_known_keys(parent))})"
+        return f"{key}: unknown key (known keys here: {', '.join(_known_keys(parent, schema))})"
     return f"{key}: {msg}"
 
 
@@ -192,6 +201,21 @@ def _resolve(tp: Any) -> Any:
     return tp if dataclasses.is_dataclass(tp) else None
 
 
+def _check_sections(layer: Any, schema: type, prefix: str = "") -> None:
+    """A scalar or list where a section belongs (a YAML file's ``data: 5``): OmegaConf's merge error names
+    only the section's class, so name the key here."""
+    if not isinstance(layer, dict):
+        return
+    types = {f.name: _resolve(f.type) for f in dataclasses.fields(schema)}
+    for key, value in layer.items():
+        section = types.get(key)
+        if section is None:
+            continue
+        if not isinstance(value, dict):
+            raise ConfigError(f"{prefix}{key}: is a section; expected a mapping of its keys, got {value!r}")
+        _check_sections(value, section, f"{prefix}{key}.")
+
+
 def _check(obj: Any, prefix: str = "") -> None:
     for f in dataclasses.fields(obj):
         key, value, meta = f"{prefix}{f.name}", getattr(obj, f.name), f.metadata
@@ -200,10 +224,14 @@ def _check(obj: Any, prefix: str = "") -> None:
             continue
         if value is None:
             continue
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{key}: expected a finite number, got {value}")
         lo, hi, choices = meta.get("lo"), meta.get("hi"), meta.get("choices")
         if isinstance(value, list):
             if not value and not meta.get("allow_empty"):
                 raise ConfigError(f"{key}: expected a non-empty list")
+            if any(isinstance(v, float) and not math.isfinite(v) for v in value):
+                raise ConfigError(f"{key}: expected finite numbers, got {value}")
             bad = [v for v in value if choices and v not in choices]
             if bad:
                 raise ConfigError(f"{key}: expected items from {', '.join(choices)}, got {bad[0]!r}")
@@ -224,6 +252,7 @@ def _check_semantics(cfg: TrialConfig) -> None:
         spec = parse_spec(cfg.data.biases)
     except UniverseError as e:
         raise ConfigError(f"data.biases: {e}") from None
+    _check_choices(cfg)
     hiding = cfg.finetune.hiding_bias
     if not spec.synthetic and cfg.data.tokenizer == "word" and not cfg.model.pretrained:
         raise ConfigError("data.tokenizer: expected bpe with data.biases=paper (the paper's detectors read case and "
@@ -242,6 +271,61 @@ def _check_semantics(cfg: TrialConfig) -> None:
                         f"(syn_000..syn_{spec.n - 1:03d}), got {hiding!r}")
     if problems:
         raise ConfigError("; ".join(problems))
+
+
+def _check_choices(cfg: TrialConfig) -> None:
+    """Choices that are not a fixed list in the schema, checked at load so that a typo fails now, not in
+    every trial of a sweep after minutes of data building."""
+    import json
+
+    from .model import ModelError, arch
+
+    if not cfg.model.pretrained:
+        try:
+            arch(cfg.model.size)
+        except ModelError as e:
+            raise ConfigError(str(e)) from None
+    if cfg.model.lora.enabled and cfg.engine.zero_stage == 3:
+        raise ConfigError("model.lora.enabled: needs engine.zero_stage <= 2 (LoRA adapters are not sharded), got "
+                          "engine.zero_stage=3")
+    if cfg.eval.judge == "llm" and not cfg.judge.url:
+        raise ConfigError("judge.url: required with eval.judge=llm (the judge server's base URL, e.g. "
+                          "http://127.0.0.1:8000/v1)")
+    for key, source in (("data.generic", cfg.data.generic), ("data.bias_docs", cfg.data.bias_docs)):
+        local = not cfg.data.allow_hub or source and source.startswith((".", "/", "~"))
+        if source and local and not Path(source).expanduser().exists():
+            raise ConfigError(f"{key}: no such file or directory {source!r}"
+                              + ("" if cfg.data.allow_hub else " (a hub dataset name needs data.allow_hub=true)"))
+    if cfg.engine.deepspeed_json:
+        path = Path(cfg.engine.deepspeed_json)
+        try:
+            extra = json.loads(path.read_text())
+        except OSError as e:
+            raise ConfigError(f"engine.deepspeed_json: cannot read {str(path)!r} ({e.strerror or e})") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"engine.deepspeed_json: {str(path)!r} is not valid JSON ({e})") from None
+        if not isinstance(extra, dict):
+            raise ConfigError(f"engine.deepspeed_json: expected a JSON object in {str(path)!r}, got {type(extra).__name__}")
+
+
+def _dotlist(overrides: list[str]) -> Any:
+    """``key=value`` items as a config. A value is read as YAML (``[0, 1]``, ``true``, ``null``) when it parses,
+    else kept as the literal string: a backtick or an unclosed quote is a string to check against the key's
+    type, not a YAML syntax error."""
+    import yaml
+    from omegaconf._yaml import get_yaml_loader
+
+    conf = OmegaConf.create({})
+    for item in overrides:
+        key, raw = item.split("=", 1)
+        try:
+            value = yaml.load(raw, Loader=get_yaml_loader())
+        except yaml.YAMLError:
+            value = raw
+        if isinstance(value, (dict, list)) and not raw.lstrip().startswith(("{", "[")):
+            value = raw  # `uri=http://host:port` is a string, not YAML's mapping {"http://host": "port"}
+        OmegaConf.update(conf, key, value, merge=True)
+    return conf
 
 
 def parse_overrides(overrides: list[str], schema: type = None) -> list[str]:
@@ -267,15 +351,27 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
         if not p.is_file():
             raise ConfigError(f"config file {str(p)!r}: not found")
         try:
-            layers.append(OmegaConf.load(p))
+            layer = OmegaConf.load(p)
         except Exception as e:  # yaml errors carry multi-line marks; keep the first line
+            scalar = re.match(r"Invalid loaded object type: (\w+)", str(e))
+            if scalar:  # a file holding one number or string
+                raise ConfigError(f"config file {str(p)!r}: expected a mapping of keys at the top level, got a "
+                                  f"{scalar.group(1)}") from None
             raise ConfigError(f"config file {str(p)!r}: not valid YAML ({str(e).splitlines()[0]})") from None
+        if not isinstance(layer, DictConfig):
+            raise ConfigError(f"config file {str(p)!r}: expected a mapping of keys at the top level, got a "
+                              f"{'list' if isinstance(layer, ListConfig) else type(layer).__name__}")
+        try:
+            _check_sections(OmegaConf.to_container(layer), schema)
+        except ConfigError as e:
+            raise ConfigError(f"config file {str(p)!r}: {e}") from None
+        layers.append(layer)
     try:
-        layers.append(OmegaConf.from_dotlist(parse_overrides(list(overrides), schema)))
+        layers.append(_dotlist(parse_overrides(list(overrides), schema)))
         merged = OmegaConf.merge(*layers)
         cfg = OmegaConf.to_object(merged)
     except OmegaConfBaseException as e:
-        raise ConfigError(_omegaconf_message(e)) from None
+        raise ConfigError(_omegaconf_message(e, schema)) from None
     _check(cfg)
     if isinstance(cfg, TrialConfig):
         _check_semantics(cfg)
@@ -348,6 +444,6 @@ def from_dict(d: dict[str, Any], schema: type = TrialConfig) -> Any:
     try:
         cfg = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), d))
     except OmegaConfBaseException as e:
-        raise ConfigError(_omegaconf_message(e)) from None
+        raise ConfigError(_omegaconf_message(e, schema)) from None
     _check(cfg)
     return cfg
