@@ -68,11 +68,12 @@ def create_run(uri: str, exp_id: str, run_name: str, params: dict[str, Any], tag
     return run.info.run_id
 
 
-def finish(uri: str, run_id: str, ok: bool, error: str | None = None) -> None:
+def finish(uri: str, run_id: str, ok: bool, error: str | None = None, status: str | None = None) -> None:
+    """Close a run: FINISHED, FAILED, or ``status`` (KILLED for an interrupt); ``error`` becomes its tag."""
     c = client(uri)
     if error:
         c.set_tag(run_id, "error", error[:4000])
-    c.set_terminated(run_id, "FINISHED" if ok else "FAILED")
+    c.set_terminated(run_id, status or ("FINISHED" if ok else "FAILED"))
 
 
 class RunLogger:
@@ -123,6 +124,39 @@ def find_run(uri: str, exp_id: str, tags: dict[str, str]):
     return runs[0] if runs else None
 
 
-def reopen(uri: str, run_id: str) -> None:
-    """Mark a FAILED or killed run RUNNING again: a restarted trial reattaches instead of duplicating."""
-    client(uri).update_run(run_id, status="RUNNING")
+def reopen(uri: str, run_id: str, clear: tuple[str, ...] = ("error", "biasgen.interrupted")) -> None:
+    """Mark a run RUNNING again (a sweep's parent run when the sweep continues), without the tags that
+    described how its last attempt ended."""
+    c = client(uri)
+    stale = set(c.get_run(run_id).data.tags) & set(clear)
+    for tag in stale:
+        c.delete_tag(run_id, tag)
+    c.update_run(run_id, status="RUNNING")
+
+
+def restart_run(uri: str, exp_id: str, run_name: str, params: dict[str, Any], tags: dict[str, str],
+                match: dict[str, str]) -> str:
+    """A fresh run for a trial or stage 1 that runs again after a failure or a kill: the unfinished run of
+    the last attempt (found by ``match``) is deleted (MLflow keeps it, restorable, out of searches and the UI)
+    so that exactly one run per trial is visible, with one attempt's metric history and no stale error tag.
+    A FINISHED run is never deleted: it may be what other runs point to."""
+    old = find_run(uri, exp_id, match)
+    if old is not None and old.info.status != "FINISHED":
+        client(uri).delete_run(old.info.run_id)
+        tags = {**tags, "biasgen.replaces": old.info.run_id}
+    return create_run(uri, exp_id, run_name, params, tags)
+
+
+def close_orphans(uri: str, exp_id: str, filters: list[str], reason: str) -> list[str]:
+    """Mark the RUNNING runs matching any of ``filters`` KILLED, with ``reason`` as their ``error`` tag: runs
+    left open by a driver that died (called only while holding the sweep's lock, so no live driver owns them).
+    Several filters because MLflow's search has no ``or``."""
+    c = client(uri)
+    closed: list[str] = []
+    for flt in filters:
+        for run in c.search_runs([exp_id], filter_string=f"attributes.status = 'RUNNING' and {flt}", max_results=10000):
+            if run.info.run_id not in closed:
+                c.set_tag(run.info.run_id, "error", reason)
+                c.set_terminated(run.info.run_id, "KILLED")
+                closed.append(run.info.run_id)
+    return closed

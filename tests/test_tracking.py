@@ -1,0 +1,60 @@
+"""Run bookkeeping on a real MLflow sqlite store: a trial that runs again gets a fresh run (one visible run, one
+attempt's metrics, no stale error tag), a continued sweep's parent loses the tags of its last ending, and runs
+a dead driver left RUNNING are closed."""
+from __future__ import annotations
+
+from trainer import tracking
+
+
+def store(tmp_path) -> tuple[str, str]:
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    return uri, tracking.experiment_id(uri, "exp", str(tmp_path / "mlartifacts"))
+
+
+def active(uri: str, exp_id: str) -> list:
+    return tracking.client(uri).search_runs([exp_id], max_results=100)
+
+
+def test_a_rerun_replaces_an_unfinished_run(tmp_path):
+    uri, exp = store(tmp_path)
+    match = {"biasgen.trial_key": "k1"}
+    first = tracking.create_run(uri, exp, "t", {"seed": 0}, {"biasgen.trial_key": "k1"})
+    tracking.RunLogger(uri, first).metrics({"pretrain/loss": 5.0}, step=10)
+    tracking.finish(uri, first, ok=False, error="training worker rank 1 (pid 7) died")
+    second = tracking.restart_run(uri, exp, "t", {"seed": 0}, {"biasgen.trial_key": "k1"}, match)
+    assert second != first
+    c = tracking.client(uri)
+    assert c.get_run(first).info.lifecycle_stage == "deleted"  # kept, restorable, out of the UI
+    run = c.get_run(second)
+    assert run.data.tags["biasgen.replaces"] == first and "error" not in run.data.tags
+    assert c.get_metric_history(second, "pretrain/loss") == []  # the new attempt starts its own history
+    assert [r.info.run_id for r in active(uri, exp)] == [second]
+    tracking.finish(uri, second, ok=True)
+    third = tracking.restart_run(uri, exp, "t", {"seed": 0}, {"biasgen.trial_key": "k1"}, match)
+    assert c.get_run(second).info.lifecycle_stage == "active"  # a FINISHED run is never deleted
+    assert "biasgen.replaces" not in c.get_run(third).data.tags
+
+
+def test_reopen_clears_how_the_last_attempt_ended(tmp_path):
+    uri, exp = store(tmp_path)
+    parent = tracking.create_run(uri, exp, "sweep-x", {}, {"biasgen.role": "sweep", "keep": "me"})
+    tracking.finish(uri, parent, ok=False, error="1 of 4 trials failed")
+    tracking.client(uri).set_tag(parent, "biasgen.interrupted", "true")
+    tracking.reopen(uri, parent)
+    run = tracking.client(uri).get_run(parent)
+    assert run.info.status == "RUNNING" and run.data.tags["keep"] == "me"
+    assert "error" not in run.data.tags and "biasgen.interrupted" not in run.data.tags
+
+
+def test_orphans_of_a_dead_driver_are_closed(tmp_path):
+    uri, exp = store(tmp_path)
+    ours = tracking.create_run(uri, exp, "a", {}, {"biasgen.sweep": "s"})
+    stage1 = tracking.create_run(uri, exp, "b", {}, {"biasgen.role": "stage1"})
+    other = tracking.create_run(uri, exp, "c", {}, {"biasgen.sweep": "another"})
+    done = tracking.create_run(uri, exp, "d", {}, {"biasgen.sweep": "s"})
+    tracking.finish(uri, done, ok=True)
+    closed = tracking.close_orphans(uri, exp, ["tags.`biasgen.sweep` = 's'", "tags.`biasgen.role` = 'stage1'"], "killed")
+    assert sorted(closed) == sorted([ours, stage1])
+    c = tracking.client(uri)
+    assert c.get_run(ours).info.status == "KILLED" and c.get_run(ours).data.tags["error"] == "killed"
+    assert c.get_run(other).info.status == "RUNNING" and c.get_run(done).info.status == "FINISHED"
