@@ -27,7 +27,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(to_yaml(cfg), end="")
         return 0
     from trainer.driver import run_trial
+    from trainer.preflight import preflight
 
+    preflight([cfg])  # the store answers and the folders take writes, before Ray starts
     res = run_trial(cfg)
     headline = {k: v for k, v in sorted(res.metrics.items()) if not k.startswith("bias/")}
     print(json.dumps({"run_id": res.run_id, **headline}))
@@ -70,8 +72,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
               f"--experiment {res.name}", file=sys.stderr)
     print("Open the UI with: python launch.py ui")
     if res.failed:
-        print(f"{res.failed} trial(s) failed (reasons in their runs' error tag); rerun to retry: "
-              f"python launch.py sweep --resume {res.name}", file=sys.stderr)
+        for name, reason in res.failures:
+            print(f"FAILED {name}: {reason}", file=sys.stderr)
+        print(f"{res.failed} trial(s) failed; rerun to retry them: python launch.py sweep --resume {res.name}",
+              file=sys.stderr)
         return 1
     return 0
 
@@ -99,9 +103,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from sweeps.config import SWEEPS_DIR, load_sweep
     from trainer import tracking
 
+    from trainer.preflight import check_store
+
     experiments = args.experiment or [load_sweep(SWEEPS_DIR / "demo.yaml", []).name]
+    uri = tracking.resolve_uri(args.tracking_uri)
+    check_store(uri, must_exist=True)  # one line in seconds, not MLflow's retries for minutes
     try:
-        _analyze(tracking.resolve_uri(args.tracking_uri), experiments, args.out, log=not args.no_log)
+        _analyze(uri, experiments, args.out, log=not args.no_log)
     except AnalysisError as e:
         raise UsageError(str(e)) from None
     return 0
@@ -110,11 +118,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def _stored_sweep(name: str, overrides: list[str]):
     """The sweep config saved on the parent run of sweep ``name`` (or configs/sweeps/NAME.yaml)."""
     import tempfile
+    from pathlib import Path
 
     from sweeps.config import SWEEPS_DIR, load_sweep
     from trainer import tracking
 
+    from trainer.preflight import check_store
+
     uri = tracking.resolve_uri(None)  # $MLFLOW_TRACKING_URI or ./mlflow.db, as for the sweep itself
+    if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).exists():
+        if (SWEEPS_DIR / f"{name}.yaml").exists():  # nothing run yet: start the shipped sweep
+            return load_sweep(SWEEPS_DIR / f"{name}.yaml", overrides)
+        raise UsageError(f"no sweep named {name!r}: there is no store at {uri} (and no configs/sweeps/{name}.yaml)")
+    check_store(uri)
     c = tracking.client(uri)
     exp = c.get_experiment_by_name(name)
     run = tracking.find_run(uri, exp.experiment_id, {"biasgen.role": "sweep", "biasgen.sweep": name}) if exp else None
@@ -131,11 +147,12 @@ def cmd_score(args: argparse.Namespace) -> int:
     import time
 
     from trainer.config import load_config
-    from trainer.score import read_rows, score_rows, summary, write_rows
+    from trainer.score import check_out, read_rows, score_rows, summary, write_rows
 
     t0 = time.perf_counter()
     cfg = load_config(args.config, args.overrides) if (args.config or args.overrides or args.judge == "llm") else None
     rows = read_rows(args.input, args.response_key)
+    check_out(args.out)  # before scoring: an LLM-judged run must not fail on --out at its end
     records = score_rows(rows, args.judge, cfg.judge if cfg else None)
     write_rows(records, args.out)
     stats = summary(records)
@@ -198,7 +215,10 @@ def _data_build(args: argparse.Namespace) -> int:
     from trainer.config import load_config
     from trainer.corpus.build import build_all
 
+    from trainer.preflight import writable_dir
+
     cfg = load_config(args.config, args.overrides)
+    writable_dir("data.cache_dir", cfg.data.cache_dir)
     t0 = time.perf_counter()
     art = build_all(cfg)
     s = {**art.summary, "seconds": round(time.perf_counter() - t0, 2)}
@@ -243,16 +263,19 @@ def _detector_check(biases, n: int, seed: int) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     from sweeps.ui import serve
     from trainer import tracking
+    from trainer.preflight import check_store
 
+    uri = tracking.resolve_uri(args.tracking_uri)
+    check_store(uri)
     try:
-        return serve(tracking.resolve_uri(args.tracking_uri), args.host, args.port, args.artifacts)
+        return serve(uri, args.host, args.port, args.artifacts)
     except RuntimeError as e:
         raise UsageError(str(e)) from None
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
     from cluster.config import load_slurm
-    from cluster.sbatch import SubmitError, prepare, render, submit
+    from cluster.sbatch import SubmitError, check_started, prepare, render, start_failure, submit
 
     if args.dry_run:
         args.overrides = [*args.overrides, "dry_run=true"]
@@ -267,6 +290,14 @@ def cmd_submit(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     d = plan.job_dir
     print(f"Submitted batch job {job}: sweep {plan.sweep.name!r} on {plan.cfg.nodes} node(s) of {plan.cfg.partition}")
+    if plan.cfg.check_s > 0:  # accepted is not started: a broken environment fails within seconds
+        print(f"  watching it for up to {plan.cfg.check_s:g} s (check_s=0 skips this) ...", flush=True)
+        status = check_started(job, plan.cfg.check_s)
+        if status.failed:
+            print(f"error: {start_failure(job, status, d / f'slurm-{job}.out')}", file=sys.stderr)
+            return 1
+        state = status.state or f"unknown ({status.source})"
+        print(f"  state:    {state}{f' ({status.reason})' if status.reason else ''}")
     print(f"  follow:   tail -f {d}/slurm-{job}.out    (squeue -j {job}; scontrol show job {job})")
     store = plan.cfg.tracking_uri or f"sqlite:///{d}/mlflow.db"
     print(f"  results:  python launch.py ui --tracking-uri {store}")
@@ -375,13 +406,19 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(stray)}")
     if extra:
         args.overrides = [*args.overrides, *extra]
+    from sweeps.lock import SweepBusy
     from trainer.driver import TrialError
+    from trainer.ray_session import ResourceError
 
     try:
         return args.func(args)
-    except (UsageError, ConfigError, ScoreInputError, JudgeError, DataError, ModelError, TrialError) as e:
+    except (UsageError, ConfigError, ScoreInputError, JudgeError, DataError, ModelError, TrialError, SweepBusy,
+            ResourceError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:  # a runtime fault (disk full, store down): one line, not a traceback
+        print(f"error: {e.strerror}: {e.filename}" if e.strerror and e.filename else f"error: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -113,6 +113,8 @@ def run_job(job_dir: Path) -> int:
             res = run_sweep(sweep)  # joins this session
         print(format_table(summary_rows(res.tracking_uri, res.parent_run_id)), flush=True)
         _analysis(res.tracking_uri, sweep.name, job_dir)
+        for name, reason in res.failures:
+            log(f"FAILED {name}: {reason}")
         log(f"sweep {sweep.name!r} done: {res.finished} run, {res.skipped} already finished, {res.failed} failed; "
             f"browse: python launch.py ui --tracking-uri sqlite:///{job_dir / 'mlflow.db'}")
         return 1 if res.failed else 0

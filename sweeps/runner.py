@@ -10,15 +10,17 @@ import json
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from trainer import tracking
 from trainer.config import TrialConfig, flatten, from_dict, to_dict, to_yaml
-from trainer.driver import default_run_name, run_trial, trial_key
+from trainer.driver import default_run_name, failure_reason, run_trial, trial_key
+from trainer.preflight import preflight
 from trainer.ray_session import ResourceError, cluster_address, ray_session
 
-from .config import SweepConfig, points, sweep_axes, trial_config
+from .config import SweepConfig, points, sweep_axes, trial_configs
+from .lock import sweep_lock
 
 HEADLINE = ("heldout/rate", "heldout/rate_before_ft", "heldout/gain", "heldout/gain_lo", "heldout/gain_hi",
             "train/rate", "knowledge/acc", "params_total", "params_non_embedding")
@@ -32,6 +34,7 @@ class SweepResult:
     finished: int
     failed: int
     skipped: int
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (run name, one-line reason) per failed trial
 
 
 def _trainable(config: dict[str, Any]) -> None:
@@ -79,10 +82,18 @@ def _progress_callback(total: int, skipped: int):
 
         def on_trial_error(self, iteration, trials, trial, **info):
             self.done += 1
-            err = str(getattr(trial, "error_msg", None) or "see the MLflow run's error tag").strip().splitlines()
-            self._line(f"FAILED    {trial.config['trial']['run_name']}: {err[-1][:300] if err else ''}  ({self.done}/{total} done)")
+            self._line(f"FAILED    {trial.config['trial']['run_name']}: {_trial_reason(trial)}  ({self.done}/{total} done)")
 
     return Progress()
+
+
+def _trial_reason(trial) -> str:
+    """The failed trial's one-line reason (the trainable raised TrialError(reason); Tune pickles it)."""
+    try:
+        err = trial.get_pickled_error()
+    except Exception:
+        err = None
+    return failure_reason(err)[:500] if err is not None else "no reason recorded (see the trial's MLflow run)"
 
 
 def _parent_run(sweep: SweepConfig, cfg0: TrialConfig, uri: str, exp_id: str, n_points: int) -> str:
@@ -130,13 +141,24 @@ def _name_part(value: Any) -> str:
 
 
 def run_sweep(sweep: SweepConfig) -> SweepResult:
+    """The sweep, holding its lock (one driver per name and store) from before its first MLflow write."""
+    pts = points(sweep)
+    cfgs = trial_configs(sweep)  # every point validated, duplicates refused, before anything starts
+    preflight(cfgs)  # stores answer and folders take writes, before Ray starts
+    uri = tracking.resolve_uri(cfgs[0].tracking.uri)
+    with sweep_lock(uri, sweep.name, cfgs[0].tracking.artifact_location):
+        return _run_locked(sweep, pts, cfgs, uri)
+
+
+def _run_locked(sweep: SweepConfig, pts: list[dict], cfgs: list[TrialConfig], uri: str) -> SweepResult:
     from ray import tune
 
-    pts = points(sweep)
-    cfgs = [trial_config(sweep, p) for p in pts]  # every point validated before anything starts
     cfg0 = cfgs[0]
-    uri = tracking.resolve_uri(cfg0.tracking.uri)
     exp_id = tracking.experiment_id(uri, sweep.name, cfg0.tracking.artifact_location)
+    # Runs a dead driver left RUNNING (we hold the lock: no live driver owns them) are closed now, not when
+    # their trial happens to run again; the parent among them is reopened just below.
+    tracking.close_orphans(uri, exp_id, [f"tags.`biasgen.sweep` = '{sweep.name}'", "tags.`biasgen.role` = 'stage1'"],
+                           "killed: the driver stopped without closing this run (a rerun of the sweep replaces it)")
     parent = _parent_run(sweep, cfg0, uri, exp_id, len(pts))
     todo, skipped = [], 0
     for p, cfg in zip(pts, cfgs):
@@ -149,7 +171,7 @@ def run_sweep(sweep: SweepConfig) -> SweepResult:
     todo = stage1_first(todo)
     print(f"sweep {sweep.name}: {len(pts)} points, {skipped} already finished, {len(todo)} to run; "
           f"MLflow experiment {sweep.name!r} at {uri}", flush=True)
-    failed = 0
+    failed, failures = 0, []
     if todo:
         r = cfg0.ray
         per_trial = r.num_workers * r.cpus_per_worker
@@ -173,7 +195,9 @@ def run_sweep(sweep: SweepConfig) -> SweepResult:
                                           callbacks=[_progress_callback(len(pts), skipped)]),
             )
             grid = tuner.fit()  # Tune turns a first Ctrl-C into a graceful stop and returns
-            failed = sum(1 for res in grid if res.error is not None and "run_id" not in (res.metrics or {}))
+            failures = [(res.config["trial"]["run_name"], failure_reason(res.error)[:500]) for res in grid
+                        if res.error is not None and "run_id" not in (res.metrics or {})]
+            failed = len(failures)
             finished = sum(1 for res in grid if "run_id" in (res.metrics or {}))
     else:
         finished = 0
@@ -183,4 +207,4 @@ def run_sweep(sweep: SweepConfig) -> SweepResult:
     c = tracking.client(uri)
     c.set_tag(parent, "biasgen.trials_failed", str(failed))
     tracking.finish(uri, parent, ok=failed == 0, error=f"{failed} of {len(pts)} trials failed" if failed else None)
-    return SweepResult(sweep.name, parent, uri, finished, failed, skipped)
+    return SweepResult(sweep.name, parent, uri, finished, failed, skipped, failures)

@@ -18,7 +18,7 @@ def runs(db: Path) -> list[dict]:
         return []
     with sqlite3.connect(db) as c:
         try:
-            rows = c.execute("select run_uuid, status, name from runs").fetchall()
+            rows = c.execute("select run_uuid, status, name from runs where lifecycle_stage = 'active'").fetchall()
         except sqlite3.OperationalError:  # tables not created yet
             return []
         out = []

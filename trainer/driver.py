@@ -11,12 +11,22 @@ from .config import TrialConfig, flatten, to_dict
 from .corpus.build import build_all
 from .corpus.cache import cache_key
 from . import tracking
-from .ray_session import check_resources, ray_session
+from .ray_session import ResourceError, check_resources, ray_session
 from .stage1_cache import build_once, entry, stage1_key
 
 
 class TrialError(RuntimeError):
     """The trial failed; the message is one line for the user, the MLflow run is marked FAILED."""
+
+
+def _our_errors() -> tuple[type, ...]:
+    """Error types whose message is already one line written for the user."""
+    from .config import ConfigError
+    from .corpus.errors import DataError
+    from .engine import TrialFailure
+    from .model import ModelError
+
+    return (TrialError, TrialFailure, ConfigError, DataError, ModelError, ResourceError)
 
 
 @dataclass
@@ -35,13 +45,65 @@ def default_run_name(cfg: TrialConfig) -> str:
 
 
 def failure_reason(err: BaseException) -> str:
-    """The first line our worker code raised (TrialFailure), else the innermost error Ray reports."""
-    text = str(err)
-    m = re.search(r"TrialFailure: (.+)", text)
-    if m:
-        return m.group(1).strip()
-    errors = re.findall(r"^(\w+(?:Error|Exception)): (.+)$", text, re.M)
-    return f"{errors[-1][0]}: {errors[-1][1]}" if errors else (text.splitlines()[0] if text else type(err).__name__)
+    """One line for the user: the error the trial's own code raised, beneath Ray's wrappers.
+
+    Ray Train reports ``WorkerGroupError`` ("Training failed due to worker errors:") with the per-rank
+    exceptions in ``worker_failures``; a Tune trial's error is a ``RayTaskError`` whose ``cause`` is what the
+    trainable raised. Of several ranks' errors the most telling wins: a message our code wrote for the user
+    (a health check, a config or data problem) over a worker that died over anything else, lowest rank first
+    (a worker's death makes the others fail in their next collective)."""
+    exc = _unwrap(err)
+    failures = getattr(exc, "worker_failures", None)
+    if failures:
+        rank, exc = min(failures.items(), key=lambda item: (_rank_of(item[1]), item[0]))
+        exc = _unwrap(exc)
+        died = _worker_death(exc)
+        if died:
+            return f"training worker rank {rank} {died}"
+    controller = getattr(exc, "controller_failure", None)
+    if controller is not None:
+        exc = _unwrap(controller)
+    died = _worker_death(exc)
+    if died:
+        return f"a training worker {died}"
+    if isinstance(exc, _our_errors()):
+        return _first_line(str(exc)) or type(exc).__name__
+    text = _first_line(str(exc))
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """Through Tune's RayTaskError (``cause``) and Ray Train's user-exception wrapper (``_base_exc``)."""
+    for _ in range(10):
+        inner = getattr(exc, "cause", None) or getattr(exc, "_base_exc", None)
+        if not isinstance(inner, BaseException) or inner is exc:
+            return exc
+        exc = inner
+    return exc
+
+
+def _worker_death(exc: BaseException) -> str | None:
+    """'(pid N) died ...' for a Ray Train worker whose process ended (health check failed, actor died)."""
+    from ray.exceptions import RayActorError
+
+    cause = getattr(exc, "health_check_failure", exc)
+    if not isinstance(cause, RayActorError):
+        return None
+    m = re.search(r"pid[:=]\s*(\d+)", str(cause)) or re.search(r"pid[:=]\s*(\d+)", str(exc))
+    pid = f" (pid {m.group(1)})" if m else ""
+    return (f"{pid.strip()} died: its process ended unexpectedly (killed, e.g. by the OOM killer or SIGKILL, "
+            "or crashed)").lstrip()
+
+
+def _rank_of(exc: BaseException) -> int:
+    exc = _unwrap(exc)
+    if isinstance(exc, _our_errors()):
+        return 0
+    return 1 if _worker_death(exc) else 2
 
 
 def _fit(worker, worker_config: dict[str, Any], cfg: TrialConfig, name: str) -> dict[str, float]:
@@ -71,17 +133,16 @@ def ensure_stage1(cfg: TrialConfig, data, uri: str, exp_id: str, worker_config: 
         stage_tags = {"biasgen.role": "stage1", "biasgen.stage1_key": key}
         if parent_run_id:
             stage_tags["mlflow.parentRunId"] = parent_run_id
-        interrupted = tracking.find_run(uri, exp_id, stage_tags)  # a stage 1 killed mid-way: reattach
-        if interrupted:
-            run_id = interrupted.info.run_id
-            tracking.reopen(uri, run_id)
-        else:
-            run_id = tracking.create_run(uri, exp_id, f"stage1-{key}", flatten(cfg), stage_tags)
+        # a stage 1 that failed or was killed mid-way: its run is replaced, not continued
+        run_id = tracking.restart_run(uri, exp_id, f"stage1-{key}", flatten(cfg), stage_tags, stage_tags)
         try:
             metrics = _fit(stage1_worker, worker_config | {"stage1_dir": str(tmp), "stage1_run_id": run_id}, cfg,
                            f"stage1-{key}")
-        except BaseException as e:
-            tracking.finish(uri, run_id, ok=False, error=failure_reason(e) if isinstance(e, Exception) else "interrupted")
+        except Exception as e:
+            tracking.finish(uri, run_id, ok=False, error=failure_reason(e))
+            raise
+        except BaseException:
+            tracking.finish(uri, run_id, ok=False, error="interrupted", status="KILLED")
             raise
         tracking.finish(uri, run_id, ok=True)
         return {"key": key, "run_id": run_id, "metrics": metrics}
@@ -98,28 +159,27 @@ def trial_key(cfg: TrialConfig) -> str:
 
 def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str] | None = None,
               parent_run_id: str | None = None) -> TrialResult:
-    """One trial. Inside a sweep (``parent_run_id``) a rerun of the same trial reattaches to its run."""
+    """One trial. Inside a sweep (``parent_run_id``) a rerun of a failed or killed trial replaces its run."""
     from .trial import stage2_worker
 
     uri = tracking.resolve_uri(cfg.tracking.uri)
     exp_id = tracking.experiment_id(uri, cfg.tracking.experiment, cfg.tracking.artifact_location)
     name = run_name or default_run_name(cfg)
     run_tags = {"biasgen.role": "trial", "biasgen.trial_key": trial_key(cfg), **(tags or {})}
-    existing = None
     if parent_run_id:
         run_tags["mlflow.parentRunId"] = parent_run_id
-        existing = tracking.find_run(uri, exp_id, {"mlflow.parentRunId": parent_run_id,
-                                                   "biasgen.trial_key": run_tags["biasgen.trial_key"]})
-    if existing:
-        run_id = existing.info.run_id
-        tracking.reopen(uri, run_id)
+        run_id = tracking.restart_run(uri, exp_id, name, flatten(cfg), run_tags,
+                                      {"mlflow.parentRunId": parent_run_id, "biasgen.trial_key": run_tags["biasgen.trial_key"]})
     else:
         run_id = tracking.create_run(uri, exp_id, name, flatten(cfg), run_tags)
     out_dir = (Path(cfg.output_dir) / f"{name}-{run_id[:8]}").resolve()
     try:
         data = build_all(cfg)
     except Exception as e:
-        tracking.finish(uri, run_id, ok=False, error=str(e))
+        tracking.finish(uri, run_id, ok=False, error=failure_reason(e))
+        raise
+    except KeyboardInterrupt:
+        tracking.finish(uri, run_id, ok=False, error="interrupted", status="KILLED")
         raise
     c = tracking.client(uri)
     c.log_param(run_id, "data.hash", data.summary["hash"])
@@ -138,7 +198,7 @@ def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str
             c.set_tag(run_id, "biasgen.stage1_run_id", s1["run_id"])
             metrics = _fit(stage2_worker, worker_config | {"stage1_dir": str(s1_path)}, cfg, f"{name}-{run_id[:8]}")
     except KeyboardInterrupt:
-        tracking.finish(uri, run_id, ok=False, error="interrupted")
+        tracking.finish(uri, run_id, ok=False, error="interrupted", status="KILLED")
         raise
     except Exception as e:
         reason = failure_reason(e)

@@ -1,0 +1,71 @@
+"""The one-line reason a trial failed, from what real Ray Train runs raise (not "Training failed due to worker
+errors:"): our own message, a worker's exception, a worker that was killed."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+
+import pytest
+
+from trainer.config import load_config
+from trainer.driver import failure_reason
+from trainer.ray_session import ray_session
+
+
+def worker(config: dict) -> int:
+    import torch
+    import torch.distributed as dist
+
+    rank, mode = dist.get_rank(), config["mode"]
+    if mode == "ours" and rank == 1:
+        from trainer.engine import TrialFailure
+
+        raise TrialFailure("pretrain: 40 of 40 optimizer steps skipped (lower pretrain.lr)")
+    if mode == "theirs" and rank == 1:
+        try:
+            {}["tokenizer"]
+        except KeyError as e:
+            raise ValueError("no tokenizer in the checkpoint\nsecond line") from e
+    if mode == "killed" and rank == 1:
+        time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGKILL)
+    t = torch.zeros(1)
+    dist.all_reduce(t)
+    time.sleep(2)
+    dist.all_reduce(t)
+    return 0
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    import sys
+
+    import ray.cloudpickle
+
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import a test module
+    with ray_session(load_config(None, []).ray):
+        yield
+
+
+@pytest.mark.parametrize("mode, reason", [
+    ("ours", r"pretrain: 40 of 40 optimizer steps skipped \(lower pretrain.lr\)"),
+    ("theirs", r"ValueError: no tokenizer in the checkpoint"),
+    ("killed", r"training worker rank 1 \(pid \d+\) died: its process ended unexpectedly \(killed, e.g. by the OOM "
+               r"killer or SIGKILL, or crashed\)"),
+])
+def test_the_reason_is_the_workers(ray_cluster, tmp_path, mode, reason):
+    import ray.train
+    from ray.train.torch import TorchConfig, TorchTrainer
+
+    trainer = TorchTrainer(worker, train_loop_config={"mode": mode},
+                           scaling_config=ray.train.ScalingConfig(num_workers=2, resources_per_worker={"CPU": 1}),
+                           torch_config=TorchConfig(backend="gloo"),
+                           run_config=ray.train.RunConfig(name=f"reason-{mode}", storage_path=str(tmp_path)))
+    with pytest.raises(Exception) as e:
+        trainer.fit()
+    assert "Training failed due to worker errors" in str(e.value)  # what Ray says
+    got = failure_reason(e.value)
+    assert re.fullmatch(reason, got), got
+
