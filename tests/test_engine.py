@@ -1,4 +1,6 @@
-"""The DeepSpeed engine in one process (gloo): it learns, it stops on NaN, it consolidates ZeRO-3 weights."""
+"""The DeepSpeed engine in one process (gloo): it learns, it consolidates ZeRO-3 weights, and it fails a stage
+whose training is not healthy (NaN loss, steps skipped for non-finite gradients, a flat loss) under every ZeRO
+stage and precision."""
 import pytest
 import torch
 
@@ -26,6 +28,27 @@ def tiny_model(seed=0):
 def batches(data):
     while True:
         yield {"input_ids": data, "labels": data.clone(), "attention_mask": torch.ones_like(data)}
+
+
+def rotating_batches(n=4):
+    """A few distinct memorisable batches in turn: the loss varies from step to step, as on real data."""
+    g = torch.Generator().manual_seed(0)
+    data = [torch.randint(0, 64, (4, 24), generator=g) for _ in range(n)]
+    for i in range(10**9):
+        d = data[i % n]
+        yield {"input_ids": d, "labels": d.clone(), "attention_mask": torch.ones_like(d)}
+
+
+@pytest.fixture
+def fp16_on_cpu(monkeypatch):
+    """DeepSpeed's CPU accelerator refuses fp16 unless oneDNN has fp16 kernels (AVX512-FP16/AMX-FP16), although
+    torch computes fp16 on any CPU. The loss scaling under test is DeepSpeed's own code, the same as on a GPU, so
+    only the capability probe is overridden (and only where it says no)."""
+    from deepspeed.accelerator import get_accelerator
+
+    acc = get_accelerator()
+    if not acc.is_fp16_supported():
+        monkeypatch.setattr(acc, "is_fp16_supported", lambda: True)
 
 
 @pytest.mark.parametrize("zero", [0, 2, 3])
@@ -57,6 +80,70 @@ def test_nan_loss_stops_with_the_step_number():
         eng.train(batches(data), "pretrain")
 
 
+SKIPPED = r"pretrain: 9 of 10 optimizer steps skipped for non-finite gradients by step 10 of 40 \(lower pretrain.lr"
+
+
+@pytest.mark.parametrize("zero,precision,log_every,message", [
+    pytest.param(0, "fp32", 10, r"pretrain: loss is nan at step 3 of 40 \(lower pretrain.lr or keep engine.grad_clip "
+                 r"on\)$", id="zero0-fp32-nan"),
+    pytest.param(1, "fp32", 10, SKIPPED + r" or keep engine.grad_clip on\)$", id="zero1-fp32"),
+    pytest.param(2, "fp32", 10, SKIPPED + r" or keep engine.grad_clip on\)$", id="zero2-fp32"),
+    pytest.param(3, "fp32", 10, SKIPPED + r" or keep engine.grad_clip on\)$", id="zero3-fp32"),
+    pytest.param(0, "bf16", 10, SKIPPED + r", keep engine.grad_clip on, or use fp32\)$", id="zero0-bf16"),
+    pytest.param(2, "bf16", 10, SKIPPED + r", keep engine.grad_clip on, or use fp32\)$", id="zero2-bf16"),
+    pytest.param(0, "fp16", 10, r"pretrain: loss is nan at step 2 of 40 \(.*use bf16 \(or fp32\)\)$",
+                 id="zero0-fp16-nan"),
+    # DeepSpeed's own fp16 scaler gives up (at step 19) before the first log point
+    pytest.param(2, "fp16", 40, r"pretrain: fp16 loss scale at its minimum and gradients still non-finite at step 19 "
+                 r"of 40 \(lower pretrain.lr, keep engine.grad_clip on, or use bf16 \(or fp32\)\)$",
+                 id="zero2-fp16-min-scale"),
+])
+def test_divergence_fails_the_stage_under_every_engine(zero, precision, log_every, message, fp16_on_cpu):
+    """lr=1e5: the loss diverges at step 2. ZeRO-1/2/3 and bf16 then skip every step (the loss frozen at
+    ln(vocab)), which used to end as a success; ZeRO-0 fp32 and fp16 produce a NaN loss."""
+    cfg = load_config(None, ["pretrain.lr=1e5", f"engine.zero_stage={zero}", f"engine.precision={precision}",
+                             "pretrain.micro_batch=4", f"pretrain.log_every={log_every}"])
+    data = torch.randint(0, 64, (4, 24), generator=torch.Generator().manual_seed(0))
+    eng = Engine(tiny_model(), cfg.engine, cfg.pretrain, total_steps=40)
+    with pytest.raises(TrialFailure, match=message) as err:
+        eng.train(batches(data), "pretrain")
+    assert "\n" not in str(err.value)
+    eng.close()
+
+
+def test_fp16_loss_scale_search_is_not_divergence(tmp_path, fp16_on_cpu):
+    """A loss scale started far too high (2^32) overflows for the first ~13 steps while DeepSpeed halves it:
+    healthy, the run must go on and learn."""
+    ds = tmp_path / "ds.json"
+    ds.write_text('{"fp16": {"initial_scale_power": 32}}')
+    cfg = load_config(None, ["engine.precision=fp16", "engine.zero_stage=2", f"engine.deepspeed_json={ds}",
+                             "pretrain.lr=1e-2", "pretrain.micro_batch=4", "pretrain.log_every=5"])
+    logged = []
+    eng = Engine(tiny_model(), cfg.engine, cfg.pretrain, total_steps=40)
+    out = eng.train(rotating_batches(), "pretrain", lambda step, m: logged.append(m))
+    eng.close()
+    assert out["pretrain/skipped_steps"] >= 10  # the search really skipped steps...
+    assert logged[0]["pretrain/skipped_steps"] == 5 and logged[-1]["pretrain/loss_scale"] < 2.0**32
+    assert out["pretrain/final_loss"] < 0.8 * out["pretrain/first_loss"]  # ...and the run then learnt
+    assert "pretrain/grad_norm" in logged[-1]
+
+
+def test_flat_loss_fails_the_stage_unless_the_check_is_off():
+    cfg = load_config(None, ["pretrain.lr=0", "pretrain.micro_batch=4"])
+    data = torch.randint(0, 64, (4, 24), generator=torch.Generator().manual_seed(0))
+    eng = Engine(tiny_model(), cfg.engine, cfg.pretrain, total_steps=20)
+    with pytest.raises(TrialFailure, match=r"^pretrain: loss stuck at 4\.1\d+ over steps 1-10 of 20, the model is "
+                                           r"not learning \(check that pretrain.lr is neither 0 nor far too high; "
+                                           r"engine.loss_stall_tol=0 turns this check off\)$"):
+        eng.train(batches(data), "pretrain")
+    eng.close()
+    off = load_config(None, ["pretrain.lr=0", "pretrain.micro_batch=4", "engine.loss_stall_tol=0"])
+    eng = Engine(tiny_model(), off.engine, off.pretrain, total_steps=10)
+    out = eng.train(batches(data), "pretrain")
+    assert out["pretrain/final_loss"] == out["pretrain/first_loss"]
+    eng.close()
+
+
 def test_ds_config_merges_user_json(tmp_path):
     f = tmp_path / "ds.json"
     f.write_text('{"zero_optimization": {"reduce_bucket_size": 1000}, "gradient_clipping": 0.5}')
@@ -65,7 +152,8 @@ def test_ds_config_merges_user_json(tmp_path):
     assert ds["zero_optimization"] == {"stage": 3, "stage3_gather_16bit_weights_on_model_save": True,
                                        "reduce_bucket_size": 1000}
     assert ds["gradient_clipping"] == 0.5 and ds["bf16"]["enabled"] is True
-    bad = load_config(None, [f"engine.deepspeed_json={tmp_path / 'nope.json'}"])
+    bad = load_config(None, [f"engine.deepspeed_json={f}"])
+    f.unlink()  # gone after the config was checked at load (a worker on another machine, a cleaned-up file)
     with pytest.raises(TrialFailure, match="engine.deepspeed_json"):
         ds_config(bad.engine, bad.pretrain)
 

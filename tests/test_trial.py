@@ -141,3 +141,14 @@ def test_pretrained_checkpoint_with_lora(workdir, ray_cluster, tmp_path):
 
     merged = AutoModelForCausalLM.from_pretrained(str(res.out_dir / "final"), use_safetensors=True)
     assert not any("lora" in n for n, _ in merged.named_parameters())  # adapters folded into the weights
+
+
+def test_diverged_training_fails_the_run_under_zero2(workdir, ray_cluster):
+    """lr=1e5 under the default ZeRO-2, warmed up over 3 steps: from step 4 DeepSpeed skips every step for
+    non-finite gradients while the loss sits, finite, at ln(vocab) on both workers. Such a run used to end
+    FINISHED; now it is a FAILED run that says why. (A 2-step warmup gives a NaN loss instead.)"""
+    message = "pretrain: 7 of 10 optimizer steps skipped for non-finite gradients by step 10 of "
+    with pytest.raises(TrialError, match=rf"^{message}\d+ \(lower pretrain.lr or keep engine.grad_clip on\)$"):
+        run_trial(cfg_in(workdir, "pretrain.lr=1e5", "pretrain.warmup_ratio=0.1"), run_name="diverged")
+    run = next(r for r in mlflow_runs(workdir / "mlflow.db") if r["name"] == "diverged")
+    assert run["status"] == "FAILED" and message in run["tags"]["error"]

@@ -3,7 +3,8 @@
 Our config becomes a DeepSpeed config (ZeRO stage, precision, accumulation, clipping), with an optional
 user JSON merged on top; the optimizer is torch AdamW (DeepSpeed's compiled optimizers would JIT-build
 for minutes on CPU) and the schedule is linear warmup then cosine decay. The backend is gloo on CPU and
-NCCL on GPU, picked from the device the worker was given.
+NCCL on GPU, picked from the device the worker was given. ``Engine.train`` fails a stage whose training
+is not healthy, whatever the ZeRO stage and precision, checking only at its log points (no per-step sync).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import torch.distributed as dist
 
 
 class TrialFailure(RuntimeError):
-    """A failure worth one clear line to the user (NaN loss, bad input found inside a worker)."""
+    """A failure worth one clear line to the user (unhealthy training, bad input found inside a worker)."""
 
 
 def deep_merge(base: dict, extra: dict) -> dict:
@@ -64,6 +65,78 @@ def warmup_cosine(total_steps: int, warmup_ratio: float, min_lr_ratio: float) ->
     return factor
 
 
+IGNORE_INDEX = -100  # labels that carry no loss (prompt and padding tokens)
+
+# Health thresholds, from per-step traces in one process (tiny models, smoke-like data; ZeRO 0-3 x fp32/bf16/fp16)
+# and on 2 ranks with the project's data:
+# - lr=1e5 diverges within 2-4 steps everywhere. ZeRO-1/2/3 (fp32, bf16) and ZeRO-0 bf16 then skip EVERY step for
+#   a non-finite gradient norm (9 of the first 10, 39 of 40) while the loss sits, finite, at exactly ln(vocab):
+#   the run that used to end FINISHED. ZeRO-0 fp32 (torch's AdamW, no overflow check) and fp16 (weights overflow
+#   to inf) give a NaN loss from step 2-3, and in fp16 ZeRO-1/2/3 DeepSpeed itself gives up at step 19, once the
+#   loss scale has been halved to its minimum.
+# - Healthy runs skip nothing under fp32/bf16 (grad norm 0.6-1.0 with clipping at 1.0). Under fp16 a loss scale
+#   started too high (initial_scale_power 32) skips the first 13 steps and one more at step 15 while it settles;
+#   all but one of those lower the scale and are not counted, so at most 1 of 10 recent steps counts.
+#   max_skipped_share 0.5 sits between that 0.1 and the divergent 0.9-1.0 with margin on both sides; a window of
+#   at least SKIP_WINDOW steps keeps one isolated skip from failing a run that logs every step.
+# - A flat loss: the per-micro-step losses of a stalled run are identical (lr=0 on repeated data, or a model
+#   that outputs the uniform distribution: exactly ln(vocab) on every batch), spread 0. Healthy runs vary from
+#   batch to batch, per-step standard deviation 7e-4 of the mean (unlearnable random tokens) to 2.5e-2 (project
+#   data), so the spread of >= FLAT_MIN_VALUES losses is far above loss_stall_tol 1e-5 (~70x the smallest
+#   deviation); fewer values could be equal by chance. lr=0 on varied data is NOT flat (deviation 1e-3) and the
+#   loss cannot tell it from slow learning: the test config's SFT falls 0.6% in 11 steps against 0.8% noise.
+SKIP_WINDOW = 10
+FLAT_MIN_VALUES = 5
+_MIN_SCALE_MESSAGE = "Current loss scale already at minimum"  # DeepSpeed 0.19's fp16 scaler giving up
+
+
+class _Health:
+    """Verdicts on one stage's training, from the all-reduced numbers of a log interval (so the same on every
+    rank); each failure is one ``TrialFailure`` line naming the stage, the step, what happened and what to change."""
+
+    def __init__(self, stage: str, engine_cfg, total: int, log_every: int, accum: int):
+        self.stage, self.cfg, self.total, self.accum = stage, engine_cfg, total, accum
+        self.skip_window = max(log_every, SKIP_WINDOW)
+
+    def advice(self) -> str:
+        tips = [f"lower {self.stage}.lr",
+                "keep engine.grad_clip on" if self.cfg.grad_clip > 0 else "turn engine.grad_clip on (e.g. 1.0)"]
+        if self.cfg.precision != "fp32":
+            tips.append("use bf16 (or fp32)" if self.cfg.precision == "fp16" else "use fp32")
+        return f"{tips[0]} or {tips[1]}" if len(tips) == 2 else f"{tips[0]}, {tips[1]}, or {tips[2]}"
+
+    def min_scale_message(self, step: int) -> str:
+        return (f"{self.stage}: fp16 loss scale at its minimum and gradients still non-finite at step {step} "
+                f"of {self.total} ({self.advice()})")
+
+    def check(self, step: int, micro_losses: list[float], recent: float, applied: bool,
+              grad_norm: float | None) -> None:
+        """``micro_losses``: this interval's per-micro-step losses (mean over ranks); ``recent``: optimizer
+        steps skipped for non-finite gradients among the last ``skip_window``; ``applied``/``grad_norm``: the
+        last optimizer step."""
+        stage, total = self.stage, self.total
+        start = step - len(micro_losses) // self.accum + 1
+        bad = next((i for i, v in enumerate(micro_losses) if not math.isfinite(v)), None)
+        if bad is not None:
+            raise TrialFailure(f"{stage}: loss is {micro_losses[bad]} at step {start + bad // self.accum} of {total} "
+                               f"({self.advice()})")
+        if grad_norm is not None and applied and not math.isfinite(grad_norm):
+            raise TrialFailure(f"{stage}: gradient norm is {grad_norm} at step {step} of {total} and the step was "
+                               f"applied ({self.advice()})")
+        span = min(step, self.skip_window)
+        if recent > self.cfg.max_skipped_share * span:
+            which = f"{round(recent)} of {span}" if span == step else f"{round(recent)} of the last {span}"
+            raise TrialFailure(f"{stage}: {which} optimizer steps skipped for non-finite gradients by step {step} of "
+                               f"{total} ({self.advice()})")
+        tol = self.cfg.loss_stall_tol
+        if tol > 0 and len(micro_losses) >= FLAT_MIN_VALUES:
+            level = sum(micro_losses) / len(micro_losses)
+            if max(micro_losses) - min(micro_losses) <= tol * abs(level):
+                raise TrialFailure(f"{stage}: loss stuck at {level:.4f} over steps {start}-{step} of {total}, the "
+                                   f"model is not learning (check that {stage}.lr is neither 0 nor far too high; "
+                                   f"engine.loss_stall_tol=0 turns this check off)")
+
+
 def world() -> tuple[int, int]:
     if dist.is_available() and dist.is_initialized():
         return dist.get_rank(), dist.get_world_size()
@@ -96,42 +169,82 @@ class Engine:
 
     def train(self, batches: Iterator[dict[str, torch.Tensor]], stage: str,
               on_log: Callable[[int, dict[str, float]], None] = lambda step, m: None) -> dict[str, float]:
-        """Run ``total_steps`` optimizer steps. The loss is all-reduced every micro-step, so a NaN stops
-        every rank at the same step (no rank is left waiting in a collective)."""
-        engine, accum = self.engine, self.stage_cfg.grad_accum
+        """Run ``total_steps`` optimizer steps and fail the stage (``TrialFailure``, one line) when training is
+        not healthy: a non-finite loss or applied gradient norm, too many optimizer steps skipped for non-finite
+        gradients, or a flat loss.
+
+        The hot path never waits for the device: each micro-step's loss and token count go into device
+        buffers, and the health checks run at the log points (every ``log_every`` optimizer steps and at the
+        end) on one all-reduced vector, read back with a single sync. Every rank checks at the same steps on
+        the same reduced numbers, so a failure raises on all ranks together and none is left in a collective.
+        """
+        engine, accum, total = self.engine, self.stage_cfg.grad_accum, self.total_steps
+        log_every = self.stage_cfg.log_every
         _, world_size = world()
-        window_loss, window_tokens, window_n = 0.0, 0.0, 0
-        t0 = time.perf_counter()
+        # fp16 comes from DeepSpeed's own config: a user JSON may turn it on over engine.precision.
+        fp16 = bool(engine.fp16_enabled())
+        window = min(log_every, total) * accum
+        losses = torch.zeros(window, dtype=torch.float32, device=self.device)
+        tokens = torch.zeros(window, dtype=torch.float32, device=self.device)
+        health = _Health(stage, self.engine_cfg, total, log_every, accum)
+        skipped = 0
+        nonfinite_steps: list[int] = []  # steps skipped for non-finite gradients (not fp16 loss-scale search)
         first_loss = last_loss = float("nan")
-        step = 0
-        for micro in range(self.total_steps * accum):
+        step, n, t0 = 0, 0, time.perf_counter()
+        for micro in range(total * accum):
             batch = next(batches)
             batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
             loss = engine(**batch).loss
             engine.backward(loss)
-            engine.step()
-            stats = torch.stack([loss.detach().float(), (batch["labels"] != -100).sum().float()]).to(self.device)
-            if world_size > 1:
-                dist.all_reduce(stats)
-            mean_loss = stats[0].item() / world_size
-            if not math.isfinite(mean_loss):
-                raise TrialFailure(f"{stage}: loss is {mean_loss} at step {micro // accum + 1} of {self.total_steps} "
-                                   f"(lower {stage}.lr, enable engine.grad_clip, or use fp32)")
-            window_loss += mean_loss
-            window_tokens += stats[1].item()
-            window_n += 1
-            if (micro + 1) % accum:
+            boundary = (micro + 1) % accum == 0
+            scale = engine.optimizer.loss_scale if fp16 and boundary else None
+            try:
+                engine.step()
+            except Exception as e:  # DeepSpeed gives up with a bare Exception
+                if _MIN_SCALE_MESSAGE not in str(e):
+                    raise
+                raise TrialFailure(health.min_scale_message(step + 1)) from None
+            losses[n] = loss.detach()
+            tokens[n] = (batch["labels"] != IGNORE_INDEX).sum()
+            n += 1
+            if not boundary:
                 continue
             step += 1
-            if step == 1:
-                first_loss = window_loss / window_n
-            if step % self.stage_cfg.log_every == 0 or step == self.total_steps:
-                dt = time.perf_counter() - t0
-                last_loss = window_loss / window_n
-                on_log(step, {f"{stage}/loss": last_loss, f"{stage}/lr": self.scheduler.get_last_lr()[0],
-                              f"{stage}/tokens_per_s": window_tokens / dt if dt > 0 else 0.0})
-                window_loss, window_tokens, window_n, t0 = 0.0, 0.0, 0, time.perf_counter()
-        return {f"{stage}/first_loss": first_loss, f"{stage}/final_loss": last_loss, f"{stage}/steps": float(step)}
+            if not engine.was_step_applied():
+                skipped += 1
+                # Under fp16 an overflow that lowers the loss scale is the dynamic scaler finding its range
+                # (DeepSpeed starts it high on purpose), not a sign of divergence.
+                if not (fp16 and engine.optimizer.loss_scale < scale):
+                    nonfinite_steps.append(step)
+            if step % log_every and step != total:
+                continue
+            grad_norm = engine.get_global_grad_norm()
+            nonfinite_steps = [s for s in nonfinite_steps if s > step - health.skip_window]
+            recent = len(nonfinite_steps)
+            extras = torch.tensor([recent, float(engine.was_step_applied())], dtype=torch.float32, device=self.device)
+            parts = [losses[:n], tokens[:n], extras]
+            if grad_norm is not None:  # None where DeepSpeed computes no norm (ZeRO-0 fp32: torch's own optimizer)
+                parts.append(torch.as_tensor(grad_norm, dtype=torch.float32, device=self.device).reshape(1))
+            stats = torch.cat(parts)
+            if world_size > 1:
+                dist.all_reduce(stats)
+            values = [v / world_size for v in stats.tolist()]  # the one host sync of this log interval
+            dt = time.perf_counter() - t0
+            micro_losses, window_tokens = values[:n], values[n:2 * n]
+            if step <= log_every:
+                first_loss = sum(micro_losses[:accum]) / accum
+            last_loss = sum(micro_losses) / n
+            norm = values[2 * n + 2] if grad_norm is not None else None
+            metrics = {f"{stage}/loss": last_loss, f"{stage}/lr": self.scheduler.get_last_lr()[0],
+                       f"{stage}/tokens_per_s": sum(window_tokens) * world_size / dt if dt > 0 else 0.0,
+                       f"{stage}/skipped_steps": float(skipped), f"{stage}/grad_norm": norm,
+                       f"{stage}/loss_scale": float(engine.optimizer.loss_scale) if fp16 else None}
+            # Logged before the verdict, so a failed stage's curves show how it got there.
+            on_log(step, {k: v for k, v in metrics.items() if v is not None and math.isfinite(v)})
+            health.check(step, micro_losses, recent=values[2 * n], applied=values[2 * n + 1] > 0.5, grad_norm=norm)
+            n, t0 = 0, time.perf_counter()
+        return {f"{stage}/first_loss": first_loss, f"{stage}/final_loss": last_loss, f"{stage}/steps": float(step),
+                f"{stage}/skipped_steps": float(skipped)}
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """Full fp32 weights on every rank (gathered from ZeRO-3 shards where needed)."""
