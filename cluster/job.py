@@ -14,8 +14,8 @@ with ``SLURM_RESTART_COUNT`` > 0.
 """
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -27,7 +27,7 @@ from sweeps.config import load_sweep, points, trial_config
 from sweeps.runner import run_sweep
 from sweeps.summary import format_table, summary_rows
 from trainer.config import load_config
-from trainer.ray_session import ray_session
+from trainer.ray_session import owned_temp_dir, ray_session
 
 from . import ray_cluster
 from .config import SlurmConfig, slots_per_node
@@ -82,7 +82,10 @@ def run_job(job_dir: Path) -> int:
     _on_signals(cfg, job_id)  # while the cluster starts; again once the driver has joined it (below)
     slots = slots_per_node(cfg, trial_config(sweep, points(sweep)[0]).ray)
     procs: list[subprocess.Popen] = []
-    tmp = f"/tmp/bgray-{job_id}"  # short: Ray's socket paths must stay < 108 bytes
+    # /tmp/bgray-<job> (mode 700, owned; a requeued job's start removes a killed run's dir and orphans); Ray gets a
+    # folder inside it. Short: Ray's socket paths must stay < 108 bytes
+    tmp_owner = contextlib.ExitStack()
+    tmp = str(tmp_owner.enter_context(owned_temp_dir(job_id)) / "ray")
     try:
         procs.append(ray_cluster.start_node(
             head_address=None, ports=ray_cluster.Ports(base), cpus=cfg.cpus_per_node, gpus=cfg.gpus_per_node,
@@ -127,7 +130,7 @@ def run_job(job_dir: Path) -> int:
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # teardown must finish
         ui.stop(*procs, timeout_s=30.0)
-        shutil.rmtree(tmp, ignore_errors=True)
+        tmp_owner.close()
         log("Ray and MLflow processes of this job stopped")
 
 

@@ -1,14 +1,34 @@
-"""A Ray session for the driver: the cluster at ``ray.address``, or a private local one (own temp dir,
-own ports) that is shut down afterwards. Never `ray stop`: that would kill every Ray on the machine."""
+"""A Ray session for the driver: the cluster at ``ray.address``, or a private local one that is shut down
+afterwards. Never `ray stop`: that would kill every Ray on the machine.
+
+A private session is private: every Ray process listens on 127.0.0.1 only; a client needs the session's own
+token (a mode-600 file in ``/tmp/bgray-*``, a mode-700 dir of ours), not the host-wide ``~/.ray/auth_token``;
+and the session's address is exported (``RAY_ADDRESS``), so Ray's helpers that look a cluster up (Ray
+Train's placement-group cleaner) find this one among the host's other Rays.  The dir records its owner; the
+next start removes the dirs of dead owners (a SIGKILLed driver cannot clean up) and kills the Ray processes
+they left behind."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
+import secrets
 import shutil
+import socket
 import tempfile
+import time
+from pathlib import Path
 from typing import Iterator
 
 from .runtime_env import REPO_ROOT, apply_defaults
+
+LOOPBACK = "127.0.0.1"
+TEMP_ROOT = "/tmp"  # short: Ray's socket paths under it must stay < 108 bytes
+TEMP_PREFIX = "bgray-"
+OWNER_FILE = "owner.json"
+PRIVATE_ADDRESS_VAR = "BIASGEN_PRIVATE_RAY_ADDRESS"  # = RAY_ADDRESS while that address is a private session's own
+UNOWNED_GRACE_S = 120.0  # an owner-less dir younger than this may be one that is being set up
 
 
 class ResourceError(ValueError):
@@ -26,40 +46,299 @@ def worker_env(ray_cfg) -> dict[str, str]:
 
 
 def cluster_address(ray_cfg) -> str:
-    """``ray.address``, else ``$RAY_ADDRESS`` (set for drivers started by ``ray job submit``); empty: private."""
-    return ray_cfg.address or os.environ.get("RAY_ADDRESS", "")
+    """``ray.address``, else ``$RAY_ADDRESS`` (set for drivers started by ``ray job submit``); empty: private.
+
+    A private session exports its own address as ``$RAY_ADDRESS`` (for Ray's helpers); that one is not a
+    cluster to join: inside the session it is private, and after the session it is gone."""
+    env = os.environ.get("RAY_ADDRESS", "")
+    if env and env == os.environ.get(PRIVATE_ADDRESS_VAR):
+        env = ""
+    return ray_cfg.address or env
+
+
+# --- the private temp dir: owned, mode 700, removed with its orphans once its owner is dead ----------------
+
+def _start_time(pid: int) -> float | None:
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def _owner_record() -> dict:
+    return {"pid": os.getpid(), "host": socket.gethostname(), "started": _start_time(os.getpid())}
+
+
+def _read_owner(path: Path) -> dict | None:
+    """The owner record of a session dir; None if there is none (or none that reads as one)."""
+    try:
+        owner = json.loads((path / OWNER_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    ok = (isinstance(owner, dict) and isinstance(owner.get("pid"), int) and isinstance(owner.get("host"), str)
+          and isinstance(owner.get("started"), (int, float)))
+    return owner if ok else None
+
+
+def _owner_alive(owner: dict) -> bool:
+    """The owner process still runs: its pid exists with the start time recorded (not a reused pid)."""
+    started = _start_time(owner["pid"])
+    return started is not None and abs(started - owner["started"]) < 1.0
+
+
+def _open_paths(pid: int) -> list[str]:
+    """What the process's file descriptors point to (Linux); [] when it cannot be read."""
+    fd_dir = f"/proc/{pid}/fd"
+    paths = []
+    with contextlib.suppress(OSError):
+        for fd in os.listdir(fd_dir):
+            with contextlib.suppress(OSError):
+                paths.append(os.readlink(f"{fd_dir}/{fd}"))
+    return paths
+
+
+def processes_using(path: str | Path) -> list:
+    """Our uid's processes that name ``path`` (or a file under it) in their command line or hold a file under
+    it open.  Every Ray process of a session does one or the other: its sockets, session and log dirs are
+    there; the agents and workers rewrite their command line but keep their log files open."""
+    import psutil
+
+    path = str(path)
+    in_arg = re.compile(rf"(?:^|[=\s,:'\"]){re.escape(path)}(?:/|$|[\s,:'\"])")
+    uid, me = os.getuid(), os.getpid()
+    found = []
+    for p in psutil.process_iter(["pid", "uids", "cmdline"]):
+        info = p.info
+        if info["pid"] == me or not info["uids"] or info["uids"].real != uid:
+            continue
+        if any(in_arg.search(arg) for arg in info["cmdline"] or ()) or any(
+                f == path or f.startswith(path + "/") for f in _open_paths(info["pid"])):
+            found.append(p)
+    return found
+
+
+def is_ray_process(proc) -> bool:
+    """A process of Ray's: a worker or agent (``ray::…``), a program of the ray package (gcs_server, raylet,
+    log monitor, …) or the ``ray`` command (``ray start --block``)."""
+    import importlib.util
+
+    import psutil
+
+    cmdline = getattr(proc, "info", {}).get("cmdline")
+    if cmdline is None:
+        try:
+            cmdline = proc.cmdline()
+        except psutil.Error:
+            return False
+    if not cmdline:
+        return False
+    package = os.path.dirname(importlib.util.find_spec("ray").origin) + os.sep
+    return (cmdline[0].startswith("ray::") or any(arg.startswith(package) for arg in cmdline[:2])
+            or any(os.path.basename(arg) == "ray" for arg in cmdline[:2]))
+
+
+def _end_ray_processes(procs: list, grace_s: float = 2.0) -> None:
+    """SIGTERM, then SIGKILL after ``grace_s``, to those of ``procs`` that are Ray's (any other user of a
+    dead session's dir, say a ``tail -f`` of its log, is left alone)."""
+    import psutil
+
+    procs = [p for p in procs if is_ray_process(p)]
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            p.terminate()
+    _, alive = psutil.wait_procs(procs, timeout=grace_s)
+    for p in alive:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    psutil.wait_procs(alive, timeout=grace_s)
+
+
+def remove_stale_temp_dirs(root: str = TEMP_ROOT) -> list[Path]:
+    """Remove the ``bgray-*`` dirs of dead sessions of this host, killing the processes still using them.
+
+    Dead: the owner recorded in the dir (pid, host, start time) is gone, or its pid now belongs to another
+    process.  Never touched: a live owner's dir, another host's (a shared /tmp), another uid's, and a dir
+    without an owner record that is young or still used by a process (made by an older biasgen, or by
+    ``ray start`` on a Slurm job's other nodes, whose owner lives on the head)."""
+    removed = []
+    host, uid = socket.gethostname(), os.getuid()
+    for path in sorted(Path(root).glob(f"{TEMP_PREFIX}*")):
+        try:
+            st = path.lstat()
+        except OSError:
+            continue
+        if not path.is_dir() or path.is_symlink() or st.st_uid != uid:
+            continue
+        owner = _read_owner(path)
+        if owner is None:
+            if time.time() - st.st_mtime < UNOWNED_GRACE_S or processes_using(path):
+                continue
+        elif owner["host"] != host or _owner_alive(owner):
+            continue
+        else:
+            _end_ray_processes(processes_using(path))
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
 
 
 @contextlib.contextmanager
-def ray_session(ray_cfg, resources: dict[str, float] | None = None) -> Iterator[None]:
+def owned_temp_dir(suffix: str | None = None) -> Iterator[Path]:
+    """``/tmp/bgray-<suffix or random>``, mode 700, with an owner record; removed at the end, together with any
+    process still using it.  Stale dirs of dead sessions go first (see :func:`remove_stale_temp_dirs`).
+    Ray chmods its own temp dir to 777: give it a folder inside this one."""
+    remove_stale_temp_dirs()
+    if suffix is None:
+        path = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=TEMP_ROOT))
+    else:
+        path = Path(TEMP_ROOT, TEMP_PREFIX + suffix)
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            owner = _read_owner(path)
+            raise RuntimeError(f"{path} is in use" + (f" by pid {owner['pid']} on {owner['host']}" if owner else "")
+                               + "; it is removed once its owner has ended") from None
+    try:
+        path.chmod(0o700)
+        tmp = path / f".{OWNER_FILE}.tmp"
+        tmp.write_text(json.dumps(_owner_record()))
+        tmp.rename(path / OWNER_FILE)
+        yield path
+    finally:
+        with contextlib.suppress(Exception):
+            _end_ray_processes(processes_using(path))
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _write_token(path: Path) -> Path:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+    return path
+
+
+def _free_loopback_port() -> int:
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+def _port_taken(port: int) -> bool:
+    """Someone listens on (or holds) the port; a closed connection's TIME_WAIT does not count."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((LOOPBACK, port))
+        except OSError:
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def _process_state(env: dict[str, str | None]) -> Iterator[None]:
+    """This process's Ray settings for a private session, all restored afterwards (one process may open many
+    sessions, and a later one may join a cluster): ``env`` in os.environ (None: unset), which the Ray
+    processes inherit; and the three things Ray read once, before the session, from the environment.
+
+    * ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER`` (read at import): unless it is 0, Ray replaces 127.0.0.1 by the
+      host's IP and listens on every interface.
+    * ``RAY_AUTH_MODE`` (cached config): a private session always asks for its token.
+    * the auth token (cached at first use): this session's, not the last one's.
+    """
+    from ray._private import ray_constants
+    from ray._raylet import AuthenticationMode, AuthenticationTokenLoader, Config, get_authentication_mode
+
+    saved = {k: os.environ.get(k) for k in env}
+    saved_cluster = ray_constants.ENABLE_RAY_CLUSTER
+    refresh_config = get_authentication_mode() != AuthenticationMode.TOKEN
+    for k, v in env.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    try:
+        ray_constants.ENABLE_RAY_CLUSTER = False
+        if refresh_config:
+            Config.initialize("")
+        AuthenticationTokenLoader.instance().reset_cache()
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        ray_constants.ENABLE_RAY_CLUSTER = saved_cluster
+        if refresh_config:
+            Config.initialize("")
+        AuthenticationTokenLoader.instance().reset_cache()
+
+
+@contextlib.contextmanager
+def _private_session(ray_cfg, resources: dict[str, float] | None) -> Iterator[None]:
+    """A local Ray of our own: in an owned dir, on 127.0.0.1 only, with its own token, its address exported."""
     import ray
 
-    if ray.is_initialized():  # inside a Tune trial or a caller's session: use it as it is
-        yield
-        return
-    env = worker_env(ray_cfg)
-    address = cluster_address(ray_cfg)
-    if address:
-        ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=True)
-        try:
-            yield
-        finally:
-            ray.shutdown()
-        return
-    tmp = tempfile.mkdtemp(prefix="bgray-", dir="/tmp")  # short: Ray's socket paths must stay < 108 bytes
     num_gpus = None
     if ray_cfg.use_gpu:
         import torch
 
         num_gpus = torch.cuda.device_count()
-    ray.init(address="local", num_cpus=os.cpu_count(), num_gpus=num_gpus, resources=resources, include_dashboard=False,
-             _temp_dir=tmp, runtime_env={"env_vars": env}, log_to_driver=True, configure_logging=True,
-             logging_level="warning", logging_config=ray.LoggingConfig(log_level="ERROR"))
+    with owned_temp_dir() as root:
+        token = _write_token(root / "token")
+        for attempt in range(3):
+            # Ports chosen up front: the address is exported to every process, and the dashboard's (recorded
+            # for the state API, although no dashboard listens) must not be the host-wide default 8265.
+            port, dashboard_port = _free_loopback_port(), _free_loopback_port()
+            address = f"{LOOPBACK}:{port}"
+            env = {"RAY_ADDRESS": address, PRIVATE_ADDRESS_VAR: address, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
+                   "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token)}
+            with _process_state(env | {"RAY_AUTH_TOKEN": None, "RAY_GCS_SERVER_PORT": str(port)}):
+                try:
+                    ray.init(address="local", num_cpus=os.cpu_count(), num_gpus=num_gpus, resources=resources,
+                             include_dashboard=False, dashboard_port=dashboard_port, _temp_dir=str(root / "ray"),
+                             _node_ip_address=LOOPBACK, runtime_env={"env_vars": worker_env(ray_cfg) | env},
+                             log_to_driver=True, configure_logging=True, logging_level="warning",
+                             logging_config=ray.LoggingConfig(log_level="ERROR"))
+                except BaseException as e:
+                    ray.shutdown()
+                    if isinstance(e, Exception) and attempt < 2 and (_port_taken(port) or _port_taken(dashboard_port)):
+                        continue  # another process took a port between our choice and Ray's bind: choose again
+                    raise
+                os.environ.pop("RAY_GCS_SERVER_PORT")  # read at the head's start only
+                try:
+                    where = ray.get_runtime_context().gcs_address
+                    if where != address or ray.util.get_node_ip_address() != LOOPBACK:
+                        raise RuntimeError(f"the private Ray session listens at {where} (node "
+                                           f"{ray.util.get_node_ip_address()}), not at {address} only: "
+                                           f"this Ray version no longer binds it to {LOOPBACK}")
+                    yield
+                finally:
+                    ray.shutdown()
+                return
+
+
+@contextlib.contextmanager
+def ray_session(ray_cfg, resources: dict[str, float] | None = None) -> Iterator[None]:
+    """Ray for the driver until the block ends: the one already initialised, the cluster at
+    :func:`cluster_address`, or else a private one (see the module's doc)."""
+    import ray
+
+    if ray.is_initialized():  # inside a Tune trial or a caller's session: use it as it is
+        yield
+        return
+    address = cluster_address(ray_cfg)
+    if not address:
+        with _private_session(ray_cfg, resources):
+            yield
+        return
+    ray.init(address=address, runtime_env={"env_vars": worker_env(ray_cfg)}, log_to_driver=True)
     try:
         yield
     finally:
         ray.shutdown()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def check_resources(ray_cfg) -> None:
