@@ -89,8 +89,16 @@ def _progress_callback(total: int, skipped: int):
 
 def _trial_reason(trial) -> str:
     """The failed trial's one-line reason (the trainable raised TrialError(reason); Tune pickles it)."""
-    try:
-        err = trial.get_pickled_error()
+    err = None
+    try:  # at callback time the error is in the trial's local folder; get_pickled_error() reads the synced copy
+        local = trial.pickled_error_file
+        if local and os.path.exists(local):
+            from ray import cloudpickle
+
+            with open(local, "rb") as f:
+                err = cloudpickle.load(f)
+        else:
+            err = trial.get_pickled_error()
     except Exception:
         err = None
     return failure_reason(err)[:500] if err is not None else "no reason recorded (see the trial's MLflow run)"
