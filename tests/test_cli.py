@@ -16,8 +16,10 @@ def test_help(cli, cmd):
     (("submit",), "the following arguments are required: scheduler"),
     (("submit", "pbs"), "invalid choice: 'pbs'"),
     (("analyze", "--experiment", "no-such-sweep", "--tracking-uri", "sqlite:///{tmp}/m.db"), "no experiment named 'no-such-sweep'"),
+    (("analyze", "--tracking-uri", "sqlite:///{tmp}/none.db"), "no MLflow store at sqlite:///"),
 ])
 def test_submit_and_analyze_refuse_bad_input_in_one_line(cli, tmp_path, args, message):
+    (tmp_path / "m.db").touch()  # an empty store (MLflow creates its tables)
     r = cli(*[a.format(tmp=tmp_path) for a in args], cwd=tmp_path)
     assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from test_sweep import runs
 from trainer.runtime_env import REPO_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -75,23 +76,6 @@ def wait_for(cond, proc: subprocess.Popen, timeout: float = 400, what: str = "")
         assert proc.poll() is None, f"the driver exited ({proc.returncode}) before {what}"
         time.sleep(0.5)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-def runs(db: Path) -> list[dict]:
-    """The store's visible (active) runs with their tags, params and latest metrics, read straight from sqlite."""
-    if not db.exists():
-        return []
-    with sqlite3.connect(db) as c:
-        try:
-            rows = c.execute("select run_uuid, status, name from runs where lifecycle_stage = 'active'").fetchall()
-        except sqlite3.OperationalError:  # tables not created yet
-            return []
-        out = []
-        for run_id, status, name in rows:
-            q = lambda table: dict(c.execute(f"select key, value from {table} where run_uuid=?", (run_id,)).fetchall())  # noqa: E731
-            out.append({"id": run_id, "status": status, "name": name, "tags": q("tags"), "params": q("params"),
-                        "metrics": q("latest_metrics")})
-        return out
 
 
 def by_role(db: Path, role: str) -> list[dict]:

@@ -115,14 +115,16 @@ def is_loopback(ip: str) -> bool:
     return (getattr(addr, "ipv4_mapped", None) or addr).is_loopback
 
 
-def bound_addresses(procs: list) -> list[tuple[int, str, str]]:
-    """(pid, name, ip) of every listening TCP socket and every bound UDP socket of ``procs``."""
+def bound_addresses(procs: list, skip: frozenset = frozenset()) -> list[tuple[int, str, str]]:
+    """(pid, name, ip) of every listening TCP socket and every bound UDP socket of ``procs``, but those whose
+    (pid, ip, port) is in ``skip`` (what this test process had open before, e.g. an earlier test's torch store)."""
     out = []
     for p in procs:
         try:
             for c in p.net_connections(kind="inet"):
                 if c.laddr and (c.status == psutil.CONN_LISTEN or (c.type == socket.SOCK_DGRAM and not c.raddr)):
-                    out.append((p.pid, p.name(), c.laddr.ip))
+                    if (p.pid, c.laddr.ip, c.laddr.port) not in skip:
+                        out.append((p.pid, p.name(), c.laddr.ip))
         except psutil.NoSuchProcess:
             pass
     return out
@@ -227,6 +229,8 @@ def test_a_private_session_is_loopback_only_with_its_own_token(tmp_path, monkeyp
 
     cfg = RayConfig()
     seen = []
+    already = frozenset((os.getpid(), c.laddr.ip, c.laddr.port) for c in psutil.Process().net_connections(kind="inet")
+                        if c.laddr)
     for _ in range(2):  # a second session in the same process: its own token, not the first one's (cached)
         with rs.ray_session(cfg):
             address, token = os.environ["RAY_ADDRESS"], Path(os.environ["RAY_AUTH_TOKEN_PATH"])
@@ -241,7 +245,7 @@ def test_a_private_session_is_loopback_only_with_its_own_token(tmp_path, monkeyp
             procs = [psutil.Process()] + rs.processes_using(token.parent)
             names = {p.name() for p in procs}
             assert {"gcs_server", "raylet"} <= names, names
-            bound = bound_addresses(procs)
+            bound = bound_addresses(procs, skip=already)
             assert any(pid != os.getpid() for pid, _, _ in bound)  # the session's processes were seen listening
             assert [b for b in bound if not is_loopback(b[2])] == []
             assert "ADMITTED" in gcs_probe(address).stdout  # the session's token file is the one in use

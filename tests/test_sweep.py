@@ -14,6 +14,7 @@ from trainer.runtime_env import REPO_ROOT
 
 
 def runs(db: Path) -> list[dict]:
+    """The store's visible (active) runs with their tags, params and latest metrics, read straight from sqlite."""
     if not db.exists():
         return []
     with sqlite3.connect(db) as c:
@@ -23,9 +24,11 @@ def runs(db: Path) -> list[dict]:
             return []
         out = []
         for run_id, status, name in rows:
-            tags = dict(c.execute("select key, value from tags where run_uuid=?", (run_id,)).fetchall())
-            metrics = dict(c.execute("select key, value from latest_metrics where run_uuid=?", (run_id,)).fetchall())
-            out.append({"id": run_id, "status": status, "name": name, "tags": tags, "metrics": metrics})
+            def table(kind: str) -> dict:
+                return dict(c.execute(f"select key, value from {kind} where run_uuid=?", (run_id,)).fetchall())
+
+            out.append({"id": run_id, "status": status, "name": name, "tags": table("tags"), "params": table("params"),
+                        "metrics": table("latest_metrics")})
         return out
 
 
