@@ -72,10 +72,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
               f"--experiment {res.name}", file=sys.stderr)
     print("Open the UI with: python launch.py ui")
     if res.failed:
-        for name, reason in res.failures:
+        for name, reason in res.failures[1:]:
             print(f"FAILED {name}: {reason}", file=sys.stderr)
-        print(f"{res.failed} trial(s) failed; rerun to retry them: python launch.py sweep --resume {res.name}",
-              file=sys.stderr)
+        name, reason = res.failures[0] if res.failures else ("?", "see the trial runs' error tags")
+        others = f" (and {res.failed - 1} more, above)" if res.failed > 1 else ""
+        print(f"error: trial {name} failed: {reason}{others}; rerun to retry: python launch.py sweep --resume "
+              f"{res.name}", file=sys.stderr)  # the last line says why
         return 1
     return 0
 

@@ -197,9 +197,9 @@ def test_a_killed_worker_fails_its_trial_with_the_reason_and_a_rerun_recovers(tm
     # the other trial needed the same stage 1: it trained it again and finished
     assert sorted(r["status"] for r in trials) == ["FAILED", "FINISHED"]
     assert re.search(rf"\] FAILED +{failed[0]['name']}: {reason}", out), out[-3000:]  # the progress line
-    lines = out.strip().splitlines()
-    assert lines[-1] == "1 trial(s) failed; rerun to retry them: python launch.py sweep --resume faults", lines[-3:]
-    assert re.fullmatch(rf"FAILED {failed[0]['name']}: {reason}.*", lines[-2])  # the CLI's own summary line
+    last = out.strip().splitlines()[-1]  # the CLI's last line says why
+    assert re.fullmatch(rf"error: trial {failed[0]['name']} failed: {reason}.*; rerun to retry: python launch.py "
+                        r"sweep --resume faults", last), last
     rc, out = finish(start(tmp_path, "--resume", "faults", log="resume"), tmp_path, log="resume")
     assert rc == 0, out[-3000:]
     assert_complete(db, n_trials=2, n_stage1=1)
@@ -269,7 +269,8 @@ def test_a_diverging_trial_fails_under_zero2(tmp_path):
     s1 = [r for r in by_role(db, "stage1") if r["status"] == "FAILED"]  # its stage 1's curves show how it got there
     assert len(s1) == 1 and s1[0]["tags"]["error"] == bad["tags"]["error"] and s1[0]["metrics"]["pretrain/skipped_steps"] > 0
     assert "heldout/rate" not in bad["metrics"]
-    assert f"FAILED lr100000.0: {bad['tags']['error']}" in out.splitlines()  # the sweep's closing line
+    assert out.strip().splitlines()[-1] == (f"error: trial lr100000.0 failed: {bad['tags']['error']}; rerun to retry: "
+                                            "python launch.py sweep --resume diverge")  # the CLI's last line
     assert re.search(rf"\] FAILED +lr100000.0: {re.escape(bad['tags']['error'])}", out)  # the progress line
 
 
