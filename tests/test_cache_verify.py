@@ -86,8 +86,8 @@ def copy(pristine, tmp_path):
 DAMAGE = [
     ("tokenizer", "truncate tokenizer.json", lambda e: truncate(e / "tokenizer.json"),
      "tokenizer.json is {size} bytes, manifest says"),
-    ("stage1", "move 4 KB inside the .arrow", lambda e: move_4k(arrow(e)), "differ from the manifest"),
-    ("finetune", "flip 4 KB inside the .arrow", lambda e: flip_4k(arrow(e)), "differ from the manifest"),
+    ("stage1", "move 4 KB inside the .arrow", lambda e: move_4k(arrow(e)), "differs from the manifest"),
+    ("finetune", "flip 4 KB inside the .arrow", lambda e: flip_4k(arrow(e)), "differs from the manifest"),
     ("eval", "delete a file", lambda e: (e / "probe" / "state.json").unlink(), "probe/state.json is missing"),
     ("stage1", "add a stray file", lambda e: (e / "dataset" / "stray.arrow").write_bytes(b"x"),
      "dataset/stray.arrow is not in the manifest"),

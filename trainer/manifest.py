@@ -204,8 +204,8 @@ def check(entry: Path, full: bool | None = None) -> str | None:
                 for i, h in _chunk_digests(found[rel], chunk, indices):
                     if i >= len(expected) or h != expected[i]:
                         hi = min((i + 1) * chunk, files[rel]["size"]) - 1
-                        where = f"bytes {i * chunk:,}-{hi:,}" if len(expected) > 1 else "its content"
-                        problems.append(f"{rel}: {where} differ from the manifest")
+                        where = f"bytes {i * chunk:,}-{hi:,} differ" if len(expected) > 1 else "its content differs"
+                        problems.append(f"{rel}: {where} from the manifest")
                         break
             except OSError as e:
                 problems.append(f"{rel} cannot be read ({e.strerror})")
