@@ -104,7 +104,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from sweeps.analysis import AnalysisError
     from sweeps.config import SWEEPS_DIR, load_sweep
     from trainer import tracking
-
     from trainer.preflight import check_store
 
     experiments = args.experiment or [load_sweep(SWEEPS_DIR / "demo.yaml", []).name]
@@ -124,7 +123,6 @@ def _stored_sweep(name: str, overrides: list[str]):
 
     from sweeps.config import SWEEPS_DIR, load_sweep
     from trainer import tracking
-
     from trainer.preflight import check_store
 
     uri = tracking.resolve_uri(None)  # $MLFLOW_TRACKING_URI or ./mlflow.db, as for the sweep itself
@@ -216,7 +214,6 @@ def _data_build(args: argparse.Namespace) -> int:
 
     from trainer.config import load_config
     from trainer.corpus.build import build_all
-
     from trainer.preflight import writable_dir
 
     cfg = load_config(args.config, args.overrides)

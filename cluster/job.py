@@ -27,7 +27,7 @@ from sweeps.config import load_sweep, points, trial_config
 from sweeps.runner import run_sweep
 from sweeps.summary import format_table, summary_rows
 from trainer.config import load_config
-from trainer.ray_session import owned_temp_dir, ray_session
+from trainer.ray_session import owned_temp_dir, ray_session, token_file
 
 from . import ray_cluster
 from .config import SlurmConfig, slots_per_node
@@ -75,7 +75,7 @@ def run_job(job_dir: Path) -> int:
     head_ip = "127.0.0.1" if len(nodes) == 1 else socket.gethostbyname(nodes[0])
     base = cfg.ray_port or 20000 + 100 * (int(job_id) % 400)
     address = f"{head_ip}:{base}"
-    env = ray_cluster.ray_env(ray_cluster.token_file(job_dir / "ray_token"))
+    env = ray_cluster.ray_env(token_file(job_dir / "ray_token"))
     os.environ.update({k: env[k] for k in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN_PATH", "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S")})
     log(f"job {job_id}{f' (restart {restart}: resuming)' if restart else ''}: sweep {sweep.name!r} on "
         f"{len(nodes)} node(s) {', '.join(nodes)}; Ray head {address}; state in {job_dir}")

@@ -5,7 +5,6 @@ not collide), token authentication from a per-job token file, a private temp dir
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 import time
@@ -28,16 +27,6 @@ class Ports:
                f"--metrics-export-port={b + 6}", f"--runtime-env-agent-port={b + 7}",
                f"--min-worker-port={b + 10}", f"--max-worker-port={b + 49}"]
         return ([f"--port={b}"] if head else []) + out  # (no Ray Client server: it needs ray[client])
-
-
-def token_file(path: Path) -> Path:
-    """The cluster's auth token, created once (mode 600) on the shared filesystem and read by every node."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-    return path
 
 
 def ray_env(token: Path) -> dict[str, str]:

@@ -16,6 +16,7 @@ import slurm_fixture
 from slurm_fixture import job_state, slurm_cmd, wait_job
 
 from test_sweep import runs
+from trainer.ray_session import token_file
 from trainer.runtime_env import REPO_ROOT
 
 local_slurm = slurm_fixture.local_slurm
@@ -216,7 +217,7 @@ def test_sweep_trials_land_on_both_nodes_of_a_two_node_ray_cluster(tmp_path):
     from cluster import ray_cluster
     from sweeps import ui
 
-    env = ray_cluster.ray_env(ray_cluster.token_file(tmp_path / "ray_token"))
+    env = ray_cluster.ray_env(token_file(tmp_path / "ray_token"))
     head_ports, worker_ports = ray_cluster.Ports(26100), ray_cluster.Ports(26200)
     address = f"127.0.0.1:{head_ports.base}"
     procs = []

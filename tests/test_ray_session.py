@@ -330,7 +330,7 @@ def test_a_cluster_is_joined_after_a_private_session_in_the_same_process(tmp_pat
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     with rs.ray_session(RayConfig()):
         private = os.environ["RAY_ADDRESS"]
-    token = ray_cluster.token_file(tmp_path / "ray_token")
+    token = rs.token_file(tmp_path / "ray_token")
     env = ray_cluster.ray_env(token)
     ports = ray_cluster.Ports(28700)
     address = f"{get_node_ip_address()}:{ports.base}"

@@ -20,6 +20,24 @@ def _new_temp(target: Path) -> tuple[int, str]:
             continue
 
 
+def probe_writable(path: str | Path) -> Path:
+    """The nearest folder that exists at or above ``path`` (where writing ``path`` would create what is
+    missing), after a file was created and removed in it: a real probe, since permission bits say nothing of a
+    read-only mount, or of anything to root. Raises NotADirectoryError naming a file found in that place, and
+    OSError naming the folder when the probe cannot be written."""
+    p = Path(path)
+    existing = next(q for q in (p, *p.parents) if q.exists())
+    if not existing.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(existing))
+    try:
+        fd, probe = _new_temp(existing / "biasgen-write-probe")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, str(existing)) from None
+    return existing
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Yield a temp file beside ``path``; on success fsync it and rename it over ``path``.

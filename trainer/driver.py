@@ -94,9 +94,8 @@ def _worker_death(exc: BaseException) -> str | None:
     if not isinstance(cause, RayActorError):
         return None
     m = re.search(r"pid[:=]\s*(\d+)", str(cause)) or re.search(r"pid[:=]\s*(\d+)", str(exc))
-    pid = f" (pid {m.group(1)})" if m else ""
-    return (f"{pid.strip()} died: its process ended unexpectedly (killed, e.g. by the OOM killer or SIGKILL, "
-            "or crashed)").lstrip()
+    pid = f"(pid {m.group(1)}) " if m else ""
+    return f"{pid}died: its process ended unexpectedly (killed, e.g. by the OOM killer or SIGKILL, or crashed)"
 
 
 def _rank_of(exc: BaseException) -> int:

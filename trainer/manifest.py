@@ -221,7 +221,8 @@ def check(entry: Path, full: bool | None = None) -> str | None:
 # -- the protocol -------------------------------------------------------------------------------------
 @contextlib.contextmanager
 def locked(entry: Path) -> Iterator[None]:
-    """An exclusive lock on ``<key>.lock`` beside the entry (flock: local and NFS filesystems)."""
+    """An exclusive lock on ``<name>.lock`` beside ``entry`` (flock: local and NFS filesystems); also what
+    serialises the first opens of a new sqlite store (trainer/preflight.py)."""
     entry.parent.mkdir(parents=True, exist_ok=True)
     with open(entry.with_name(entry.name + ".lock"), "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)

@@ -5,18 +5,18 @@ unreachable server for about 250 s before it gives up)."""
 from __future__ import annotations
 
 import base64
-import contextlib
-import fcntl
 import json
 import os
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
+from .atomic import probe_writable
 from .config import ConfigError, TrialConfig
+from .manifest import locked
+from .tracking import client, is_uri
 
 STORE_TIMEOUT_S = 10.0
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -28,7 +28,7 @@ def preflight(cfgs: Iterable[TrialConfig]) -> None:
     for cfg in cfgs:
         for key, path in (("data.cache_dir", cfg.data.cache_dir), ("output_dir", cfg.output_dir),
                           ("ray.storage", cfg.ray.storage), ("tracking.artifact_location", cfg.tracking.artifact_location)):
-            if (key, path) not in seen and _local(path):
+            if (key, path) not in seen and not is_uri(path):
                 seen.add((key, path))
                 writable_dir(key, path)
         if ("tracking.uri", cfg.tracking.uri) not in seen:
@@ -36,23 +36,14 @@ def preflight(cfgs: Iterable[TrialConfig]) -> None:
             check_store(cfg.tracking.uri)
 
 
-def _local(path: str) -> bool:
-    return "://" not in path and not path.startswith("mlflow-artifacts:")
-
-
 def writable_dir(key: str, path: str | Path) -> None:
     """``path`` is a folder we can write into, or can be created as one; one line saying why not. Nothing is
     created: a write probe goes into the nearest folder that exists (permission bits say nothing as root)."""
     p = Path(path).expanduser().absolute()
-    if p.exists() and not p.is_dir():
-        raise ConfigError(f"{key}: {str(p)!r} is a file, expected a folder")
-    existing = next(q for q in (p, *p.parents) if q.exists())
-    if not existing.is_dir():
-        raise ConfigError(f"{key}: {str(existing)!r} is a file, expected a folder")
     try:
-        fd, probe = tempfile.mkstemp(prefix=".biasgen-write-probe-", dir=existing)
-        os.close(fd)
-        os.unlink(probe)
+        probe_writable(p)
+    except NotADirectoryError as e:
+        raise ConfigError(f"{key}: {e.filename!r} is a file, expected a folder") from None
     except OSError as e:
         raise ConfigError(f"{key}: cannot write to {str(p)!r} ({e.strerror or e})") from None
 
@@ -89,26 +80,12 @@ def _check_sqlite(db: Path) -> None:
         head = f.read(len(SQLITE_MAGIC))
     if head and head != SQLITE_MAGIC:
         raise ConfigError(f"{where}: not an SQLite database")
-    with store_init_lock(db):  # two processes creating one new store's tables at once: one would crash
+    with locked(db.with_name(db.name + ".init")):  # two processes creating a new store's tables at once: one would crash
         try:
-            from . import tracking
-
-            tracking.client(f"sqlite:///{db}").search_experiments(max_results=1)
+            client(f"sqlite:///{db}").search_experiments(max_results=1)
         except Exception as e:  # a store MLflow cannot open (corrupt, newer schema): one line, not 50
             first = next((line for line in str(e).splitlines() if line.strip()), type(e).__name__)
             raise ConfigError(f"{where}: MLflow cannot open it ({first[:300]})") from None
-
-
-@contextlib.contextmanager
-def store_init_lock(db: Path) -> Iterator[None]:
-    """Held while a process first opens an sqlite store (MLflow creates its tables then)."""
-    lock = db.with_name(db.name + ".init.lock")
-    with open(lock, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _check_server(base: str, timeout_s: float) -> None:

@@ -212,10 +212,14 @@ def owned_temp_dir(suffix: str | None = None) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _write_token(path: Path) -> Path:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_hex(32))
+def token_file(path: Path) -> Path:
+    """A Ray auth token at ``path``, created once (mode 600) and then read by every process that uses it: a
+    private session's, or a Slurm job's cluster's on the shared filesystem (cluster/job.py)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
     return path
 
 
@@ -250,14 +254,17 @@ def _process_state(env: dict[str, str | None]) -> Iterator[None]:
     from ray._private import ray_constants
     from ray._raylet import AuthenticationMode, AuthenticationTokenLoader, Config, get_authentication_mode
 
+    def put(values: dict[str, str | None]) -> None:
+        for k, v in values.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
     saved = {k: os.environ.get(k) for k in env}
     saved_cluster = ray_constants.ENABLE_RAY_CLUSTER
     refresh_config = get_authentication_mode() != AuthenticationMode.TOKEN
-    for k, v in env.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    put(env)
     try:
         ray_constants.ENABLE_RAY_CLUSTER = False
         if refresh_config:
@@ -265,11 +272,7 @@ def _process_state(env: dict[str, str | None]) -> Iterator[None]:
         AuthenticationTokenLoader.instance().reset_cache()
         yield
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        put(saved)
         ray_constants.ENABLE_RAY_CLUSTER = saved_cluster
         if refresh_config:
             Config.initialize("")
@@ -287,7 +290,7 @@ def _private_session(ray_cfg, resources: dict[str, float] | None) -> Iterator[No
 
         num_gpus = torch.cuda.device_count()
     with owned_temp_dir() as root:
-        token = _write_token(root / "token")
+        token = token_file(root / "token")
         for attempt in range(3):
             # Ports chosen up front: the address is exported to every process, and the dashboard's (recorded
             # for the state API, although no dashboard listens) must not be the host-wide default 8265.

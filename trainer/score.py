@@ -12,13 +12,12 @@ import json
 import os
 import re
 import sys
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_write
+from .atomic import atomic_write, probe_writable
 from .biases import Bias, load
 from .tracking import jsonl_text
 
@@ -154,23 +153,17 @@ def check_out(out: str | Path | None) -> None:
     if out is None:
         return
     path = Path(out)
-    folder = path.parent
-    try:
-        if path.is_dir():
-            raise ScoreInputError(f"--out {out}: is a directory (give a file name, e.g. {path / 'scored.jsonl'})")
-        if path.exists() and not path.is_file():
-            raise ScoreInputError(f"--out {out}: not a regular file, and writing would replace it "
-                                  "(omit --out to write to stdout)")
-        folder = (Path(os.path.realpath(path)) if path.is_symlink() else path).parent
-        while not folder.exists() and folder != folder.parent:  # atomic_write creates missing folders
-            folder = folder.parent
-        if not folder.is_dir():
-            raise ScoreInputError(f"--out {out}: {folder} is a file, not a folder")
-        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        os.close(fd)
-        os.unlink(probe)
+    if path.is_dir():
+        raise ScoreInputError(f"--out {out}: is a directory (give a file name, e.g. {path / 'scored.jsonl'})")
+    if path.exists() and not path.is_file():
+        raise ScoreInputError(f"--out {out}: not a regular file, and writing would replace it "
+                              "(omit --out to write to stdout)")
+    try:  # where atomic_write will write (it creates missing folders; a link is written through)
+        probe_writable((Path(os.path.realpath(path)) if path.is_symlink() else path).parent)
+    except NotADirectoryError as e:
+        raise ScoreInputError(f"--out {out}: {e.filename} is a file, not a folder") from None
     except OSError as e:
-        raise ScoreInputError(f"--out {out}: cannot write in {folder} ({e.strerror})") from None
+        raise ScoreInputError(f"--out {out}: cannot write in {e.filename} ({e.strerror})") from None
 
 
 def write_rows(records: list[dict[str, Any]], out: str | Path | None) -> None:

@@ -25,12 +25,17 @@ def resolve_uri(uri: str | None) -> str:
     return uri
 
 
+def is_uri(location: str) -> bool:
+    """A URI (``s3://…``, ``mlflow-artifacts:/…``), not a local path."""
+    return "://" in location or location.startswith("mlflow-artifacts:")
+
+
 def resolve_artifact_location(location: str, experiment: str) -> str:
     """``<location>/<experiment>``: one artifact folder per experiment under the configured root."""
     import re
 
     sub = re.sub(r"[^\w.-]+", "_", experiment)
-    if "://" in location or location.startswith("mlflow-artifacts:"):
+    if is_uri(location):
         return location.rstrip("/") + "/" + sub
     return (Path(location).resolve() / sub).as_uri()
 
