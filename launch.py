@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
+from pathlib import Path
 
 from trainer.runtime_env import apply_defaults
 
@@ -14,9 +16,10 @@ class UsageError(Exception):
     """A user mistake: printed as one line, exit status 2."""
 
 
-def _config_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", metavar="FILE", help="YAML file under configs/ (defaults are built in)")
-    p.add_argument("overrides", nargs="*", metavar="key=value", help="config overrides, e.g. data.mix=0.25 seed=3")
+def _config_args(p: argparse.ArgumentParser, config_help: str = "a trial config YAML (defaults are built in)",
+                 example: str = "data.mix=0.25 seed=3") -> None:
+    p.add_argument("--config", metavar="FILE", help=config_help)
+    p.add_argument("overrides", nargs="*", metavar="key=value", help=f"config overrides, e.g. {example}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -26,11 +29,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.print_config:
         print(to_yaml(cfg), end="")
         return 0
-    from trainer.driver import run_trial
+    from trainer.console import LiveView, quiet
+    from trainer.driver import TrialError, default_run_name, run_trial
     from trainer.preflight import preflight
 
-    preflight([cfg])  # the store answers and the folders take writes, before Ray starts
-    res = run_trial(cfg)
+    name, logs = default_run_name(cfg), Path(cfg.output_dir) / "logs"
+    with quiet(logs / f"{name}.log", args.verbose) as console, \
+            LiveView(console, logs / "progress", plain_every_s=60) as view:
+        preflight([cfg])  # the store answers and the folders take writes, before Ray starts
+        if console.log_path:
+            console.line(f"Ray, DeepSpeed and MLflow output: {console.log_path} (--verbose shows it here)")
+        view.started(name)
+        try:
+            res = run_trial(cfg, progress_dir=str(logs / "progress"))
+        except TrialError as e:
+            view.finished(name, str(e), ok=False)
+            raise
+        m = res.metrics
+        view.finished(name, f"heldout/gain {m['heldout/gain']:+.3f} [{m['heldout/gain_lo']:+.3f}, "
+                            f"{m['heldout/gain_hi']:+.3f}], heldout/rate {m['heldout/rate']:.3f}"
+                      if "heldout/gain" in m else "finished")
     headline = {k: v for k, v in sorted(res.metrics.items()) if not k.startswith("bias/")}
     print(json.dumps({"run_id": res.run_id, **headline}))
     print(f"MLflow run {res.run_id} in experiment {cfg.tracking.experiment!r} at {res.tracking_uri}; "
@@ -40,8 +58,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sweeps.config import load_sweep
-    from sweeps.runner import run_sweep
-    from sweeps.summary import format_table, summary_rows
+    from sweeps.runner import run_sweep, sweep_folder
+    from sweeps.summary import finding, format_table, summary_rows
+    from trainer.console import quiet
     from trainer import tracking
 
     if args.config and "=" in args.config:  # `sweep key=value` with no SWEEP
@@ -51,7 +70,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     else:
         sweep = load_sweep(args.config, args.overrides)
     try:
-        res = run_sweep(sweep)
+        with quiet(sweep_folder(sweep) / "sweep.log", args.verbose) as console:
+            res = run_sweep(sweep, console)
     except KeyboardInterrupt:
         print(f"\ninterrupted; finished trials are kept. Resume with: python launch.py sweep --resume {sweep.name}",
               file=sys.stderr)
@@ -62,11 +82,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     c.log_text(res.parent_run_id, table + "\n", "summary.txt")
     c.log_text(res.parent_run_id, tracking.csv_text(rows), "summary.csv")
     print(f"\nsweep {res.name}: {res.finished} trials run, {res.skipped} already finished, {res.failed} failed\n")
+    sentence = finding(rows)
+    if sentence:
+        print(textwrap.fill(sentence, width=110) + "\n")
     print(table)
     print(f"\nMLflow: experiment {res.name!r}, parent run {res.parent_run_id} at {res.tracking_uri}")
     try:
         report = _analyze(res.tracking_uri, [res.name], None, quiet=True)
-        print(f"Scaling analysis: {report} (redo with: python launch.py analyze --experiment {res.name})")
+        figures = sorted(p.name for p in Path(report).parent.glob("*.png"))
+        print(f"Scaling analysis: {report} (redo with: python launch.py analyze --experiment {res.name})"
+              + (f"\n  figures beside it: {', '.join(figures)}" if figures else ""))
     except Exception as e:  # the sweep's results are safe in MLflow; the analysis can be rerun on its own
         print(f"warning: the analysis failed ({type(e).__name__}: {e}); run: python launch.py analyze "
               f"--experiment {res.name}", file=sys.stderr)
@@ -317,13 +342,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run one trial (pretrain -> fine-tune -> evaluate)", description="Run one trial.")
     _config_args(p)
     p.add_argument("--print-config", action="store_true", help="print the resolved, validated config and exit")
+    p.add_argument("--verbose", action="store_true", help="show Ray, DeepSpeed and MLflow output here too "
+                   "(default: only in runs/logs/<run name>.log)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("sweep", help="run a sweep on Ray Tune (default: configs/sweeps/demo.yaml)",
-                       description="Run (or continue) a sweep: corpus mix x fraction fine-tuned x model size x seed.")
+                       description="Run (or continue) a sweep: trials over a grid (or list) of config values such as corpus mix, "
+                                   "fraction fine-tuned, model size and seed.")
     p.add_argument("config", nargs="?", metavar="SWEEP", help="a sweep YAML, or a name under configs/sweeps/ (default: demo)")
     p.add_argument("--resume", metavar="NAME", help="continue sweep NAME with its stored config: finished trials are kept")
     p.add_argument("overrides", nargs="*", metavar="key=value", help="sweep config overrides, e.g. max_concurrent=1")
+    p.add_argument("--verbose", action="store_true", help="show Ray, Tune, DeepSpeed and MLflow output here too "
+                   "(default: only in <output_dir>/<sweep name>/sweep.log)")
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("analyze", help="scaling analysis of a sweep: table, fits, PNG figures, HTML report",
@@ -346,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "partition=gpu nodes=2 gpus_per_node=4 sweep=demo")
     p.add_argument("scheduler", choices=("slurm",), help="the scheduler (slurm)")
     p.add_argument("--dry-run", action="store_true", help="print the sbatch script and exit; nothing is written")
-    _config_args(p)
+    _config_args(p, "a cluster config YAML (default: configs/cluster/slurm.yaml)", "partition=gpu nodes=2 sweep=demo")
     p.set_defaults(func=cmd_submit)
 
     p = sub.add_parser("slurm-job", help="(run by the sbatch script inside the allocation)",
@@ -368,10 +398,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="OUT.jsonl", help="output file (written atomically); default: stdout")
     p.add_argument("--judge", choices=("rules", "llm"), default="rules", help="rule detectors (default) or the LLM judge (judge.url=...)")
     p.add_argument("--response-key", default="response", help="column holding the response (released eval set: e.g. the stage's response column)")
-    _config_args(p)
+    _config_args(p, example="data.biases=synthetic:60 judge.url=http://127.0.0.1:8000/v1")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("data", help="the bias catalogue and (soon) corpus building", description="Bias catalogue and data.")
+    p = sub.add_parser("data", help="the bias catalogue and a trial's data (list, show, check, build)", description="Bias catalogue and data.")
     dsub = p.add_subparsers(dest="data_cmd", required=True, metavar="DATA_COMMAND")
     q = dsub.add_parser("list", help="list the 52 biases")
     q.add_argument("--json", action="store_true", help="one JSON object per bias")

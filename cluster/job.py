@@ -27,14 +27,22 @@ from sweeps.config import load_sweep, points, trial_config
 from sweeps.runner import run_sweep
 from sweeps.summary import format_table, summary_rows
 from trainer.config import load_config
+from trainer.console import Console, quiet
 from trainer.ray_session import owned_temp_dir, ray_session, token_file
 
 from . import ray_cluster
 from .config import SlurmConfig, slots_per_node
 
 
+_CONSOLE: list[Console] = []  # while the sweep runs, stdout is its log file: the job's own lines go here
+
+
 def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] slurm-job: {msg}", flush=True)
+    line = f"[{time.strftime('%H:%M:%S')}] slurm-job: {msg}"
+    if _CONSOLE:
+        _CONSOLE[-1].line(line)
+    else:
+        print(line, flush=True)
 
 
 def hostnames(nodelist: str) -> list[str]:
@@ -111,9 +119,14 @@ def run_job(job_dir: Path) -> int:
             log(f"MLflow server {uri} over {job_dir / 'mlflow.db'}")
         os.environ["MLFLOW_TRACKING_URI"] = uri
         sweep.set = {**sweep.set, "ray.address": address, "tracking.uri": uri}
-        with ray_session(trial_config(sweep, points(sweep)[0]).ray):
+        # Ray's and the workers' output to a file beside the job's other logs; the Slurm log keeps plain lines
+        with quiet(job_dir / f"sweep-{job_id}.log") as console, ray_session(trial_config(sweep, points(sweep)[0]).ray):
+            _CONSOLE.append(console)
             _on_signals(cfg, job_id)  # ray.init installed Ray's own SIGTERM handler, which just dies: ours again
-            res = run_sweep(sweep)  # joins this session
+            try:
+                res = run_sweep(sweep, console)  # joins this session
+            finally:
+                _CONSOLE.clear()
         print(format_table(summary_rows(res.tracking_uri, res.parent_run_id)), flush=True)
         _analysis(res.tracking_uri, sweep.name, job_dir)
         for name, reason in res.failures:

@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from trainer import tracking
+from trainer.console import Console, LiveView
 from trainer.config import TrialConfig, flatten, from_dict, to_dict, to_yaml
 from trainer.driver import default_run_name, failure_reason, run_trial, trial_key
 from trainer.preflight import preflight
@@ -47,44 +51,42 @@ def _trainable(config: dict[str, Any]) -> None:
 
     node = ray.get_runtime_context().get_node_id()  # where the trial's driver ran (its workers may spread)
     res = run_trial(cfg, run_name=config["run_name"], parent_run_id=config["parent"],
-                    tags={"biasgen.sweep": config["sweep"], "biasgen.ray_node": node})
+                    tags={"biasgen.sweep": config["sweep"], "biasgen.ray_node": node}, progress_dir=config.get("progress"))
     tune.report({k: v for k, v in res.metrics.items() if k in HEADLINE} | {"run_id": res.run_id,
                                                                             "stage1_hit": res.stage1_hit})
 
 
-def _progress_callback(total: int, skipped: int):
+def _progress_callback(view: LiveView):
     from ray import tune
 
     class Progress(tune.Callback):
-        """One line per trial event: a live view that also reads well in a Slurm log."""
+        """Tune's trial events into the console's live view (which polls the trials' stages itself)."""
 
-        def __init__(self):
-            self.done = skipped
-            self.t0: dict[str, float] = {}
+        def __init__(self, live: LiveView):
+            self.view = live  # not a closure over the argument: Tune pickles this class by value
 
-        def _line(self, text: str) -> None:
-            print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+        def __getstate__(self):  # Tune pickles its callbacks with the experiment state: not the terminal
+            return {"view": None}
 
         def on_trial_start(self, iteration, trials, trial, **info):
-            self.t0[trial.trial_id] = time.time()
-            self._line(f"started   {trial.config['trial']['run_name']}  ({sum(t.status == 'RUNNING' for t in trials)} running, "
-                       f"{self.done}/{total} done)")
+            if self.view:
+                self.view.started(trial.config["trial"]["run_name"])
 
         def on_trial_complete(self, iteration, trials, trial, **info):
-            self.done += 1
+            if not self.view:
+                return
             r = trial.last_result or {}
             gain = r.get("heldout/gain")
             text = (f"heldout/gain {gain:+.3f} [{r['heldout/gain_lo']:+.3f}, {r['heldout/gain_hi']:+.3f}], "
                     f"heldout/rate {r['heldout/rate']:.3f}" if gain is not None else "no metrics")
             s1 = "stage 1 from cache" if r.get("stage1_hit") else "stage 1 trained"
-            self._line(f"finished  {trial.config['trial']['run_name']}  {text}; {s1}; "
-                       f"{time.time() - self.t0.get(trial.trial_id, time.time()):.0f} s  ({self.done}/{total} done)")
+            self.view.finished(trial.config["trial"]["run_name"], f"{text}; {s1}")
 
         def on_trial_error(self, iteration, trials, trial, **info):
-            self.done += 1
-            self._line(f"FAILED    {trial.config['trial']['run_name']}: {_trial_reason(trial)}  ({self.done}/{total} done)")
+            if self.view:
+                self.view.finished(trial.config["trial"]["run_name"], _trial_reason(trial), ok=False)
 
-    return Progress()
+    return Progress(view)
 
 
 def _trial_reason(trial) -> str:
@@ -148,17 +150,25 @@ def _name_part(value: Any) -> str:
     return re.sub(r"[^\w.+-]", "", text)
 
 
-def run_sweep(sweep: SweepConfig) -> SweepResult:
-    """The sweep, holding its lock (one driver per name and store) from before its first MLflow write."""
+def sweep_folder(sweep: SweepConfig, cfg: TrialConfig | None = None) -> Path:
+    """The sweep's own folder, ``<output_dir>/<name>/``: its log of internals (``sweep.log``, written by
+    `launch.py sweep`) and the trials' live progress (``progress/``)."""
+    return Path((cfg or trial_configs(sweep)[0]).output_dir) / sweep.name
+
+
+def run_sweep(sweep: SweepConfig, console: Console | None = None) -> SweepResult:
+    """The sweep, holding its lock (one driver per name and store) from before its first MLflow write.
+    ``console``: where the live view and the sweep's own lines go (default: plain lines on stdout)."""
     pts = points(sweep)
     cfgs = trial_configs(sweep)  # every point validated, duplicates refused, before anything starts
     preflight(cfgs)  # stores answer and folders take writes, before Ray starts
     uri = tracking.resolve_uri(cfgs[0].tracking.uri)
     with sweep_lock(uri, sweep.name, cfgs[0].tracking.artifact_location):
-        return _run_locked(sweep, pts, cfgs, uri)
+        return _run_locked(sweep, pts, cfgs, uri, console or Console(sys.stdout, tty=False))
 
 
-def _run_locked(sweep: SweepConfig, pts: list[dict], cfgs: list[TrialConfig], uri: str) -> SweepResult:
+def _run_locked(sweep: SweepConfig, pts: list[dict], cfgs: list[TrialConfig], uri: str,
+                console: Console) -> SweepResult:
     from ray import tune
 
     cfg0 = cfgs[0]
@@ -169,16 +179,22 @@ def _run_locked(sweep: SweepConfig, pts: list[dict], cfgs: list[TrialConfig], ur
                            "killed: the driver stopped without closing this run (a rerun of the sweep replaces it)")
     parent = _parent_run(sweep, cfg0, uri, exp_id, len(pts))
     todo, skipped = [], 0
+    # We hold the sweep's lock: no other driver reads these; a killed run's stale stages must not show.
+    live_dir = sweep_folder(sweep, cfg0) / "progress"
+    shutil.rmtree(live_dir, ignore_errors=True)
     for p, cfg in zip(pts, cfgs):
         done = tracking.find_run(uri, exp_id, {"mlflow.parentRunId": parent, "biasgen.trial_key": trial_key(cfg)})
         if done and done.info.status == "FINISHED":
             skipped += 1
             continue
         name = "-".join(f"{k.split('.')[-1]}{_name_part(v)}" for k, v in p.items()) or default_run_name(cfg)
-        todo.append({"cfg": to_dict(cfg), "run_name": name, "parent": parent, "sweep": sweep.name})
+        todo.append({"cfg": to_dict(cfg), "run_name": name, "parent": parent, "sweep": sweep.name,
+                     "progress": str(live_dir)})
     todo = stage1_first(todo)
-    print(f"sweep {sweep.name}: {len(pts)} points, {skipped} already finished, {len(todo)} to run; "
-          f"MLflow experiment {sweep.name!r} at {uri}", flush=True)
+    console.line(f"sweep {sweep.name}: {len(pts)} points, {skipped} already finished, {len(todo)} to run; "
+                 f"MLflow experiment {sweep.name!r} at {uri}")
+    if console.log_path:
+        console.line(f"Ray, Tune, DeepSpeed and MLflow output: {console.log_path} (--verbose shows it here)")
     failed, failures = 0, []
     if todo:
         r = cfg0.ray
@@ -193,6 +209,7 @@ def _run_locked(sweep: SweepConfig, pts: list[dict], cfgs: list[TrialConfig], ur
                                     "--resources='{\"trial_slot\": N}' (N = trials that fit at once)")
             # On a cluster of several nodes the driver's own CPU count says nothing: the slots say it all.
             slots = int(have["trial_slot"]) if cluster_address(r) and not sweep.max_concurrent else int(min(slots, have["trial_slot"]))
+            view = LiveView(console, live_dir, total=len(pts), slots=slots, done=skipped)
             tuner = tune.Tuner(
                 tune.with_resources(_trainable, {"CPU": 0, "trial_slot": 1}),
                 param_space={"trial": tune.grid_search(todo)},
@@ -200,9 +217,10 @@ def _run_locked(sweep: SweepConfig, pts: list[dict], cfgs: list[TrialConfig], ur
                 run_config=tune.RunConfig(name=f"{sweep.name}-{time.strftime('%Y%m%d-%H%M%S')}",
                                           storage_path=os.path.abspath(r.storage), verbose=0,
                                           failure_config=tune.FailureConfig(max_failures=sweep.retries),
-                                          callbacks=[_progress_callback(len(pts), skipped)]),
+                                          callbacks=[_progress_callback(view)]),
             )
-            grid = tuner.fit()  # Tune turns a first Ctrl-C into a graceful stop and returns
+            with view:
+                grid = tuner.fit()  # Tune turns a first Ctrl-C into a graceful stop and returns
             failures = [(res.config["trial"]["run_name"], failure_reason(res.error)[:500]) for res in grid
                         if res.error is not None and "run_id" not in (res.metrics or {})]
             failed = len(failures)

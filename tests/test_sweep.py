@@ -3,10 +3,13 @@ resumed; a failing trial that does not stop the others."""
 from __future__ import annotations
 
 import os
+import pty
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -36,6 +39,49 @@ def sweep_cmd(*args: str) -> list[str]:
     return [sys.executable, str(REPO_ROOT / "launch.py"), "sweep", *args]
 
 
+# Lines of Ray, Tune, DeepSpeed and MLflow internals that must not reach the console (they go to the log).
+# (The sweep's own line naming the log file is the one line that may name them.)
+INTERNALS = re.compile(r"^(?!.*output: .*sweep\.log).*(core_worker|raylet|PreemptionWatcher|worker group|DeepSpeed|"
+                       r"deepspeed|Trial status|== Status ==|\(pid=|INFO mlflow|Setting up process group|Traceback)",
+                       re.MULTILINE)
+
+
+def run_in_terminal(cmd: list[str], cwd: Path, timeout: float) -> tuple[int, str]:
+    """``cmd`` with a pseudo-terminal as stdout and stderr, as a person at a terminal runs it."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=slave, stderr=slave, stdin=subprocess.DEVNULL,
+                            env={**os.environ, "TERM": "xterm-256color"})
+    os.close(slave)
+    chunks: list[bytes] = []
+
+    def drain():  # keep reading, or the child blocks on a full terminal buffer
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        rc = proc.wait(timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        reader.join(10)
+        os.close(master)
+    return rc, b"".join(chunks).decode("utf-8", "replace")
+
+
+def lines_per_trial(text: str, names: list[str]) -> dict[str, int]:
+    """Console lines naming each trial, the periodic sweep status lines aside."""
+    lines = [ln for ln in text.splitlines() if not re.match(r"\[\d\d:\d\d:\d\d\] sweep: ", ln)]
+    return {n: sum(re.search(rf"\b{re.escape(n)}\b", ln) is not None for ln in lines) for n in names}
+
+
 def test_smoke_sweep_killed_and_resumed(tmp_path):
     db = tmp_path / "mlflow.db"
     proc = subprocess.Popen(sweep_cmd("smoke"), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -53,11 +99,19 @@ def test_smoke_sweep_killed_and_resumed(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the driver and its private Ray, as an OOM kill would
         proc.wait()  # its temp dir is removed by the resumed run's start
+    first = proc.stdout.read().decode()
+    assert "started   " in first and not INTERNALS.search(first), first[-3000:]  # plain lines into a pipe
+    assert "\x1b" not in first
     before = {r["id"]: r for r in runs(db)}
-    r = subprocess.run(sweep_cmd("--resume", "smoke-sweep"), cwd=tmp_path, capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
-    import re
-
+    # At a terminal: the live block redrawn in place, internals in the sweep's log file only.
+    rc, out = run_in_terminal(sweep_cmd("--resume", "smoke-sweep"), tmp_path, timeout=600)
+    assert rc == 0, out[-4000:]
+    log = tmp_path / "runs" / "smoke-sweep" / "sweep.log"
+    assert f"Ray, Tune, DeepSpeed and MLflow output: {log}" in out
+    assert "\x1b[" in out and re.search(r"sweep: \d/4 done, \d running, 0 failed, ETA", out), out[-3000:]
+    assert not INTERNALS.search(out), INTERNALS.search(out)
+    assert "Started training worker group" in log.read_text()
+    r = subprocess.CompletedProcess([], rc, stdout=re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out).replace("\r", ""))
     done = re.search(r"(\d+) already finished", r.stdout)  # how many got done before the kill depends on load
     assert done and 1 <= int(done.group(1)) <= 3, r.stdout[-2000:]
     after = runs(db)
@@ -106,6 +160,11 @@ grid:
     r = subprocess.run(sweep_cmd(str(sweep)), cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert r.returncode == 1, (r.stdout + r.stderr)[-3000:]
     assert "1 failed" in r.stdout and "FAILED" in r.stdout
+    # Into a pipe: plain lines, the failure's reason on the console, internals only in the log.
+    assert "\x1b" not in r.stdout + r.stderr and not INTERNALS.search(r.stdout + r.stderr), r.stdout + r.stderr
+    assert re.search(r"FAILED +lr1000000000000.0: pretrain: loss is nan at step", r.stdout), r.stdout
+    assert all(n <= 3 for n in lines_per_trial(r.stdout, ["lr0.003", "lr1000000000000.0"]).values()), r.stdout
+    assert "Started training worker group" in (tmp_path / "runs" / "failing" / "sweep.log").read_text()
     all_runs = runs(tmp_path / "mlflow.db")
     trials = {x["name"]: x for x in all_runs if x["tags"].get("biasgen.role") == "trial"}
     assert trials["lr0.003"]["status"] == "FINISHED"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -53,6 +54,13 @@ def test_smoke_trial_from_the_cli(tmp_path, cli):
     r = cli("run", "--config", str(REPO_ROOT / "configs" / "smoke.yaml"), cwd=tmp_path, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     line = json.loads(r.stdout.strip().splitlines()[-1])
+    # The console: the log's path, the trial's start and end, the JSON; internals only in the log file.
+    log = tmp_path / "runs" / "logs" / "tiny-mix0.5-frac0.9-s0.log"
+    shown = r.stdout.strip().splitlines()[:-1]
+    assert shown[0] == f"Ray, DeepSpeed and MLflow output: {log} (--verbose shows it here)", r.stdout
+    assert shown[1].endswith("] started   tiny-mix0.5-frac0.9-s0") and "finished  tiny-mix0.5-frac0.9-s0  heldout/gain" in shown[-1]
+    assert not any(re.search(r"core_worker|DeepSpeed|worker group|INFO mlflow", x) for x in shown[1:] + r.stderr.splitlines()), r
+    assert "Started training worker group" in log.read_text()
     for key in ("heldout/rate", "heldout/rate_lo", "heldout/rate_hi", "heldout/rate_before_ft", "heldout/gain",
                 "train/rate", "train/rate_before_ft", "knowledge/acc", "params_total", "params_non_embedding"):
         assert key in line, key

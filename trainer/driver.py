@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import progress
 from .config import TrialConfig, flatten, to_dict
 from .corpus.build import build_all
 from .corpus.cache import cache_key
@@ -157,8 +158,9 @@ def trial_key(cfg: TrialConfig) -> str:
 
 
 def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str] | None = None,
-              parent_run_id: str | None = None) -> TrialResult:
-    """One trial. Inside a sweep (``parent_run_id``) a rerun of a failed or killed trial replaces its run."""
+              parent_run_id: str | None = None, progress_dir: str | None = None) -> TrialResult:
+    """One trial. Inside a sweep (``parent_run_id``) a rerun of a failed or killed trial replaces its run.
+    ``progress_dir``: where the trial reports its stage for the console's live view (``trainer.progress``)."""
     from .trial import stage2_worker
 
     uri = tracking.resolve_uri(cfg.tracking.uri)
@@ -172,6 +174,8 @@ def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str
     else:
         run_id = tracking.create_run(uri, exp_id, name, flatten(cfg), run_tags)
     out_dir = (Path(cfg.output_dir) / f"{name}-{run_id[:8]}").resolve()
+    report = progress.activate(progress.Reporter(progress_dir, name))
+    report.stage("data")
     try:
         data = build_all(cfg)
     except Exception as e:
@@ -188,9 +192,11 @@ def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str
                                                       "distinct_4gram_ratio", "biases", "finetune", "eval", "keys")},
                "data_summary.json")
     worker_config: dict[str, Any] = {"cfg": to_dict(cfg), "data": data.summary, "tracking_uri": uri,
-                                     "run_id": run_id, "out_dir": str(out_dir)}
+                                     "run_id": run_id, "out_dir": str(out_dir), "run_name": name,
+                                     "progress_dir": progress_dir}
     try:
         with ray_session(cfg.ray):
+            report.stage("stage1")
             s1_path, s1, hit = ensure_stage1(cfg, data, uri, exp_id, worker_config, parent_run_id)
             c.set_tag(run_id, "biasgen.key.stage1_model", s1["key"])
             c.set_tag(run_id, "biasgen.stage1_cache", "hit" if hit else "miss")
@@ -204,4 +210,5 @@ def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str
         tracking.finish(uri, run_id, ok=False, error=reason)
         raise TrialError(reason) from None
     tracking.finish(uri, run_id, ok=True)
+    report.stage("done")
     return TrialResult(run_id, exp_id, uri, metrics, out_dir, stage1_hit=hit)

@@ -168,7 +168,8 @@ class Engine:
         return self.engine.device
 
     def train(self, batches: Iterator[dict[str, torch.Tensor]], stage: str,
-              on_log: Callable[[int, dict[str, float]], None] = lambda step, m: None) -> dict[str, float]:
+              on_log: Callable[[int, dict[str, float]], None] = lambda step, m: None,
+              on_step: Callable[[int, int], None] = lambda step, total: None) -> dict[str, float]:
         """Run ``total_steps`` optimizer steps and fail the stage (``TrialFailure``, one line) when training is
         not healthy: a non-finite loss or applied gradient norm, too many optimizer steps skipped for non-finite
         gradients, or a flat loss.
@@ -210,6 +211,7 @@ class Engine:
             if not boundary:
                 continue
             step += 1
+            on_step(step, total)  # host-side only (the live view's step count): no device sync
             if not engine.was_step_applied():
                 skipped += 1
                 # Under fp16 an overflow that lowers the loss scale is the dynamic scaler finding its range

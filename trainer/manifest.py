@@ -48,6 +48,7 @@ from typing import Any, Callable, Iterator
 
 import xxhash
 
+from . import progress
 from .atomic import atomic_write
 
 MANIFEST = "manifest.json"
@@ -263,8 +264,9 @@ def obtain(entry: Path, build: Callable[[Path], None]) -> bool:
             if problem is None:
                 return True
             bad = _move_aside(entry)
-            print(f"cache: {entry.parent.name}/{entry.name}: {problem}; moved aside to {bad.name}, rebuilding",
-                  file=sys.stderr, flush=True)
+            message = f"cache: {entry.parent.name}/{entry.name}: {problem}; moved aside to {bad.name}, rebuilding"
+            print(message, file=sys.stderr, flush=True)
+            progress.note(message)  # stderr may be the log file: the live view shows it too
         tmp = entry.with_name(entry.name + ".partial")
         _remove(tmp)
         tmp.mkdir(parents=True)

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import progress
 from .config import TrialConfig, from_dict, to_yaml
 from .engine import TrialFailure, world
 
@@ -59,10 +60,14 @@ class Context:
         self.eval_rows = list(load_from_disk(str(ev / "prompts")))
         self.probe_items = list(load_from_disk(str(ev / "probe")))
         self.log = None
+        # rank 0 tells the console's live view where the trial is (no-op without a progress folder)
+        self.progress = progress.Reporter(config.get("progress_dir") if self.rank == 0 else None,
+                                          config.get("run_name", ""))
         if self.rank == 0:
             from .tracking import RunLogger
 
             self.log = RunLogger(config["tracking_uri"], config[run_id_key])
+            progress.activate(self.progress)
 
     def on_log(self, step: int, m: dict[str, float]) -> None:
         if self.log:
@@ -74,8 +79,9 @@ class Context:
         from .engine import Engine
 
         eng = Engine(model, self.cfg.engine, stage_cfg, steps_for(n_examples, stage_cfg, self.world_size))
+        self.progress.stage(progress.ENGINE_STAGES.get(stage, stage), eng.total_steps)
         t0 = time.perf_counter()
-        metrics = eng.train(batches, stage, self.on_log)
+        metrics = eng.train(batches, stage, self.on_log, self.progress.step)
         metrics[f"{stage}/seconds"] = time.perf_counter() - t0
         if self.lora:  # fold the adapters into the base weights
             merged = eng.engine.module.merge_and_unload()
@@ -93,10 +99,11 @@ class Context:
         model.load_state_dict(state, strict=True)
         return model.to(device=self.device, dtype=self.eval_dtype).eval()
 
-    def evaluate(self, model) -> tuple[list[list[str]], list[int]]:
+    def evaluate(self, model, stage: str) -> tuple[list[list[str]], list[int]]:
         """(responses per eval prompt, [probe hits, probe items]) — the same on every rank."""
         from .evaluate import generate_distributed, probe_accuracy_distributed
 
+        self.progress.stage(stage)
         responses = generate_distributed(model, self.tok, [r["prompt"] for r in self.eval_rows], self.cfg.eval,
                                          self.cfg.seed, self.device)
         return responses, list(probe_accuracy_distributed(model, self.tok, self.probe_items, self.device))
@@ -151,7 +158,7 @@ def stage1_worker(config: dict[str, Any]) -> dict[str, float]:
         before = None
         if cfg.eval.before_ft:
             t0 = time.perf_counter()
-            before = ctx.evaluate(model)
+            before = ctx.evaluate(model, "eval_before")
             metrics["eval/before_ft_seconds"] = time.perf_counter() - t0
             if before[1][1]:
                 metrics["knowledge/acc"] = before[1][0] / before[1][1]
@@ -194,7 +201,7 @@ def stage2_worker(config: dict[str, Any]) -> dict[str, float]:
         if ctx.rank == 0:
             save_hf(model, ctx.tok, Path(config["out_dir"]) / "final")
         t0 = time.perf_counter()
-        after = ctx.evaluate(model)
+        after = ctx.evaluate(model, "eval")
         metrics["eval/after_ft_seconds"] = time.perf_counter() - t0
         if ctx.rank == 0:
             metrics = trial_results(ctx, universe(cfg.data.biases), s1, after, metrics)

@@ -1,0 +1,227 @@
+"""What a person watching `run` or `sweep` sees: the project's own lines and a live view of the running
+trials, with Ray, Tune, DeepSpeed, transformers and MLflow internals sent to a log file instead.
+
+The internals are redirected at the file-descriptor level (``os.dup2`` of stdout and stderr onto the log):
+Ray's C++ core workers, the log lines Ray forwards from every worker process and the Ray daemons started
+under us all write there, whatever Python object they hold. The project's lines go to a duplicate of the
+terminal taken before the redirect. On a terminal the view is a live block (rich) redrawn in place; on
+anything else (a pipe, a Slurm log) it prints plain lines: one when a trial starts, one when it ends, and a
+status line once a minute.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Iterator
+
+from . import progress
+
+
+class Console:
+    """The project's lines. ``tty``: the stream is a terminal that can redraw a live block."""
+
+    def __init__(self, stream: IO[str], tty: bool, log_path: Path | None = None):
+        self.stream, self.tty, self.log_path = stream, tty, log_path
+        self._live = None  # the rich Live while a view draws
+        self._lock = threading.RLock()  # re-entrant: a signal handler (the Slurm job's) may print mid-line
+
+    def line(self, text: str) -> None:
+        """A line that stays (above the live block on a terminal)."""
+        with self._lock:
+            if self._live is not None:
+                self._live.console.print(text, markup=False, highlight=False, soft_wrap=True)
+            else:
+                self.stream.write(text + "\n")
+                self.stream.flush()
+
+
+@contextlib.contextmanager
+def quiet(log_path: Path | None, verbose: bool = False) -> Iterator[Console]:
+    """Internals to ``log_path`` (appended) unless ``verbose`` or no path is given; ``Console.log_path`` says
+    where they went (None: nowhere else), for the caller's first line.
+    The redirect ends when the block does, also on an exception, so errors reach the terminal."""
+    if verbose or log_path is None:
+        yield Console(sys.stdout, tty=False)
+        return
+    log_path = Path(log_path)
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    except OSError:  # an unwritable folder is the preflight's to report, in its own words: no redirect
+        yield Console(sys.stdout, tty=False)
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved_out, saved_err = os.dup(1), os.dup(2)
+    terminal = os.fdopen(os.dup(saved_out), "w", buffering=1, encoding="utf-8", errors="replace")
+    tty = terminal.isatty() and os.environ.get("TERM", "") != "dumb"
+    os.write(log_fd, f"\n===== {time.strftime('%Y-%m-%d %H:%M:%S')} pid {os.getpid()}: {' '.join(sys.argv)}\n".encode())
+    console = Console(terminal, tty, log_path)  # whoever starts the work names the log (one line, not here)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
+    try:
+        yield console
+    finally:
+        for s in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                s.flush()
+        os.dup2(saved_out, 1)
+        os.dup2(saved_err, 2)
+        os.close(saved_out)
+        os.close(saved_err)
+        with contextlib.suppress(Exception):
+            terminal.close()
+
+
+def clock() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+def duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
+
+
+@dataclass
+class _Trial:
+    name: str
+    t0: float = field(default_factory=time.time)
+    notes_offset: int = 0
+
+
+class LiveView:
+    """Running trials' stages and, for a sweep (``total`` given), trials done / running / failed and an ETA.
+
+    Trials are added and removed by whoever runs them (Tune's callback, `run`); a thread polls their progress
+    files (``trainer.progress``) and redraws, or prints the status line every ``plain_every_s`` seconds."""
+
+    def __init__(self, console: Console, folder: Path, total: int | None = None, slots: int = 1,
+                 done: int = 0, plain_every_s: float = 60.0, poll_s: float = 0.5):
+        self.console, self.folder, self.total, self.slots = console, Path(folder), total, max(1, slots)
+        self.done, self.failed = done, 0
+        self.plain_every_s, self.poll_s = plain_every_s, poll_s
+        self.running: dict[str, _Trial] = {}
+        self.durations: list[float] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._live = None
+        self._last_plain = time.time()
+
+    # -- events ------------------------------------------------------------------------------------------
+    def started(self, name: str) -> None:
+        with self._lock:
+            self.running[name] = _Trial(name)
+            n = len(self.running)
+        self.console.line(f"[{clock()}] started   {name}" + (f"  ({n} running, {self.done}/{self.total} done)"
+                                                            if self.total is not None else ""))
+
+    def finished(self, name: str, text: str, ok: bool = True) -> None:
+        with self._lock:
+            t = self.running.pop(name, None)
+            self._drain_notes(t)
+            elapsed = time.time() - t.t0 if t else 0.0
+            self.done += 1
+            if ok:
+                self.durations.append(elapsed)
+            else:
+                self.failed += 1
+        counts = f"  ({self.done}/{self.total} done)" if self.total is not None else ""
+        head = f"finished  {name}  " if ok else f"FAILED    {name}: "
+        self.console.line(f"[{clock()}] {head}{text}; {duration(elapsed)}{counts}")
+
+    # -- the view ----------------------------------------------------------------------------------------
+    def eta_s(self) -> float | None:
+        """Seconds until the sweep ends: queued trials at the mean duration of finished ones, running ones
+        at what is left of it (before any has finished: extrapolated from the running trials' progress)."""
+        if self.total is None:
+            return None
+        now = time.time()
+        running = list(self.running.values())
+        if self.durations:
+            mean = sum(self.durations) / len(self.durations)
+        else:
+            guesses = [(now - t.t0) / f for t in running if (f := progress.fraction(progress.read(self.folder, t.name))) >= 0.1]
+            if not guesses:
+                return None
+            mean = sum(guesses) / len(guesses)
+        queued = max(0, self.total - self.done - len(running))
+        left = sum(max(0.1 * mean, mean - (now - t.t0)) for t in running) + queued * mean
+        return left / self.slots
+
+    def status_line(self) -> str:
+        eta = self.eta_s()
+        return (f"sweep: {self.done}/{self.total} done, {len(self.running)} running, {self.failed} failed, "
+                f"ETA {duration(eta) if eta is not None else 'after the first trial'}")
+
+    def trial_line(self, t: _Trial) -> str:
+        return f"{t.name}: {progress.describe(progress.read(self.folder, t.name))} ({duration(time.time() - t.t0)})"
+
+    def _drain_notes(self, t: _Trial | None) -> None:
+        if t is None:
+            return
+        lines, t.notes_offset = progress.read_notes(self.folder, t.name, t.notes_offset)
+        for line in lines:
+            self.console.line(f"[{clock()}] {t.name}: {line}")
+
+    def _renderable(self):
+        from rich.console import Group
+        from rich.text import Text
+
+        with self._lock:
+            rows = [Text("  " + self.trial_line(t), no_wrap=True, overflow="ellipsis") for t in self.running.values()]
+            if self.total is not None:
+                rows.append(Text(self.status_line(), style="bold", no_wrap=True, overflow="ellipsis"))
+        return Group(*rows)
+
+    def _tick(self) -> None:
+        with self._lock:
+            for t in list(self.running.values()):
+                self._drain_notes(t)
+        if self._live is not None:
+            self._live.update(self._renderable())
+        elif time.time() - self._last_plain >= self.plain_every_s:
+            self._last_plain = time.time()
+            with self._lock:
+                parts = [self.trial_line(t) for t in self.running.values()]
+                head = self.status_line() if self.total is not None else ""
+            if parts or head:
+                self.console.line(f"[{clock()}] " + "; ".join(([head] if head else []) + parts))
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.poll_s):
+            try:
+                self._tick()
+            except Exception:  # the view must never take the run down
+                pass
+
+    def __enter__(self) -> "LiveView":
+        if self.console.tty:
+            from rich.console import Console as RichConsole
+            from rich.live import Live
+
+            self._live = Live(self._renderable(), console=RichConsole(file=self.console.stream, force_terminal=True),
+                              refresh_per_second=4, transient=True, redirect_stdout=False, redirect_stderr=False)
+            self._live.start()
+            self.console._live = self._live
+        self._thread = threading.Thread(target=self._loop, name="biasgen-live-view", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        with self._lock:
+            for t in list(self.running.values()):
+                self._drain_notes(t)
+        if self._live is not None:
+            self.console._live = None
+            self._live.stop()
+            self._live = None

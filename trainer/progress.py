@@ -1,0 +1,137 @@
+"""Where a running trial is, for the console's live view: a tiny JSON file per trial that the trial's driver
+and its rank-0 worker overwrite (stage, step k of N) and the sweep's driver polls.
+
+Files, not Ray objects, because the same view serves `run` (no Tune) and a sweep, and a sweep's folder is on
+the shared filesystem its cluster already needs for the stage-1 cache. Reporting is best effort: a folder
+that cannot be written costs the live line, never the trial.
+
+    <folder>/<run name>.json    {"stage": "stage 1", "step": 40, "total": 312, "t": <unix time>}
+    <folder>/<run name>.notes   one line per message the user should see (a cache entry rebuilt, ...)
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+# What the live line says for each stage a trial goes through, in order.
+STAGES = {
+    "data": "building data",
+    "stage1_wait": "waiting for its stage 1 (another trial trains it)",
+    "stage1": "stage 1",
+    "eval_before": "evaluating the stage-1 model",
+    "sft": "fine-tuning",
+    "eval": "evaluating",
+    "done": "done",
+}
+# The engine's stage names (pretrain, sft) as the live line calls them.
+ENGINE_STAGES = {"pretrain": "stage1", "sft": "sft"}
+
+
+def file_stem(run_name: str) -> str:
+    return re.sub(r"[^\w.+-]", "_", run_name)
+
+
+class Reporter:
+    """Writes one trial's progress; ``step`` calls are throttled to one write per ``every_s``."""
+
+    def __init__(self, folder: str | os.PathLike | None, run_name: str, every_s: float = 1.0):
+        self.path = Path(folder) / f"{file_stem(run_name)}.json" if folder else None
+        self.every_s = every_s
+        self._last = 0.0
+        self._stage = ""
+        if self.path is not None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                self.path = None
+
+    def stage(self, stage: str, total: int = 0) -> None:
+        self._stage = stage
+        self._write({"stage": stage, "step": 0, "total": total})
+
+    def step(self, step: int, total: int) -> None:
+        now = time.time()
+        if now - self._last >= self.every_s or step == total:
+            self._write({"stage": self._stage, "step": step, "total": total})
+
+    def note(self, text: str) -> None:
+        """A line the user should see even when internals go to the log file."""
+        if self.path is None:
+            return
+        try:
+            with open(self.path.with_suffix(".notes"), "a", encoding="utf-8") as f:
+                f.write(" ".join(text.split()) + "\n")
+        except OSError:
+            pass
+
+    def _write(self, state: dict) -> None:
+        self._last = time.time()
+        if self.path is None:
+            return
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(state | {"t": self._last}))
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+
+_active: Reporter = Reporter(None, "")
+
+
+def activate(reporter: Reporter) -> Reporter:
+    """Make ``reporter`` this process's (one trial's driver or rank-0 worker) target for :func:`note`."""
+    global _active
+    _active = reporter
+    return reporter
+
+
+def note(text: str) -> None:
+    """Send a message to the console of whoever watches this process's trial (no-op when nobody does)."""
+    _active.note(text)
+
+
+def read(folder: Path, run_name: str) -> dict | None:
+    try:
+        return json.loads((folder / f"{file_stem(run_name)}.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def read_notes(folder: Path, run_name: str, offset: int) -> tuple[list[str], int]:
+    """Lines appended since byte ``offset``, and the new offset (only whole lines are taken)."""
+    try:
+        with open(folder / f"{file_stem(run_name)}.notes", "rb") as f:
+            f.seek(offset)
+            data = f.read()
+    except OSError:
+        return [], offset
+    end = data.rfind(b"\n") + 1
+    return data[:end].decode("utf-8", "replace").splitlines(), offset + end
+
+
+def describe(state: dict | None) -> str:
+    """The live line's stage text: 'stage 1 step 40 of 312', 'evaluating', ..."""
+    if not state:
+        return "starting"
+    text = STAGES.get(state.get("stage", ""), state.get("stage", "") or "starting")
+    if state.get("total"):
+        text += f" step {state.get('step', 0)} of {state['total']}"
+    return text
+
+
+def fraction(state: dict | None) -> float:
+    """Rough share of a trial done (stage 1 and fine-tuning by steps, the rest by stage): the ETA's guess
+    before any trial of the sweep has finished."""
+    if not state:
+        return 0.0
+    stage = state.get("stage", "")
+    done = {"stage1_wait": 0.05, "stage1": 0.05, "eval_before": 0.55, "sft": 0.65, "eval": 0.85, "done": 1.0}
+    span = {"stage1": 0.5, "sft": 0.2}.get(stage, 0.0)
+    share = done.get(stage, 0.0)
+    if span and state.get("total"):
+        share += span * min(1.0, state.get("step", 0) / state["total"])
+    return share
