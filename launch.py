@@ -95,7 +95,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     except Exception as e:  # the sweep's results are safe in MLflow; the analysis can be rerun on its own
         print(f"warning: the analysis failed ({type(e).__name__}: {e}); run: python launch.py analyze "
               f"--experiment {res.name}", file=sys.stderr)
-    print("Open the UI with: python launch.py ui")
+    from sweeps.ui import sweep_url
+
+    print(f"Open the UI with: python launch.py ui\n  this sweep's runs (on the UI's default port): "
+          f"{sweep_url(res.tracking_uri, 'http://127.0.0.1:5000', res.parent_run_id)}")
     if res.failed:
         for name, reason in res.failures[1:]:
             print(f"FAILED {name}: {reason}", file=sys.stderr)

@@ -2,6 +2,8 @@
 127.0.0.1. Runs in the foreground; Ctrl-C stops the server and everything it started."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import signal
 import socket
@@ -11,6 +13,7 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Sequence
 
 from trainer import tracking
 
@@ -70,14 +73,62 @@ def stop(*procs: subprocess.Popen, timeout_s: float = 15.0) -> None:
             p.wait()
 
 
-def runs_url(base: str, experiment_id: str, charts: bool = False) -> str:
-    """The experiment's trial runs, best held-out gain first, in the UI's model-training view (MLflow 3 opens
-    on GenAI traces otherwise); ``charts`` shows one bar chart per metric instead of the table."""
-    q = {"searchFilter": "tags.`biasgen.role` = 'trial'", "orderByKey": "metrics.`heldout/gain`",
-         "orderByAsc": "false", "workflowType": "machine_learning"}
+HEADLINE_METRICS = ("heldout/gain", "heldout/gain_lo", "heldout/gain_hi", "heldout/rate", "train/rate", "knowledge/acc")
+SAVED_VIEW_TAG = "mlflow.sharedViewState."  # the experiment-tag prefix under which the UI keeps saved views
+
+
+def runs_view(axes: Sequence[str], metrics: Sequence[str] = HEADLINE_METRICS) -> dict:
+    """The runs page's state for a sweep: trial runs only, best held-out gain first, every run drawn in the
+    charts; as columns the corpus (Dataset), the axes, then the headline metrics, each wide enough for its
+    name (the UI's default of 100 px cuts ``heldout/gain_lo`` and ``heldout/gain_hi`` to the same text).
+    Keys as the UI's state has them; a column is ``params.`data.mix``` and the like."""
+    columns = {"attributes.`Dataset`": 200, **{f"params.`{a}`": _width(a) for a in axes},
+               **{f"metrics.`{m}`": _width(m) for m in metrics}}
+    return {"searchFilter": "tags.`biasgen.role` = 'trial'", "orderByKey": "metrics.`heldout/gain`",
+            "orderByAsc": False, "runsHiddenMode": "SHOW_ALL", "selectedColumns": list(columns),
+            "columnOrder": list(columns), "columnWidths": columns}
+
+
+def _width(name: str) -> int:
+    """Pixels for a column headed ``name``: 7 per character of the UI's header font, plus padding and the
+    sort arrow."""
+    return max(64, 7 * len(name) + 30)
+
+
+def save_view(uri: str, experiment_id: str, state: dict, name: str) -> str:
+    """Store ``state`` as one of the experiment's saved views and return its key. The UI's URL carries no
+    columns; it opens a saved view by key (``?viewStateShareKey=``), reading it from the experiment tag
+    ``mlflow.sharedViewState.<key>`` (an envelope: name, createdAt, the state as JSON). The key is a hash of
+    the state, so the same view is written once however often a link to it is printed."""
+    body = json.dumps(state, sort_keys=True)
+    key = hashlib.sha256(body.encode()).hexdigest()[:32]
+    c = tracking.client(uri)
+    if SAVED_VIEW_TAG + key not in c.get_experiment(experiment_id).tags:
+        envelope = {"name": name, "createdAt": int(time.time() * 1000), "state": body}
+        c.set_experiment_tag(experiment_id, SAVED_VIEW_TAG + key, json.dumps(envelope))
+    return key
+
+
+def runs_url(uri: str, base: str, experiment_id: str, axes: Sequence[str] = (),
+             metrics: Sequence[str] = HEADLINE_METRICS, charts: bool = False) -> str:
+    """A link to the experiment's trial runs with ``axes`` (params) and ``metrics`` as visible columns, in the
+    model-training view (MLflow 3 opens on GenAI traces otherwise); ``charts``: one chart per metric instead
+    of the table. Saves the view on the experiment in the store at ``uri`` (see :func:`save_view`); the
+    URL holds only its key, since a search facet in the URL (searchFilter, orderByKey, ...) would make the
+    UI ignore the saved view."""
+    key = save_view(uri, experiment_id, runs_view(axes, metrics), "biasgen: trials, headline metrics and axes")
+    q = {"viewStateShareKey": key, "workflowType": "machine_learning"}
     if charts:
         q["compareRunsMode"] = "CHART"
     return f"{base}/#/experiments/{experiment_id}/runs?{urllib.parse.urlencode(q)}"
+
+
+def sweep_url(uri: str, base: str, parent_run_id: str) -> str:
+    """The runs link of the sweep whose parent run is ``parent_run_id``: its axes (the parent's
+    ``sweep.axes`` param) and the headline metrics as columns."""
+    parent = tracking.client(uri).get_run(parent_run_id)
+    axes = [a for a in parent.data.params.get("sweep.axes", "").split(",") if a]
+    return runs_url(uri, base, parent.info.experiment_id, axes)
 
 
 def sweep_links(uri: str, base: str) -> list[str]:
@@ -85,8 +136,9 @@ def sweep_links(uri: str, base: str) -> list[str]:
     c = tracking.client(uri)
     out = []
     for exp in c.search_experiments(max_results=1000):
-        if tracking.find_run(uri, exp.experiment_id, {"biasgen.role": "sweep"}):
-            out.append(f"  sweep {exp.name}: {runs_url(base, exp.experiment_id)}")
+        parent = tracking.find_run(uri, exp.experiment_id, {"biasgen.role": "sweep"})
+        if parent:
+            out.append(f"  sweep {exp.name}: {sweep_url(uri, base, parent.info.run_id)}")
     return out
 
 

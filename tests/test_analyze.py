@@ -2,6 +2,7 @@
 log10 parameters), aggregated, fitted, drawn and reported, and attached to the sweep's parent run."""
 from __future__ import annotations
 
+import hashlib
 import math
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 from sweeps.analysis import analyze, format_text, ols, seed_bootstrap
 from sweeps.report import write
 from trainer import tracking
+from trainer.config import TrialConfig
 from trainer.runtime_env import REPO_ROOT
 
 SLOPE = 0.12  # held-out gain per decade of parameters, at mix 0.5
@@ -20,9 +22,15 @@ SIZES = {"s": 1e5, "m": 1e6, "l": 1e7}
 BIASES = ["alpha", "beta", "gamma", "delta"]
 
 
+def data_hash(mix: float, seed: int) -> str:
+    """A stand-in for a trial's data hash: one corpus per mix and seed, shared by the model sizes."""
+    return hashlib.sha256(f"{mix}:{seed}".encode()).hexdigest()[:16]
+
+
 def log_sweep(uri: str, name: str, sizes: dict, mixes=(0.0, 0.5), seeds=(0, 1, 2), extra_unfinished=True,
-              fixed: dict | None = None) -> str:
-    """A sweep's MLflow layout as `launch.py sweep` writes it, with gains drawn around a known law."""
+              fixed: dict | None = None, datasets: bool = False) -> str:
+    """A sweep's MLflow layout as `launch.py sweep` writes it, with gains drawn around a known law; with
+    ``datasets``, each finished trial has its corpus as a dataset input, as the driver logs it."""
     rng = np.random.default_rng(7)
     artifacts = Path(uri[len("sqlite:///"):]).parent / "mlartifacts"  # beside the store, inside the test's tmp dir
     exp = tracking.experiment_id(uri, name, str(artifacts))
@@ -44,6 +52,12 @@ def log_sweep(uri: str, name: str, sizes: dict, mixes=(0.0, 0.5), seeds=(0, 1, 2
                              "heldout/rate": 0.1 + gain, "heldout/rate_lo": gain, "heldout/rate_hi": 0.2 + gain,
                              "heldout/rate_before_ft": 0.1, "train/rate": 0.8, "knowledge/acc": 0.3 + mix,
                              "params_total": n})
+                if datasets:
+                    h = data_hash(mix, seed)
+                    tracking.log_corpus_input(uri, run, {"hash": h, "mix_requested": mix, "mix_actual": mix,
+                                                         "tokens": 150000, "sequences": 585, "documents": 300,
+                                                         "biases": {"heldout": BIASES[:2]},
+                                                         "paths": {"stage1": f"/cache/stage1/{h}"}}, TrialConfig())
                 log.text(tracking.csv_text({"bias": b, "group": "heldout" if i < 2 else "train", "rate": 0.1 * i}
                                            for i, b in enumerate(BIASES)), "per_bias.csv")
                 tracking.finish(uri, run, ok=True)

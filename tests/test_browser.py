@@ -6,6 +6,7 @@ Chromium is Debian's `chromium` (installed by .ci/run). Without it the test is s
 BIASGEN_REQUIRE_BROWSER=1 (set by .ci/run), where a missing browser fails it."""
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -23,7 +24,8 @@ from sweeps.report import write
 from trainer import tracking
 from trainer.runtime_env import REPO_ROOT
 
-from test_analyze import SIZES, log_sweep
+from sweeps.ui import HEADLINE_METRICS
+from test_analyze import SIZES, data_hash, log_sweep
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(os.environ.get("BIASGEN_TEST_ARTIFACTS", REPO_ROOT / "test-artifacts")) / "browser"
@@ -50,6 +52,32 @@ def chromium(profile: Path, url: str, *, screenshot: Path | None = None, size: s
     return r.stdout
 
 
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def header_cells(dom: str) -> dict[str, str]:
+    """The runs table's rendered column headers: column id (``params.`data.mix``` ...) -> header text. The
+    grid renders only the columns in (or next to) the viewport, so a hidden column is never among them."""
+    out = {}
+    for cell in re.split(r'(?=<div class="ag-header-cell[ "])', dom)[1:]:
+        m = re.match(r'<div[^>]*col-id="([^"]+)"', cell)
+        if m:
+            out[html.unescape(m.group(1))] = _text(re.split(r'<div[^>]*role="row"', cell)[0])
+    return out
+
+
+def dataset_cells(dom: str) -> dict[str, str]:
+    """The runs table's Dataset cells: run id (the grid's row id) -> the cell's text."""
+    out = {}
+    for row in re.split(r'(?=<div[^>]*role="row")', dom)[1:]:
+        rid = re.match(r'<div[^>]*row-id="([^"]+)"', row)
+        cell = re.search(r'col-id="attributes.`Dataset`"[^>]*>(.*?)</button>', row, re.S)
+        if rid and cell:
+            out[rid.group(1)] = _text(cell.group(1))
+    return out
+
+
 def colour_pixels(png: Path, rgb: tuple[int, int, int], tol: int = 12) -> int:
     from PIL import Image
 
@@ -66,7 +94,7 @@ def free_port() -> int:
 def test_ui_lists_the_sweep_with_its_metric_and_the_report_renders(tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     store = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    parent = log_sweep(store, "browser-sweep", SIZES, seeds=(0, 1))
+    parent = log_sweep(store, "browser-sweep", SIZES, seeds=(0, 1), datasets=True)
     a = analyze(store, "browser-sweep")
     write(a, tmp_path / "analysis")
     finished = sorted(t.name for t in a.trials if t.finished)
@@ -80,12 +108,26 @@ def test_ui_lists_the_sweep_with_its_metric_and_the_report_renders(tmp_path):
         assert f"http://127.0.0.1:{port}" in first, first
         assert link.strip().startswith("sweep browser-sweep: http://"), link
         table_url = link.split(": ", 1)[1].strip()
-        dom = chromium(tmp_path / "p1", table_url, screenshot=ARTIFACTS / "mlflow_experiment_runs.png")
+        # Wide enough for every column beside the assistant panel that MLflow opens on a first visit.
+        dom = chromium(tmp_path / "p1", table_url, screenshot=ARTIFACTS / "runs-table.png", size="2800,1200")
         missing = [n for n in finished if n not in dom]
         assert not missing, f"runs not listed on the experiment page: {missing}"
         assert "Sort: heldout/gain" in dom.replace("\u00a0", " ") or "heldout/gain" in dom
         shown = re.search(r"(\d+)(?:</[^>]+>)?\s*matching runs", dom)  # finished, failed and running: none hidden
         assert shown and int(shown.group(1)) == len(a.trials) == 14, shown and shown.group(0)
+        # No clicks: the sweep's axes and the headline metrics are columns, the corpus is the Dataset column.
+        headers, sweep = header_cells(dom), tracking.client(store).get_run(parent)
+        axes = sweep.data.params["sweep.axes"].split(",")
+        wanted = {"attributes.`Dataset`": "Dataset", **{f"params.`{a}`": a for a in axes},
+                  **{f"metrics.`{m}`": m for m in HEADLINE_METRICS}}
+        assert {k: headers.get(k) for k in wanted} == wanted, headers
+        assert "metrics.`heldout/rate_lo`" not in headers  # logged, not chosen: the view decides the columns
+        trials = tracking.client(store).search_runs([sweep.info.experiment_id], "tags.`biasgen.role` = 'trial' and "
+                                                    "attributes.status = 'FINISHED'")
+        expected = {r.info.run_id: data_hash(float(r.data.params["data.mix"]), int(r.data.params["seed"]))
+                    for r in trials}
+        cells = dataset_cells(dom)
+        assert len(expected) == 12 and all(cells.get(rid, "").startswith(h) for rid, h in expected.items()), cells
         dom = chromium(tmp_path / "p2", table_url + "&compareRunsMode=CHART",
                        screenshot=ARTIFACTS / "mlflow_experiment_charts.png")
         assert ">heldout/gain<" in dom, "no heldout/gain chart on the experiment page"

@@ -58,3 +58,39 @@ def test_orphans_of_a_dead_driver_are_closed(tmp_path):
     c = tracking.client(uri)
     assert c.get_run(ours).info.status == "KILLED" and c.get_run(ours).data.tags["error"] == "killed"
     assert c.get_run(other).info.status == "RUNNING" and c.get_run(done).info.status == "FINISHED"
+
+
+def test_the_corpus_is_the_runs_training_dataset(tmp_path):
+    """The UI's Dataset column and dataset filter read the run's dataset inputs: the data hash names the
+    corpus, the stage-1 folder is where it lives, the profile says what it is made of."""
+    import json
+
+    import mlflow.data
+
+    from trainer.config import TrialConfig
+
+    uri, exp = store(tmp_path)
+    run = tracking.create_run(uri, exp, "t", {"data.mix": 0.5}, {"biasgen.role": "trial"})
+    other = tracking.create_run(uri, exp, "u", {"data.mix": 0.0}, {"biasgen.role": "trial"})
+    cfg = TrialConfig()
+    cfg.data.biases, cfg.data.tokenizer, cfg.data.vocab_size = "synthetic:12@3", "word", 2000
+    stage1 = tmp_path / "cache" / "stage1" / "k1"
+    summary = {"hash": "0123456789abcdef", "mix_requested": 0.5, "mix_actual": 0.498731, "tokens": 150000,
+               "sequences": 585, "documents": 311, "biases": {"finetuned": ["a", "b"], "heldout": ["c"]},
+               "paths": {"stage1": str(stage1)}}
+    tracking.log_corpus_input(uri, run, summary, cfg)
+    tracking.log_corpus_input(uri, other, {**summary, "hash": "fedcba9876543210", "mix_requested": 0.0}, cfg)
+
+    c = tracking.client(uri)
+    [inp] = c.get_run(run).inputs.dataset_inputs
+    ds = inp.dataset
+    assert (ds.name, ds.digest, ds.source_type) == ("0123456789abcdef", "0123456789abcdef", "local")
+    assert [(t.key, t.value) for t in inp.tags] == [("mlflow.data.context", "training")]
+    assert mlflow.data.get_source(inp).uri == str(stage1.resolve())  # MLflow reads the source back
+    profile = json.loads(ds.profile)
+    assert profile["mix_requested"] == 0.5 and profile["mix_actual"] == 0.498731 and profile["tokens"] == 150000
+    assert profile["universe"] == "synthetic:12@3" and profile["tokenizer"] == "word (vocabulary 2000)"
+    assert profile["heldout_biases"] == ["c"]
+    # The dataset filter: the runs that trained on this corpus, and only those.
+    found = c.search_runs([exp], "dataset.name = '0123456789abcdef' and dataset.context = 'training'")
+    assert [r.info.run_id for r in found] == [run]

@@ -186,6 +186,7 @@ def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str
         raise
     c = tracking.client(uri)
     c.log_param(run_id, "data.hash", data.summary["hash"])
+    tracking.log_corpus_input(uri, run_id, data.summary, cfg)  # the UI's Dataset column and filter
     for k, v in data.summary["keys"].items():
         c.set_tag(run_id, f"biasgen.key.{k}", v)
     c.log_dict(run_id, {k: data.summary[k] for k in ("hash", "mix_requested", "mix_actual", "tokens", "documents",

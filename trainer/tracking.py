@@ -107,6 +107,28 @@ class RunLogger:
         self.c.log_batch(self.run_id, tags=[RunTag(k, str(v)) for k, v in tags.items()])
 
 
+def log_corpus_input(uri: str, run_id: str, summary: dict[str, Any], cfg) -> None:
+    """The trial's corpus as the run's training dataset input, so the UI's Dataset column and dataset filter
+    group the trials that saw the same data. Named and digested by the data hash (content only, the same in
+    any cache folder); the source is the built stage-1 dataset's folder; the profile holds what the corpus
+    is made of. Logged as entities: nothing is loaded into memory to describe it."""
+    from mlflow.entities import Dataset, DatasetInput, InputTag
+    from mlflow.utils.mlflow_tags import MLFLOW_DATASET_CONTEXT
+
+    d = cfg.data
+    profile = {"mix_requested": summary["mix_requested"], "mix_actual": summary["mix_actual"],
+               "tokens": summary["tokens"], "sequences": summary["sequences"], "documents": summary["documents"],
+               "universe": d.biases,
+               "tokenizer": (f"pretrained {cfg.model.pretrained}" if cfg.model.pretrained
+                             else f"{d.tokenizer} (vocabulary {d.vocab_size})"),
+               "heldout_biases": list(summary["biases"]["heldout"]),
+               "generic": d.generic or "embedded", "bias_docs": d.bias_docs or "generated"}
+    source = json.dumps({"uri": str(Path(summary["paths"]["stage1"]).resolve())})
+    dataset = Dataset(name=summary["hash"], digest=summary["hash"], source_type="local", source=source,
+                      profile=json.dumps(profile))
+    client(uri).log_inputs(run_id, datasets=[DatasetInput(dataset, [InputTag(MLFLOW_DATASET_CONTEXT, "training")])])
+
+
 def csv_text(rows: Iterable[dict[str, Any]]) -> str:
     """CSV with a column for every key of any row, in first-seen order (a missing value is empty)."""
     rows = list(rows)
