@@ -21,7 +21,7 @@ from trainer.console import Console, LiveView
 from trainer.config import TrialConfig, flatten, from_dict, to_dict, to_yaml
 from trainer.driver import default_run_name, failure_reason, run_trial, trial_key
 from trainer.preflight import preflight
-from trainer.ray_session import ResourceError, cluster_address, ray_session
+from trainer.ray_session import ResourceError, cluster_address, local_cpus, ray_session
 
 from .config import SweepConfig, points, sweep_axes, trial_configs
 from .lock import sweep_lock
@@ -199,7 +199,7 @@ def _run_locked(sweep: SweepConfig, pts: list[dict], cfgs: list[TrialConfig], ur
     if todo:
         r = cfg0.ray
         per_trial = r.num_workers * r.cpus_per_worker
-        slots = sweep.max_concurrent or max(1, (os.cpu_count() or 1) // per_trial)
+        slots = sweep.max_concurrent or max(1, local_cpus(r) // per_trial)
         with ray_session(r, resources={"trial_slot": float(slots)}):
             import ray
 

@@ -227,12 +227,13 @@ def test_a_private_session_is_loopback_only_with_its_own_token(tmp_path, monkeyp
         monkeypatch.delenv(key, raising=False)
     import ray
 
-    cfg = RayConfig()
     seen = []
     already = frozenset((os.getpid(), c.laddr.ip, c.laddr.port) for c in psutil.Process().net_connections(kind="inet")
                         if c.laddr)
-    for _ in range(2):  # a second session in the same process: its own token, not the first one's (cached)
+    # a second session in the same process: its own token, not the first one's (cached); ray.num_cpus offered
+    for cfg, cpus in ((RayConfig(), os.cpu_count()), (RayConfig(num_cpus=5), 5)):
         with rs.ray_session(cfg):
+            assert ray.cluster_resources()["CPU"] == cpus
             address, token = os.environ["RAY_ADDRESS"], Path(os.environ["RAY_AUTH_TOKEN_PATH"])
             assert address.startswith("127.0.0.1:") and ray.get_runtime_context().gcs_address == address
             assert rs.cluster_address(cfg) == ""  # our own export: private, not a cluster to join

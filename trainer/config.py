@@ -140,6 +140,8 @@ class RayConfig:
     num_workers: int = option(2, lo=1, help="training workers (processes) per trial")
     use_gpu: bool = option(False, help="one GPU per worker")
     cpus_per_worker: int = option(1, lo=1, help="CPUs (and torch threads) per worker")
+    num_cpus: int = option(0, lo=0, help="CPUs a private local Ray offers (0 = this machine's cores); more than "
+                           "the cores runs more trials at once, sharing the cores (balances a small sweep)")
     storage: str = option(".cache/biasgen/ray", help="Ray Train storage path (shared filesystem on clusters)")
 
 

@@ -153,7 +153,7 @@ def ensure_stage1(cfg: TrialConfig, data, uri: str, exp_id: str, worker_config: 
 
 def trial_key(cfg: TrialConfig) -> str:
     """Identity of a trial within a sweep: every config value except where results are written."""
-    skip = ("tracking.", "output_dir", "ray.address", "ray.storage", "data.cache_dir")
+    skip = ("tracking.", "output_dir", "ray.address", "ray.storage", "ray.num_cpus", "data.cache_dir")
     return cache_key({k: v for k, v in flatten(cfg).items() if not k.startswith(skip)})
 
 

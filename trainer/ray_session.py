@@ -300,7 +300,7 @@ def _private_session(ray_cfg, resources: dict[str, float] | None) -> Iterator[No
                    "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token)}
             with _process_state(env | {"RAY_AUTH_TOKEN": None, "RAY_GCS_SERVER_PORT": str(port)}):
                 try:
-                    ray.init(address="local", num_cpus=os.cpu_count(), num_gpus=num_gpus, resources=resources,
+                    ray.init(address="local", num_cpus=local_cpus(ray_cfg), num_gpus=num_gpus, resources=resources,
                              include_dashboard=False, dashboard_port=dashboard_port, _temp_dir=str(root / "ray"),
                              _node_ip_address=LOOPBACK, runtime_env={"env_vars": worker_env(ray_cfg) | env},
                              log_to_driver=True, configure_logging=True, logging_level="warning",
@@ -342,6 +342,11 @@ def ray_session(ray_cfg, resources: dict[str, float] | None = None) -> Iterator[
         yield
     finally:
         ray.shutdown()
+
+
+def local_cpus(ray_cfg) -> int:
+    """The CPUs a private local Ray offers: ``ray.num_cpus``, or this machine's cores."""
+    return ray_cfg.num_cpus or os.cpu_count() or 1
 
 
 def check_resources(ray_cfg) -> None:
