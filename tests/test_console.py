@@ -82,8 +82,20 @@ def test_eta_from_finished_trials():
     view.done = 2
     view.started("c")
     view.running["c"].t0 = time.time() - 40
-    # c: 60 s left; two queued at 100 s each; two slots
-    assert abs(view.eta_s() - (60 + 200) / 2) < 1.0
+    # c: 60 s left; two queued at 100 s each; two slots: one queued now (100), the other after c (160)
+    assert abs(view.eta_s() - 160) < 1.0
+
+
+def test_eta_from_the_running_trials_progress(tmp_path):
+    view = LiveView(Console(io.StringIO(), tty=False), tmp_path, total=3, slots=2)
+    view.started("a")
+    assert view.eta_s() is None and "ETA (estimating)" in view.status_line()
+    progress.Reporter(tmp_path, "a", every_s=0).stage("eval")  # 96% of a trial done after 96 s: 4 s left
+    view.running["a"].t0 = time.time() - 96
+    # the two queued trials (100 s each, a's projected length): one in the free slot now, one after a
+    assert abs(view.eta_s() - 104) < 1.0
+    view.started("b")  # just started, nothing to go on: no estimate
+    assert view.eta_s() is None
 
 
 def test_live_view_on_a_terminal_redraws(tmp_path):

@@ -138,27 +138,35 @@ class LiveView:
 
     # -- the view ----------------------------------------------------------------------------------------
     def eta_s(self) -> float | None:
-        """Seconds until the sweep ends: queued trials at the mean duration of finished ones, running ones
-        at what is left of it (before any has finished: extrapolated from the running trials' progress)."""
+        """Seconds until the sweep ends. A running trial's rest is extrapolated from its progress
+        (``progress.fraction``) once it is a tenth done, else from the mean duration of finished trials;
+        queued trials take that mean (or the running ones' projected length), each in the slot that frees first."""
         if self.total is None:
             return None
         now = time.time()
-        running = list(self.running.values())
-        if self.durations:
-            mean = sum(self.durations) / len(self.durations)
-        else:
-            guesses = [(now - t.t0) / f for t in running if (f := progress.fraction(progress.read(self.folder, t.name))) >= 0.1]
-            if not guesses:
-                return None
-            mean = sum(guesses) / len(guesses)
-        queued = max(0, self.total - self.done - len(running))
-        left = sum(max(0.1 * mean, mean - (now - t.t0)) for t in running) + queued * mean
-        return left / self.slots
+        rests, lengths = [], []
+        for t in self.running.values():
+            elapsed, share = now - t.t0, progress.fraction(progress.read(self.folder, t.name))
+            if share >= 0.1:
+                lengths.append(elapsed / share)
+                rests.append(elapsed / share - elapsed)
+            elif self.durations:
+                rests.append(max(0.0, sum(self.durations) / len(self.durations) - elapsed))
+        mean = (sum(self.durations) / len(self.durations) if self.durations
+                else sum(lengths) / len(lengths) if lengths else None)
+        queued = max(0, self.total - self.done - len(self.running))
+        if mean is None or len(rests) < len(self.running):
+            return None
+        slots = sorted(rests + [0.0] * max(0, self.slots - len(rests)))  # when each slot is free again
+        for _ in range(queued):  # each queued trial takes the slot that frees first
+            slots[0] += mean
+            slots.sort()
+        return max(slots, default=0.0)
 
     def status_line(self) -> str:
         eta = self.eta_s()
         return (f"sweep: {self.done}/{self.total} done, {len(self.running)} running, {self.failed} failed, "
-                f"ETA {duration(eta) if eta is not None else 'after the first trial'}")
+                f"ETA {duration(eta) if eta is not None else '(estimating)'}")
 
     def trial_line(self, t: _Trial) -> str:
         return f"{t.name}: {progress.describe(progress.read(self.folder, t.name))} ({duration(time.time() - t.t0)})"

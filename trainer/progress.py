@@ -123,15 +123,17 @@ def describe(state: dict | None) -> str:
     return text
 
 
+# Where each stage starts and ends as a share of a trial, from the demo's 0.55M-parameter trials on CPU
+# (start-up and data ~12%, stage 1 ~68%, fine-tuning ~13%); a stage-1 cache hit skips ahead.
+_SPANS = {"data": (0.0, 0.12), "stage1_wait": (0.12, 0.12), "stage1": (0.12, 0.80), "eval_before": (0.80, 0.83),
+          "sft": (0.83, 0.96), "eval": (0.96, 1.0), "done": (1.0, 1.0)}
+
+
 def fraction(state: dict | None) -> float:
-    """Rough share of a trial done (stage 1 and fine-tuning by steps, the rest by stage): the ETA's guess
-    before any trial of the sweep has finished."""
+    """Rough share of a trial done: within stage 1 and fine-tuning by steps, elsewhere the stage's start."""
     if not state:
         return 0.0
-    stage = state.get("stage", "")
-    done = {"stage1_wait": 0.05, "stage1": 0.05, "eval_before": 0.55, "sft": 0.65, "eval": 0.85, "done": 1.0}
-    span = {"stage1": 0.5, "sft": 0.2}.get(stage, 0.0)
-    share = done.get(stage, 0.0)
-    if span and state.get("total"):
-        share += span * min(1.0, state.get("step", 0) / state["total"])
-    return share
+    lo, hi = _SPANS.get(state.get("stage", ""), (0.0, 0.0))
+    if state.get("total"):
+        lo += (hi - lo) * min(1.0, state.get("step", 0) / state["total"])
+    return lo
