@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -126,7 +127,17 @@ def log_corpus_input(uri: str, run_id: str, summary: dict[str, Any], cfg) -> Non
     source = json.dumps({"uri": str(Path(summary["paths"]["stage1"]).resolve())})
     dataset = Dataset(name=summary["hash"], digest=summary["hash"], source_type="local", source=source,
                       profile=json.dumps(profile))
-    client(uri).log_inputs(run_id, datasets=[DatasetInput(dataset, [InputTag(MLFLOW_DATASET_CONTEXT, "training")])])
+    inputs = [DatasetInput(dataset, [InputTag(MLFLOW_DATASET_CONTEXT, "training")])]
+    for attempt in range(5):
+        try:
+            client(uri).log_inputs(run_id, datasets=inputs)
+            return
+        except Exception as e:
+            # Trials that share a corpus log the same dataset at once; the store creates it in one of them and
+            # refuses the other's insert (sqlite: "UNIQUE constraint failed"). Retried, it finds the dataset.
+            if "UNIQUE constraint" not in str(e) and "Duplicate entry" not in str(e) or attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def csv_text(rows: Iterable[dict[str, Any]]) -> str:
