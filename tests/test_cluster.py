@@ -38,7 +38,7 @@ def submit(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120)
     (("partition=gpu", 'extra_sbatch=["--comment=`reboot`"]'), "extra_sbatch[0]: expected one sbatch option"),
     (("partition=gpu", "gpus_per_node=2", 'sweep_overrides=["set={ray.use_gpu: true, ray.num_workers: 4}"]'),
      "a trial needs 4 GPUs (ray.num_workers=4 with ray.use_gpu) but a node has gpus_per_node=2"),
-    (("partition=gpu", "cpus_per_node=1"), "a trial needs 2 CPUs"),
+    (("partition=gpu", "cpus_per_node=1", "sweep=smoke"), "a trial needs 2 CPUs"),  # smoke: 2 workers
     (("partition=gpu", "nodes=0"), "nodes: expected a value in [1, 4096], got 0"),
     (("partition=gpu", "sweep=nope"), "config file 'nope': not found"),
     (("partition=gpu", "python=python; reboot"), "python: expected an interpreter path, got 'python; reboot'"),
