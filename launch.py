@@ -37,6 +37,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with quiet(logs / f"{name}.log", args.verbose) as console, \
             LiveView(console, logs / "progress", plain_every_s=60) as view:
         preflight([cfg])  # the store answers and the folders take writes, before Ray starts
+        console.redirect()  # bad input writes nothing, not even a log
         if console.log_path:
             console.line(f"Ray, DeepSpeed and MLflow output: {console.log_path} (--verbose shows it here)")
         view.started(name)

@@ -120,11 +120,13 @@ def run_job(job_dir: Path) -> int:
         os.environ["MLFLOW_TRACKING_URI"] = uri
         sweep.set = {**sweep.set, "ray.address": address, "tracking.uri": uri}
         # Ray's and the workers' output to a file beside the job's other logs; the Slurm log keeps plain lines
-        with quiet(job_dir / f"sweep-{job_id}.log") as console, ray_session(trial_config(sweep, points(sweep)[0]).ray):
+        with quiet(job_dir / f"sweep-{job_id}.log") as console:
+            console.redirect()  # before the driver joins Ray: its output goes to the log too
             _CONSOLE.append(console)
-            _on_signals(cfg, job_id)  # ray.init installed Ray's own SIGTERM handler, which just dies: ours again
             try:
-                res = run_sweep(sweep, console)  # joins this session
+                with ray_session(trial_config(sweep, points(sweep)[0]).ray):
+                    _on_signals(cfg, job_id)  # ray.init installed Ray's own SIGTERM handler, which just dies: ours
+                    res = run_sweep(sweep, console)  # joins this session
             finally:
                 _CONSOLE.clear()
         print(format_table(summary_rows(res.tracking_uri, res.parent_run_id)), flush=True)

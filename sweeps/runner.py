@@ -191,6 +191,7 @@ def _run_locked(sweep: SweepConfig, pts: list[dict], cfgs: list[TrialConfig], ur
         todo.append({"cfg": to_dict(cfg), "run_name": name, "parent": parent, "sweep": sweep.name,
                      "progress": str(live_dir)})
     todo = stage1_first(todo)
+    console.redirect()  # the input is good and the sweep is ours: from here on, internals to the log
     console.line(f"sweep {sweep.name}: {len(pts)} points, {skipped} already finished, {len(todo)} to run; "
                  f"MLflow experiment {sweep.name!r} at {uri}")
     if console.log_path:

@@ -117,6 +117,9 @@ import os, subprocess, sys
 from pathlib import Path
 from trainer.console import quiet
 with quiet(Path(sys.argv[1])) as console:
+    print("before the redirect")
+    assert not Path(sys.argv[1]).exists() and console.log_path is None  # nothing written until redirect()
+    console.redirect()
     print("internal print")
     os.write(2, b"internal fd2 line\\n")
     subprocess.run(["echo", "internal subprocess"])
@@ -124,6 +127,7 @@ with quiet(Path(sys.argv[1])) as console:
     assert console.log_path == Path(sys.argv[1])
 print("after")
 with quiet(Path(sys.argv[1])) as console:
+    console.redirect()
     raise SystemExit("error: reaches the terminal")
 """
 
@@ -133,7 +137,7 @@ def test_quiet_sends_internals_to_the_log_and_ours_to_the_terminal(tmp_path):
     r = subprocess.run([sys.executable, "-c", textwrap.dedent(QUIET_CHILD), str(log)], cwd=REPO_ROOT,
                        capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
     assert r.returncode == 1
-    assert r.stdout.splitlines() == ["ours", "after"]
+    assert r.stdout.splitlines() == ["before the redirect", "ours", "after"]
     assert r.stderr.strip() == "error: reaches the terminal"
     text = log.read_text()
     assert "internal print" in text and "internal fd2 line" in text and "internal subprocess" in text

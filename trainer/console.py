@@ -11,6 +11,7 @@ status line once a minute.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import threading
@@ -23,10 +24,14 @@ from . import progress
 
 
 class Console:
-    """The project's lines. ``tty``: the stream is a terminal that can redraw a live block."""
+    """The project's lines. ``tty``: the stream is a terminal that can redraw a live block. ``log_path``: where
+    the internals go once :meth:`redirect` has run (None before, and always under ``--verbose``)."""
 
-    def __init__(self, stream: IO[str], tty: bool, log_path: Path | None = None):
-        self.stream, self.tty, self.log_path = stream, tty, log_path
+    def __init__(self, stream: IO[str], tty: bool, pending_log: Path | None = None):
+        self.stream, self.tty = stream, tty
+        self.log_path: Path | None = None
+        self._pending_log = pending_log
+        self._saved: tuple[int, int] | None = None  # the original fds 1 and 2 while redirected
         self._live = None  # the rich Live while a view draws
         self._lock = threading.RLock()  # re-entrant: a signal handler (the Slurm job's) may print mid-line
 
@@ -39,42 +44,64 @@ class Console:
                 self.stream.write(text + "\n")
                 self.stream.flush()
 
-
-@contextlib.contextmanager
-def quiet(log_path: Path | None, verbose: bool = False) -> Iterator[Console]:
-    """Internals to ``log_path`` (appended) unless ``verbose`` or no path is given; ``Console.log_path`` says
-    where they went (None: nowhere else), for the caller's first line.
-    The redirect ends when the block does, also on an exception, so errors reach the terminal."""
-    if verbose or log_path is None:
-        yield Console(sys.stdout, tty=False)
-        return
-    log_path = Path(log_path)
-    try:
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    except OSError:  # an unwritable folder is the preflight's to report, in its own words: no redirect
-        yield Console(sys.stdout, tty=False)
-        return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved_out, saved_err = os.dup(1), os.dup(2)
-    terminal = os.fdopen(os.dup(saved_out), "w", buffering=1, encoding="utf-8", errors="replace")
-    tty = terminal.isatty() and os.environ.get("TERM", "") != "dumb"
-    os.write(log_fd, f"\n===== {time.strftime('%Y-%m-%d %H:%M:%S')} pid {os.getpid()}: {' '.join(sys.argv)}\n".encode())
-    console = Console(terminal, tty, log_path)  # whoever starts the work names the log (one line, not here)
-    os.dup2(log_fd, 1)
-    os.dup2(log_fd, 2)
-    os.close(log_fd)
-    try:
-        yield console
-    finally:
+    def redirect(self) -> None:
+        """From now on fds 1 and 2 write to the log file (appended). Called by whoever starts the work, once the
+        input has been checked: bad input writes nothing, not even a log. A log that cannot be opened leaves
+        the output where it is (the preflight has already said what is wrong with the folder, if anything)."""
+        if self._pending_log is None or self._saved is not None:
+            return
+        path = Path(self._pending_log)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            log_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError:
+            return
+        os.write(log_fd, f"\n===== {time.strftime('%Y-%m-%d %H:%M:%S')} pid {os.getpid()}: {' '.join(sys.argv)}\n".encode())
         for s in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 s.flush()
-        os.dup2(saved_out, 1)
-        os.dup2(saved_err, 2)
-        os.close(saved_out)
-        os.close(saved_err)
+        self._saved = (os.dup(1), os.dup(2))
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(log_fd)
+        self.log_path = path
+
+    def restore(self) -> None:
+        if self._saved is None:
+            return
+        for s in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                s.flush()
+        os.dup2(self._saved[0], 1)
+        os.dup2(self._saved[1], 2)
+        for fd in self._saved:
+            os.close(fd)
+        self._saved = None
+
+
+@contextlib.contextmanager
+def quiet(log_path: Path | None, verbose: bool = False) -> Iterator[Console]:
+    """A console whose internals can be sent to ``log_path`` (:meth:`Console.redirect`), unless ``verbose`` or
+    no path is given. Whatever happens in the block, the output is restored at its end, so errors reach the
+    terminal. MLflow's own INFO lines (a new store's tables) are dropped meanwhile: they come before the
+    redirect, from the checks of the input."""
+    if verbose or log_path is None:
+        yield Console(sys.stdout, tty=False)
+        return
+    sys.stdout.flush()
+    terminal = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8", errors="replace")
+    tty = terminal.isatty() and os.environ.get("TERM", "") != "dumb"
+    console = Console(terminal, tty, Path(log_path))
+    import mlflow  # noqa: F401  (its import configures its logger: set the level after it)
+
+    mlflow_log = logging.getLogger("mlflow")
+    level = mlflow_log.level
+    mlflow_log.setLevel(max(level, logging.WARNING))
+    try:
+        yield console
+    finally:
+        console.restore()
+        mlflow_log.setLevel(level)
         with contextlib.suppress(Exception):
             terminal.close()
 
