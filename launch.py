@@ -29,7 +29,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.print_config:
         print(to_yaml(cfg), end="")
         return 0
-    from trainer.console import LiveView, quiet
+    from trainer.console import LiveView, gain_text, quiet
     from trainer.driver import TrialError, default_run_name, run_trial
     from trainer.preflight import preflight
 
@@ -46,10 +46,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         except TrialError as e:
             view.finished(name, str(e), ok=False)
             raise
-        m = res.metrics
-        view.finished(name, f"heldout/gain {m['heldout/gain']:+.3f} [{m['heldout/gain_lo']:+.3f}, "
-                            f"{m['heldout/gain_hi']:+.3f}], heldout/rate {m['heldout/rate']:.3f}"
-                      if "heldout/gain" in m else "finished")
+        view.finished(name, gain_text(res.metrics, missing="finished"))
     headline = {k: v for k, v in sorted(res.metrics.items()) if not k.startswith("bias/")}
     print(json.dumps({"run_id": res.run_id, **headline}))
     print(f"MLflow run {res.run_id} in experiment {cfg.tracking.experiment!r} at {res.tracking_uri}; "

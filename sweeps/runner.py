@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from trainer import tracking
-from trainer.console import Console, LiveView
+from trainer.console import Console, LiveView, gain_text
 from trainer.config import TrialConfig, flatten, from_dict, to_dict, to_yaml
 from trainer.driver import default_run_name, failure_reason, run_trial, trial_key
 from trainer.preflight import preflight
@@ -76,9 +76,7 @@ def _progress_callback(view: LiveView):
             if not self.view:
                 return
             r = trial.last_result or {}
-            gain = r.get("heldout/gain")
-            text = (f"heldout/gain {gain:+.3f} [{r['heldout/gain_lo']:+.3f}, {r['heldout/gain_hi']:+.3f}], "
-                    f"heldout/rate {r['heldout/rate']:.3f}" if gain is not None else "no metrics")
+            text = gain_text(r, missing="no metrics")
             s1 = "stage 1 from cache" if r.get("stage1_hit") else "stage 1 trained"
             self.view.finished(trial.config["trial"]["run_name"], f"{text}; {s1}")
 

@@ -106,6 +106,14 @@ def quiet(log_path: Path | None, verbose: bool = False) -> Iterator[Console]:
             terminal.close()
 
 
+def gain_text(metrics: dict, missing: str) -> str:
+    """A finished trial's headline as its end line shows it (``missing`` when it has no held-out gain)."""
+    if metrics.get("heldout/gain") is None:
+        return missing
+    return (f"heldout/gain {metrics['heldout/gain']:+.3f} [{metrics['heldout/gain_lo']:+.3f}, "
+            f"{metrics['heldout/gain_hi']:+.3f}], heldout/rate {metrics['heldout/rate']:.3f}")
+
+
 def clock() -> str:
     return time.strftime("%H:%M:%S")
 
