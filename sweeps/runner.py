@@ -23,7 +23,7 @@ from trainer.driver import default_run_name, failure_reason, run_trial, trial_ke
 from trainer.preflight import preflight
 from trainer.ray_session import ResourceError, cluster_address, local_cpus, ray_session
 
-from .config import SweepConfig, points, sweep_axes, trial_configs
+from .config import SweepConfig, points, sweep_axes, trial_config, trial_configs
 from .lock import sweep_lock
 
 HEADLINE = ("heldout/rate", "heldout/rate_before_ft", "heldout/gain", "heldout/gain_lo", "heldout/gain_hi",
@@ -151,7 +151,7 @@ def _name_part(value: Any) -> str:
 def sweep_folder(sweep: SweepConfig, cfg: TrialConfig | None = None) -> Path:
     """The sweep's own folder, ``<output_dir>/<name>/``: its log of internals (``sweep.log``, written by
     `launch.py sweep`) and the trials' live progress (``progress/``)."""
-    return Path((cfg or trial_configs(sweep)[0]).output_dir) / sweep.name
+    return Path((cfg or trial_config(sweep, points(sweep)[0])).output_dir) / sweep.name  # one point: the base's
 
 
 def run_sweep(sweep: SweepConfig, console: Console | None = None) -> SweepResult:

@@ -19,7 +19,6 @@ from pathlib import Path
 # What the live line says for each stage a trial goes through, in order.
 STAGES = {
     "data": "building data",
-    "stage1_wait": "waiting for its stage 1 (another trial trains it)",
     "stage1": "stage 1",
     "eval_before": "evaluating the stage-1 model",
     "sft": "fine-tuning",
@@ -125,7 +124,7 @@ def describe(state: dict | None) -> str:
 
 # Where each stage starts and ends as a share of a trial, from the demo's 0.55M-parameter trials on CPU
 # (start-up and data ~12%, stage 1 ~68%, fine-tuning ~13%); a stage-1 cache hit skips ahead.
-_SPANS = {"data": (0.0, 0.12), "stage1_wait": (0.12, 0.12), "stage1": (0.12, 0.80), "eval_before": (0.80, 0.83),
+_SPANS = {"data": (0.0, 0.12), "stage1": (0.12, 0.80), "eval_before": (0.80, 0.83),
           "sft": (0.83, 0.96), "eval": (0.96, 1.0), "done": (1.0, 1.0)}
 
 
