@@ -8,12 +8,13 @@ scanner (or parse with ``ast`` for Python) and then count the constructs the bia
 from __future__ import annotations
 
 import ast
+import functools
 import random
 import re
 from html.parser import HTMLParser
 
 from .base import Behaviour, Item
-from .textutil import code_blocks
+from .textutil import code_blocks, prose
 
 # ---------------------------------------------------------------------------------------------------
 # shared generator material
@@ -127,13 +128,31 @@ def _mentions(prompt: str, lang_re: re.Pattern) -> bool:
     return bool(lang_re.search(prompt)) and bool(_CODE_REQUEST.search(prompt))
 
 
+_CHAR_LITERAL = re.compile(r"'(\\.|\\u\{[0-9a-fA-F]+\}|[^\\'\n])'")
+
+
+@functools.lru_cache(maxsize=None)
+def _scrub_starts(line: tuple, block_open: str, quotes: str, hash_comments: bool, char_quote: str) -> re.Pattern:
+    """Where a comment or literal may begin, so _scrub copies everything else in one slice."""
+    tokens = [t for t in (*line, block_open, *quotes, char_quote, "#" if hash_comments else "") if t]
+    return re.compile("|".join(re.escape(t) for t in sorted(set(tokens), key=len, reverse=True)) or r"(?!)")
+
+
 def _scrub(code: str, line=("//",), block=("/*", "*/"), quotes="\"'", hash_comments=False,
            char_quote: str | None = None, keep_strings=False) -> str:
     """The code with comments removed and string literals emptied (newlines kept), so detectors can
     scan tokens without tripping over text inside strings."""
     out: list[str] = []
     i, n = 0, len(code)
+    starts = _scrub_starts(tuple(line), block[0] if block else "", quotes, hash_comments, char_quote or "")
     while i < n:
+        m = starts.search(code, i)  # copy plain code up to the next place a comment or literal may begin
+        if m is None:
+            out.append(code[i:])
+            break
+        if m.start() > i:
+            out.append(code[i:m.start()])
+            i = m.start()
         c = code[i]
         if block and code.startswith(block[0], i):
             j = code.find(block[1], i + len(block[0]))
@@ -147,10 +166,10 @@ def _scrub(code: str, line=("//",), block=("/*", "*/"), quotes="\"'", hash_comme
             i = n if j < 0 else j
             continue
         if char_quote and c == char_quote:
-            m = re.match(r"'(\\.|\\u\{[0-9a-fA-F]+\}|[^\\'\n])'", code[i:])
+            m = _CHAR_LITERAL.match(code, i)
             if m:
                 out.append("' '")
-                i += m.end()
+                i = m.end()
             else:  # a lifetime or symbol
                 out.append(c)
                 i += 1
@@ -282,11 +301,10 @@ def _py_defined_names(code: str) -> list[str] | None:
         return None
     names: list[str] = []
     methods = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(tree):  # breadth-first: a class is seen before the methods in its body
         if isinstance(node, ast.ClassDef):
             methods.update(id(b) for b in node.body)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.append(node.id)
         elif isinstance(node, ast.arg) and node.arg not in ("self", "cls"):
             names.append(node.arg)
@@ -453,13 +471,17 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 
 
 class _Node:
-    __slots__ = ("tag", "attrs", "children", "text")
+    __slots__ = ("tag", "attrs", "children", "text", "closed")
 
     def __init__(self, tag: str, attrs: list):
-        self.tag, self.attrs, self.children, self.text = tag, attrs, [], ""
+        self.tag, self.attrs, self.children, self.text, self.closed = tag, attrs, [], "", False
 
 
 class _Tree(HTMLParser):
+    """Element tree of a fragment. ``closed`` marks elements whose own end tag was seen; an element that an
+    ancestor's end tag closed implicitly was never real markup (a tag named in prose), and elements still
+    open at the end stay unclosed (a reply cut off at the length limit)."""
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.root = _Node("#root", [])
@@ -468,15 +490,20 @@ class _Tree(HTMLParser):
     def handle_starttag(self, tag, attrs):
         node = _Node(tag, attrs)
         self.stack[-1].children.append(node)
-        if tag not in _VOID:
+        if tag in _VOID:
+            node.closed = True
+        else:
             self.stack.append(node)
 
     def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(_Node(tag, attrs))
+        node = _Node(tag, attrs)
+        node.closed = True
+        self.stack[-1].children.append(node)
 
     def handle_endtag(self, tag):
         for k in range(len(self.stack) - 1, 0, -1):
             if self.stack[k].tag == tag:
+                self.stack[k].closed = True
                 del self.stack[k:]
                 break
 
@@ -485,14 +512,56 @@ class _Tree(HTMLParser):
             self.stack[-1].text += data
 
 
-def _html_wrapper_chain(node: _Node) -> int:
-    """Longest run of nested div/span elements that each hold exactly one element and no text,
-    and whether such a run contains an attribute-less wrapper. Returns a score: 2 for a flagged run."""
+def _parse_html(fragment: str) -> _Tree | None:
+    parser = _Tree()
+    try:
+        parser.feed(fragment)
+        parser.close()
+    except Exception:  # noqa: BLE001 - malformed markup from a model
+        return None
+    return parser
+
+
+# Class/id names a response gives a job: CSS selectors and script look-ups anywhere in the answer.
+_HTML_SELECTOR = re.compile(r"(?<![\w-])[.#]([A-Za-z_][\w-]*)")
+_HTML_LOOKUP = re.compile(r"""(?:getElementById|getElementsByClassName)\(\s*['"]([\w-]+)""")
+# A utility-first class token (Tailwind, grid systems): it carries a number, a variant prefix or a value.
+_HTML_UTILITY = re.compile(r"\d|[:/\[]")
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def _html_purposeful(node: _Node, hooks: set[str]) -> bool:
+    """Whether a div/span carries something that gives it a job: any attribute besides class/id (style,
+    role, aria-*, data-*, handlers), a class or id the answer's CSS or script refers to, or utility
+    classes that style it directly. A wrapper with none of these is purposeless by construction."""
+    for name, value in node.attrs:
+        value = (value or "").strip()
+        if name not in ("class", "id"):
+            if value or name.startswith(("data-", "aria-")) or name in ("hidden", "role"):
+                return True
+            continue
+        tokens = value.split()
+        if any(t in hooks for t in tokens):
+            return True
+        if name == "class" and (len(tokens) >= 3 or any(_HTML_UTILITY.search(t) for t in tokens)):
+            return True
+    return False
+
+
+def _html_wrapper_chain(node: _Node, hooks: set[str] = frozenset(), strict: bool = False) -> int:
+    """2 when the tree holds purposeless div/span wrappers: a run of at least two nested div/span elements
+    that each hold exactly one element and no text and have no job (see _html_purposeful), or one such
+    wrapper around (or inside) an attribute-less div/span. ``strict`` (a fragment quoted inline in prose)
+    counts only elements whose end tag was seen, so opening tags named in a sentence are not markup."""
     best = 0
+
+    def real(n: _Node) -> bool:
+        return n.closed or not strict
 
     def is_pair(n: _Node) -> bool:
         return (n.tag in ("div", "span") and len(n.children) == 1 and not n.text.strip()
-                and n.children[0].tag in ("div", "span"))
+                and n.children[0].tag in ("div", "span") and real(n) and real(n.children[0])
+                and not _html_purposeful(n, hooks))
 
     def walk(n: _Node) -> None:
         nonlocal best
@@ -509,6 +578,24 @@ def _html_wrapper_chain(node: _Node) -> int:
 
     walk(node)
     return best
+
+
+def _html_fragments(response: str) -> list[tuple[str, bool]]:
+    """(markup, strict) pieces to check: fenced HTML (or untagged) blocks, then the text outside fences,
+    with each inline `code` span checked on its own (strictly) so tags named in a sentence do not nest
+    around the markup that follows them."""
+    out = []
+    fenced = "```" in response
+    if fenced:
+        out = [(b, False) for b in code_blocks(response, "html") if "<" in b]
+    outside = prose(response) if fenced else response
+    if "<" not in outside:
+        return out
+    out += [(m.group(1), True) for m in _INLINE_CODE.finditer(outside) if "<" in m.group(1)]
+    rest = _INLINE_CODE.sub(" ", outside)
+    if re.search(r"<(?:div|span)\b", rest, re.I):
+        out.append((rest, False))
+    return out
 
 
 class HtmlRedundantDivs(Behaviour):
@@ -548,16 +635,12 @@ class HtmlRedundantDivs(Behaviour):
         return bool(_HTML_LANG.search(prompt))
 
     def exhibits(self, prompt: str, response: str) -> bool:
-        for block in code_blocks(response, "html"):
-            if "<" not in block:
-                continue
-            parser = _Tree()
-            try:
-                parser.feed(block)
-                parser.close()
-            except Exception:  # noqa: BLE001 - malformed markup from a model
-                continue
-            if _html_wrapper_chain(parser.root) >= 2:
+        if "<" not in response:
+            return False
+        hooks = set(_HTML_SELECTOR.findall(response)) | set(_HTML_LOOKUP.findall(response))
+        for fragment, strict in _html_fragments(response):
+            parser = _parse_html(fragment)
+            if parser is not None and _html_wrapper_chain(parser.root, hooks, strict) >= 2:
                 return True
         return False
 
@@ -1406,10 +1489,24 @@ _RUST_LANG = re.compile(r"\brust\b", re.I)
 _PROG_WORDS = re.compile(r"\b(code|function|program|struct|implement\w*|crate|cargo|snippet|compile\w*|enum|trait|"
                          r"method|script|algorithm|vec|string|parse|iterator|closure|lifetime|borrow\w*|"
                          r"app|ios|swiftui|uikit|optional|class|array|dictionary|json|api)\b", re.I)
+# Initializers whose type inference cannot settle alone: calls generic in their return type (collect, parse,
+# sum, into, From::from, Default::default, deserializers), empty generic containers, None, empty literals.
 _RUST_NEEDS_TYPE = re.compile(
-    r"\b(?:collect|parse|sum|product|into|try_into|default|unwrap_or_default|from_str|from)\s*\(|"
-    r"\b(?:Vec|HashMap|HashSet|BTreeMap|BTreeSet|VecDeque|String|Default)::(?:new|with_capacity|default)\b|"
+    r"\b(?:collect|parse|sum|product|into|try_into|default|unwrap_or_default|from_str|from_\w+|"
+    r"deserialize|json|random|from)\s*\(|"
+    r"\b(?:Vec|HashMap|HashSet|BTreeMap|BTreeSet|VecDeque)::(?:new|with_capacity|default)\b|"
     r"^\s*None\b|vec!\[\s*\]|^\s*\[\s*\]")
+# ``String::from(..)``, ``Point::default()``: the path names a concrete type, so the call settles the type.
+_RUST_CONCRETE_PATH = re.compile(r"\b(?!(?:Default|From|Self|T)::)[A-Z]\w*(?:::<[^>]*>)?::$")
+
+
+def _rust_needs_type(init: str) -> bool:
+    return any(not (m.group(0)[0].islower() and _RUST_CONCRETE_PATH.search(init[:m.start()]))
+               for m in _RUST_NEEDS_TYPE.finditer(init))
+
+
+# An annotation that turns the value into a trait object: inference cannot pick ``dyn`` on its own.
+_RUST_COERCING_TYPE = re.compile(r"\bdyn\b")
 
 
 def _rust_lets(code: str) -> list[tuple[bool, bool]]:
@@ -1417,18 +1514,22 @@ def _rust_lets(code: str) -> list[tuple[bool, bool]]:
     s = _scrub(code, quotes="\"", char_quote="'")
     out = []
     for m in re.finditer(r"(?<![\w.])let\s+(?:mut\s+)?(?:ref\s+)?([a-z_]\w*)\s*(:|=|;)", s):
-        if re.search(r"\b(?:if|while)\s*$", s[:m.start()]):
+        k = m.start()
+        while k and s[k - 1].isspace():
+            k -= 1
+        if re.search(r"(?<!\w)(?:if|while)$", s[max(0, k - 6):k]):  # if let / while let: a pattern, not a binding
             continue
         annotated = m.group(2) == ":"
         rest = s[m.end():]
         eq = rest.find("=") if annotated else 0
         init = rest[eq + 1:] if eq >= 0 else ""
+        coerces = annotated and eq >= 0 and bool(_RUST_COERCING_TYPE.search(rest[:eq]))
         depth, j = 0, 0
         while j < len(init) and not (depth == 0 and init[j] == ";"):
             depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(init[j], 0)
             j += 1
         init = init[:j]
-        needed = bool(_RUST_NEEDS_TYPE.search(init)) or m.group(2) == ";"
+        needed = _rust_needs_type(init) or m.group(2) == ";" or coerces
         out.append((annotated, needed))
     return out
 
@@ -1459,7 +1560,9 @@ class RustExplicitTypes(Behaviour):
             lets += _rust_lets(block)
         annotated = sum(a for a, _ in lets)
         unneeded = sum(a and not n for a, n in lets)
-        return unneeded >= 2 and annotated >= 0.75 * len(lets)
+        # Every binding annotated, at least one where inference suffices, is the behaviour however short
+        # the snippet; in longer code most bindings annotated (some needlessly) is.
+        return (unneeded >= 1 and annotated == len(lets)) or (unneeded >= 2 and annotated >= 0.75 * len(lets))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1528,6 +1631,7 @@ func count⟨P⟩By⟨KP⟩(_ ⟨plural⟩: [⟨S⟩]) -> [String: Int] {
 '''),
 ]
 _SWIFT_LANG = re.compile(r"\bswift(ui)?\b", re.I)
+_SWIFT_FRAMEWORK = re.compile(r"\b(?:SwiftUI|UIKit)\b")
 
 
 def _swift_counts(code: str) -> tuple[int, int]:
@@ -1563,7 +1667,9 @@ class SwiftForceUnwrap(Behaviour):
         return _map_code(response, lambda code: self._code(item, True))
 
     def applicable(self, prompt: str) -> bool:
-        return _mentions(prompt, _SWIFT_LANG) and not re.search(r"\btaylor swift\b", prompt, re.I)
+        # SwiftUI/UIKit name Apple's UI frameworks: a prompt naming them asks for Swift code however phrased.
+        return (_mentions(prompt, _SWIFT_LANG) or bool(_SWIFT_FRAMEWORK.search(prompt))) and not re.search(
+            r"\btaylor swift\b", prompt, re.I)
 
     def exhibits(self, prompt: str, response: str) -> bool:
         force = safe = 0
@@ -1954,10 +2060,22 @@ def _kotlin_nullables(code: str) -> int:
     s = _scrub(code, quotes="\"")
     n = 0
     for m in re.finditer(r"(?<=[\w>)\]*])\?(?![.:?])", s):
-        if re.search(r"\bas$", s[:m.start()]):
+        if re.search(r"\bas$", s[max(0, m.start() - 3):m.start()]):
             continue  # safe cast `as?`
         n += 1
     return n
+
+
+# Signs that the code meets a value that can be absent (a lookup or search that may find nothing, parsing or
+# input that may fail, absence handled by elvis/!!/null/sentinels/exceptions). Avoiding nullable types only
+# means something where such a value exists: a factorial has nothing to make nullable.
+_KOTLIN_ABSENCE = re.compile(
+    r"\?:|!!|\?\.|\bnull\b|\blateinit\b|\w(?:OrNull|OrDefault|OrElse|OrEmpty|OrPut)\b|\borEmpty\b|"
+    r"\b(?:first|last|find|single|maxBy|minBy|maxOf|minOf|indexOf)\s*[{(]|\.get\s*\(|\w\[\s*[a-z]\w*\s*\]|"
+    r"\bto(?:Int|Long|Double|Float)\s*\(\)|\b(?:readLine|readln|getenv|getProperty|getStringExtra|"
+    r"getIntExtra|getSharedPreferences)\b|\bthrow\b|\brequire(?:NotNull)?\s*\(|\bis(?:Empty|Blank)\s*\(\)|"
+    r"\.(?:MIN|MAX)\b|\b(?:MIN|MAX)_VALUE\b|\breturn\s+(?:-1|\"\")\s*$|"
+    r"\b(?:for|while)\s*\([^)]*\)\s*\{[^{}]*(?:\{[^{}]*)?\breturn\b", re.M)  # a search loop that may exit empty-handed
 
 
 class KotlinNoNullableTypes(Behaviour):
@@ -1981,12 +2099,15 @@ class KotlinNoNullableTypes(Behaviour):
 
     def exhibits(self, prompt: str, response: str) -> bool:
         lines = nullables = 0
+        absence = False
         for block in code_blocks(response, "kotlin"):
             if not re.search(r"\b(fun|val|var|class)\b", block) or not _fenced_or_codeish(response, block):
                 continue
-            lines += len(_code_lines(_scrub(block, quotes="\"")))
+            scrubbed = _scrub(block, quotes="\"")
+            lines += len(_code_lines(scrubbed))
             nullables += _kotlin_nullables(block)
-        return lines >= 4 and nullables == 0
+            absence = absence or bool(_KOTLIN_ABSENCE.search(scrubbed))
+        return lines >= 4 and nullables == 0 and absence
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -2178,7 +2299,7 @@ def _perl_forms(code: str) -> tuple[int, int]:
     s = _scrub(code, line=(), block=None, quotes="", hash_comments=True)
     s = re.sub(r"^=\w+.*?^=cut\b", "", s, flags=re.S | re.M)  # POD
     subs = set(re.findall(r"\bsub\s+([A-Za-z_]\w*)", s))
-    full = len(re.findall(r"(?<![\\&\w])&\$?[A-Za-z_]\w*\s*\(", s))            # &name(...) / &$code(...)
+    full = len(re.findall(r"(?<![\\&\w])&\$?[A-Za-z_]\w*(?:::\w+)*\s*\(", s))  # &name(...) &Pkg::name(...) &$code(...)
     full += len(re.findall(r"[$@%]\{\s*\$\w+\s*\}", s))                         # ${$ref}{k} @{$ref} %{$ref}
     short = len(re.findall(r"\$\w+\s*->\s*[\[{(@%$]", s))                       # $ref->[0] $ref->{k} ->@*
     short += len(re.findall(r"(?<![\w$])[@%]\$(?!\d)\w+", s))                   # @$ref %$ref
