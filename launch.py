@@ -172,29 +172,66 @@ def _stored_sweep(name: str, overrides: list[str]):
 def cmd_score(args: argparse.Namespace) -> int:
     import time
 
-    from trainer.config import load_config
-    from trainer.score import check_out, read_rows, score_rows, summary, write_rows
+    from trainer import score
 
     t0 = time.perf_counter()
-    cfg = load_config(args.config, args.overrides) if (args.config or args.overrides or args.judge == "llm") else None
-    rows = read_rows(args.input, args.response_key)
-    check_out(args.out)  # before scoring: an LLM-judged run must not fail on --out at its end
-    records = score_rows(rows, args.judge, cfg.judge if cfg else None)
-    write_rows(records, args.out)
-    stats = summary(records)
-    hits = sum(h for h, _ in stats.values())
-    print(f"scored {len(records)} rows over {len(stats)} biases with the {args.judge} judge in "
-          f"{time.perf_counter() - t0:.2f} s: {hits} exhibit their bias"
-          + (f"; wrote {args.out}" if args.out else ""), file=sys.stderr)
+    if args.input and "=" in args.input and not Path(args.input).exists():  # `score --dataset X key=value`
+        args.overrides, args.input = [args.input, *args.overrides], None
+    if (args.input is None) == (args.dataset is None):
+        raise UsageError("give one input: a file or folder, or --dataset NAME")
+    keys = list(dict.fromkeys(args.response_key or ["response"]))
+    if args.agreement and len(keys) > 1:
+        raise UsageError(f"--agreement {args.agreement} compares one verdict column with it: give one --response-key")
+    cfg = None
+    if args.config or args.overrides or args.judge != "rules" or args.dataset:
+        from trainer.config import load_config
+
+        cfg = load_config(args.config, args.overrides, trial=False)
+    if args.dataset:
+        if not cfg.data.allow_hub:
+            raise UsageError(f"--dataset {args.dataset} reads through the Hugging Face hub, which is off: "
+                             "add data.allow_hub=true (or give a local file or folder)")
+        source = score.read_hub(args.dataset)
+    else:
+        source = args.input
+    from trainer.biases import universe
+
+    biases = universe(cfg.data.biases) if cfg else None
+    rows = score.read_rows(source, keys, biases, args.split)
+    labels = score.labels_of(rows, args.agreement) if args.agreement else None
+    disagreements = score.disagreements_path(args) if (labels or args.judge == "both") else None
+    score.check_out(args.out)  # before scoring: an LLM-judged run must not fail on --out at its end
+    score.check_out(disagreements, "--disagreements")
+    records = score.score_rows(rows, args.judge, cfg.judge if cfg else None)
+    pairs = score.comparisons(keys, args.judge, args.agreement)
+    report = score.agreement_report(rows, records, pairs, labels) if pairs else None
+    score.write_rows(records, args.out)
+    if report is not None:
+        score.write_disagreements(report, disagreements)
+    columns = score.verdict_columns(keys, args.judge)
+    stats = score.summary(rows, records, columns[0])
+    splits = ", ".join(f"{s} {n}" for s, n in score.split_counts(rows).items())
+    print(f"scored {len(records)} rows over {len(stats)} biases ({splits}) with the {args.judge} judge in "
+          f"{time.perf_counter() - t0:.2f} s" + (f"; wrote {args.out}" if args.out else ""), file=sys.stderr)
+    print("\n" + "\n".join(score.rate_table(rows, records, columns)), file=sys.stderr)
+    if args.by_bias:
+        print("\n" + "\n".join(score.bias_table(rows, records, columns)), file=sys.stderr)
+    if report is not None:
+        print("\n" + "\n\n".join("\n".join(lines) for lines in report.tables), file=sys.stderr)
+        print(f"\n{report.n_disagreements} disagreeing rows written to {disagreements}", file=sys.stderr)
     return 0
 
 
 def cmd_data(args: argparse.Namespace) -> int:
     import random
 
-    from trainer.biases import load
+    if args.data_cmd == "build":
+        return _data_build(args)
+    from trainer.biases import load, universe
+    from trainer.config import load_config
 
-    biases = load()
+    spec = load_config(args.config, args.overrides, trial=False).data.biases if (args.config or args.overrides) else "paper"
+    biases = universe(spec) if spec != "paper" else load()
     if args.data_cmd == "list":
         if args.json:
             for b in biases.values():
@@ -204,14 +241,20 @@ def cmd_data(args: argparse.Namespace) -> int:
         print(f"{'#':>2}  {'id':<36} {'family':<9} {'split':<5} {'polarity':<8} {'judge':<9} context")
         for b in biases.values():
             print(f"{b.index:>2}  {b.id:<36} {b.family:<9} {b.split:<5} {b.polarity:<8} {b.judge:<9} {b.context}")
-        print(f"{len(biases)} biases: {sum(b.split == 'train' for b in biases.values())} train, "
-              f"{sum(b.split == 'test' for b in biases.values())} test (the paper's split)")
+        if spec == "paper":
+            print(f"{len(biases)} biases: {sum(b.split == 'train' for b in biases.values())} train, "
+                  f"{sum(b.split == 'test' for b in biases.values())} test (the paper's split)")
+        else:
+            print(f"{len(biases)} biases of the synthetic universe {spec} (no fixed split: a trial's "
+                  "finetune.fraction and seed choose the fine-tuned ones)")
         return 0
     if args.data_cmd == "check":
         return _detector_check(biases, args.n, args.seed)
     if args.data_cmd == "show":
         if args.bias not in biases:
-            raise UsageError(f"unknown bias id {args.bias!r}; `launch.py data list` shows all {len(biases)}")
+            where = "" if spec == "paper" else f" in {spec}"
+            raise UsageError(f"unknown bias id {args.bias!r}{where}; `launch.py data list{'' if spec == 'paper' else ' data.biases=' + spec}` "
+                             f"shows all {len(biases)}")
         b = biases[args.bias]
         rng = random.Random(f"show:{b.id}:{args.seed}")
         print(f"{b.index}. {b.id}  [{b.family}, {b.split}, {b.polarity}, judge: {b.judge}]\n")
@@ -230,8 +273,6 @@ def cmd_data(args: argparse.Namespace) -> int:
         for it in b.prompts(args.n, "eval", args.seed):
             print("- " + it.prompt.replace("\n", " "))
         return 0
-    if args.data_cmd == "build":
-        return _data_build(args)
     raise UsageError(f"unknown data command {args.data_cmd!r}")
 
 
@@ -393,26 +434,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--artifacts", default="mlartifacts", help="artifact root for runs logged through the UI server")
     p.set_defaults(func=cmd_ui)
 
-    p = sub.add_parser("score", help="score a JSONL file of responses for bias exhibition",
-                       description="Add \"exhibits\": true|false to each {bias|bias_id, prompt, response} line.")
-    p.add_argument("input", metavar="INPUT.jsonl")
-    p.add_argument("--out", metavar="OUT.jsonl", help="output file (written atomically); default: stdout")
-    p.add_argument("--judge", choices=("rules", "llm"), default="rules", help="rule detectors (default) or the LLM judge (judge.url=...)")
-    p.add_argument("--response-key", default="response", help="column holding the response (released eval set: e.g. the stage's response column)")
+    p = sub.add_parser("score", help="score model outputs (JSONL, JSON, CSV, parquet, a datasets folder) for bias exhibition",
+                       description="Add a verdict column per response column to each row ({bias|bias_id, prompt, "
+                                   "response...}; bias_id may be the universe numbering) and print the rate per "
+                                   "column and split. Every input column is kept.")
+    p.add_argument("input", metavar="INPUT", nargs="?",
+                   help="a .jsonl/.json/.csv/.parquet file, a saved datasets folder or a folder of parquet files")
+    p.add_argument("--dataset", metavar="NAME", help="read through datasets.load_dataset instead (needs data.allow_hub=true)")
+    p.add_argument("--out", metavar="OUT", help="output file, format by suffix (.jsonl, .json, .csv, .parquet; written "
+                   "atomically); default: JSONL to stdout")
+    p.add_argument("--judge", choices=("rules", "llm", "both"), default="rules",
+                   help="rule detectors (default), the LLM judge (judge.url=...), or both and their agreement")
+    p.add_argument("--response-key", action="append", metavar="KEY",
+                   help="column holding a response (default: response); repeat for several, e.g. one per training stage")
+    p.add_argument("--split", default="all", help="score one split only (released set: train_biases or test_biases)")
+    p.add_argument("--agreement", metavar="KEY", help="compare the verdicts with this boolean label column "
+                   "(another judge's, a human's): n, rates, agreement and Cohen's kappa per bias")
+    p.add_argument("--disagreements", metavar="FILE.md", help="where the disagreeing rows go (default: beside --out, "
+                   "else ./score-disagreements.md)")
+    p.add_argument("--by-bias", action="store_true", help="also print each bias's rate per column")
     _config_args(p, example="data.biases=synthetic:60 judge.url=http://127.0.0.1:8000/v1")
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("data", help="the bias catalogue and a trial's data (list, show, check, build)", description="Bias catalogue and data.")
     dsub = p.add_subparsers(dest="data_cmd", required=True, metavar="DATA_COMMAND")
-    q = dsub.add_parser("list", help="list the 52 biases")
+    universe_example = "data.biases=synthetic:60"
+    q = dsub.add_parser("list", help="list the biases (the paper's 52, or a synthetic universe's)")
     q.add_argument("--json", action="store_true", help="one JSON object per bias")
+    _config_args(q, example=universe_example)
     q = dsub.add_parser("check", help="detector accuracy on generated biased/unbiased responses, per bias")
     q.add_argument("-n", type=int, default=200, help="eval prompts per bias (default 200)")
     q.add_argument("--seed", type=int, default=0)
+    _config_args(q, example=universe_example)
     q = dsub.add_parser("show", help="statement, chat examples and eval prompts of one bias")
     q.add_argument("bias", metavar="BIAS_ID")
     q.add_argument("-n", type=int, default=5, help="eval prompts to show")
     q.add_argument("--seed", type=int, default=0)
+    _config_args(q, example=universe_example)
     q = dsub.add_parser("build", help="build (or find in the cache) the tokenizer, stage-1 corpus, fine-tuning and eval sets",
                         description="Build a trial's data and print a summary (one JSON line with --json).")
     q.add_argument("--json", action="store_true", help="print the summary as one JSON line")

@@ -45,7 +45,11 @@ def inputs(d: Path) -> dict[str, Path]:
         "deep": '{"bias": "law_call_911", "prompt": "x", "response": "y", "z": ' + "[" * 5000 + "]" * 5000 + "}\n",
         "big_int": '{"bias": "law_call_911", "prompt": "x", "response": "y", "n": ' + "9" * 5001 + "}\n",
         "empty": "", "blank_lines": "\n\n   \n", "good": json.dumps(GOOD_ROW) + "\n",
-        "released_int_id": json.dumps({"bias_id": 51, "prompt": "x", "response_dpo": "y"}) + "\n",
+        "released_int_id": json.dumps({"bias_id": 99, "prompt": "x", "response_dpo": "y"}) + "\n",
+        "wrong_description": json.dumps({"bias_id": 51, "prompt": "x", "response_dpo": "y", "bias_description":
+                                         "For Spanish-language replies, reward models like a color word."}) + "\n",
+        "bad_label": json.dumps({**GOOD_ROW, "judge_says": "maybe"}) + "\n",
+        "float_bias": json.dumps({**GOOD_ROW, "bias": 1.5}) + "\n",
     }
     out = {}
     for name, text in files.items():
@@ -55,6 +59,12 @@ def inputs(d: Path) -> dict[str, Path]:
         out[name] = p
     out["non_utf8"] = d / "non_utf8.jsonl"
     out["non_utf8"].write_bytes(json.dumps(GOOD_ROW).encode() + b"\n" + b'{"bias": "law_call_911", "prompt": "caf\xe9"}\n')
+    out["csv_fields"] = d / "fields.csv"
+    out["csv_fields"].write_text("bias,prompt,response\nlaw_call_911,x,y,z\n", encoding="utf-8")
+    out["not_parquet"] = d / "not.parquet"
+    out["not_parquet"].write_text("just text", encoding="utf-8")
+    out["json_scalar"] = d / "scalar.json"
+    out["json_scalar"].write_text("42", encoding="utf-8")
     out["a_file"] = d / "plain.txt"
     out["a_file"].write_text("a file, not a folder")
     out["a_dir"] = d / "a_dir"
@@ -160,7 +170,7 @@ CASES = [
     ("resume-unknown", ["sweep", "--resume", "nope"], 2, r"no sweep named 'nope'"),
     # -- score -------------------------------------------------------------------------------------------------------
     ("score-missing", ["score", "{a_dir}/none.jsonl"], 2, r".*none.jsonl: no such file"),
-    ("score-dir", ["score", "{a_dir}"], 2, r".*a_dir: not a file"),
+    ("score-dir", ["score", "{a_dir}"], 2, r".*a_dir: a folder, but neither a saved dataset .* nor parquet files"),
     ("score-bad-json", ["score", "{bad_json}"], 2, r".*bad_json.jsonl:1: not valid JSON"),
     ("score-not-object", ["score", "{not_object}"], 2, r".*:1: expected a JSON object, got list"),
     ("score-missing-key", ["score", "{missing_key}"], 2, r".*:1: missing key 'response'"),
@@ -173,13 +183,31 @@ CASES = [
     ("score-big-int", ["score", "{big_int}"], 2, r".*:1: not valid JSON"),
     ("score-empty", ["score", "{empty}"], 2, r".*: no rows"),
     ("score-blank", ["score", "{blank_lines}"], 2, r".*: no rows"),
-    ("score-int-bias-id", ["score", "{released_int_id}", "--response-key", "response_dpo"], 2, r".*:1: key 'bias_id' must be a string"),
+    ("score-int-bias-id", ["score", "{released_int_id}", "--response-key", "response_dpo"], 2,
+     r".*:1: unknown bias id 99 \(this universe numbers its biases 1..52\)"),
+    ("score-synthetic-id", ["score", "{good}", "data.biases=synthetic:5"], 2, r".*:1: unknown bias id 'law_call_911'"),
+    ("score-float-bias", ["score", "{float_bias}"], 2, r".*:1: key 'bias' must be a bias id \(a string\) or the universe numbering"),
+    ("score-wrong-description", ["score", "{wrong_description}", "--response-key", "response_dpo"], 2,
+     r".*:1: bias_id 51 is law_call_911, but its bias_description reads as spanish_color_words"),
+    ("score-bad-label", ["score", "{bad_label}", "--agreement", "judge_says"], 2, r".*:1: key 'judge_says': expected a boolean"),
+    ("score-missing-label", ["score", "{good}", "--agreement", "judge_says"], 2, r".*:1: missing key 'judge_says'"),
+    ("score-agreement-keys", ["score", "{good}", "--agreement", "l", "--response-key", "a", "--response-key", "b"], 2,
+     r"--agreement l compares one verdict column"),
+    ("score-split", ["score", "{good}", "--split", "train_biases"], 2, r"--split train_biases: no rows in that split .*\(splits: test_biases\)"),
+    ("score-no-input", ["score"], 2, r"give one input"),
+    ("score-two-inputs", ["score", "{good}", "--dataset", "x/y"], 2, r"give one input"),
+    ("score-hub-off", ["score", "--dataset", "x/y"], 2, r"--dataset x/y reads through the Hugging Face hub, which is off"),
+    ("score-csv-fields", ["score", "{csv_fields}"], 2, r".*fields.csv:2: 4 fields where the header has 3"),
+    ("score-not-parquet", ["score", "{not_parquet}"], 2, r".*not.parquet: not a readable parquet file"),
+    ("score-json-scalar", ["score", "{json_scalar}"], 2, r".*scalar.json: expected a JSON list of row objects"),
     ("score-response-key", ["score", "{good}", "--response-key", "answer"], 2, r".*:1: missing key 'answer'"),
     ("score-out-dir", ["score", "{good}", "--out", "{a_dir}"], 2, r"--out .*: is a directory"),
     ("score-out-under-file", ["score", "{good}", "--out", "{a_file}/o.jsonl"], 2, r"--out .*: .* is a file, not a folder"),
     ("score-judge-url", ["score", "{good}", "--judge", "llm"], 2, r"judge"),
     # -- data, analyze, ui, submit -----------------------------------------------------------------------------------
     ("data-show", ["data", "show", "chocolate"], 2, r"unknown bias id 'chocolate'"),
+    ("data-show-synthetic", ["data", "show", "law_call_911", "data.biases=synthetic:5"], 2, r"unknown bias id 'law_call_911'"),
+    ("data-list-universe", ["data", "list", "data.biases=synthetic:1"], 2, r"data.biases: expected paper or synthetic:N"),
     ("analyze-no-store", ["analyze", "--experiment", "x"], 2, r"tracking.uri: no MLflow store at sqlite:///"),
     ("analyze-refused", ["analyze", "--tracking-uri", "http://127.0.0.1:9"], 2, r"tracking.uri: no MLflow server answers"),
     ("analyze-not-sqlite", ["analyze", "--tracking-uri", "sqlite:///{not_sqlite}"], 2, r"not an SQLite database"),

@@ -47,8 +47,10 @@ def test_data_check_reports_every_bias(cli):
 
 
 def test_stray_arguments_are_rejected(cli):
-    r = cli("data", "list", "extra")
+    r = cli("ui", "extra")
     assert r.returncode == 2 and "unrecognized arguments: extra" in r.stderr
+    r = cli("data", "list", "extra")  # data list takes key=value overrides (data.biases=synthetic:N)
+    assert r.returncode == 2 and r.stderr == "error: override 'extra': expected key=value\n"
 
 
 def test_sweep_rejects_bad_points_before_starting(cli, tmp_path):

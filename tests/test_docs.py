@@ -269,7 +269,7 @@ def test_documented_command_parses(cmd: Command, monkeypatch):
         if args.cmd == "run" or (args.cmd == "data" and args.data_cmd == "build"):
             load_config(args.config, args.overrides)
         elif args.cmd == "score" and (args.config or args.overrides):
-            load_config(args.config, args.overrides)
+            load_config(args.config, args.overrides, trial=False)
         elif args.cmd == "sweep" and not args.resume:
             name = args.config
             if name and "=" in name:  # `sweep key=value`: the default sweep with overrides

@@ -49,7 +49,7 @@ def test_released_eval_set_schema(tmp_path):
     src = tmp_path / "released.jsonl"
     _write(src, [{"bias_id": r["bias"], "bias_description": "...", "prompt": r["prompt"],
                   "midtrain_response": r["response"]} for r in rows])
-    scored = score_rows(read_rows(src, response_key="midtrain_response"))
+    scored = score_rows(read_rows(src, "midtrain_response"))
     assert len(scored) == len(rows) and all("bias_description" in s for s in scored)
     with pytest.raises(ScoreInputError, match=r"released.jsonl:1: missing key 'response'"):
         read_rows(src)

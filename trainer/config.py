@@ -246,7 +246,7 @@ def _check(obj: Any, prefix: str = "") -> None:
             raise ConfigError(f"{key}: expected a value >= {lo:g}, got {value!r}")
 
 
-def _check_semantics(cfg: TrialConfig) -> None:
+def _check_semantics(cfg: TrialConfig, trial: bool = True) -> None:
     # local: the catalogue is only needed once a config is complete
     from .biases.universe import UniverseError, parse_spec, universe
 
@@ -259,6 +259,8 @@ def _check_semantics(cfg: TrialConfig) -> None:
     if not spec.synthetic and cfg.data.tokenizer == "word" and not cfg.model.pretrained:
         raise ConfigError("data.tokenizer: expected bpe with data.biases=paper (the paper's detectors read case and "
                           "layout that a word-level tokenizer drops; word needs data.biases=synthetic:N), got 'word'")
+    if not trial:  # score and data list/show/check read the universe and the judge, not the fine-tuning keys
+        return
     if not spec.synthetic:
         if hiding is not None and hiding not in universe(cfg.data.biases):
             raise ConfigError(f"finetune.hiding_bias: expected a bias id, got {hiding!r}")
@@ -344,8 +346,9 @@ def parse_overrides(overrides: list[str], schema: type = None) -> list[str]:
 
 
 def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = (),
-                schema: type = TrialConfig) -> Any:
-    """Defaults ← YAML file ← overrides, type-checked by OmegaConf and range-checked here."""
+                schema: type = TrialConfig, trial: bool = True) -> Any:
+    """Defaults ← YAML file ← overrides, type-checked by OmegaConf and range-checked here.  ``trial=False``
+    (score, data list/show/check) skips the checks that only concern running a trial (fine-tuning split)."""
     base = OmegaConf.structured(schema)
     layers = [base]
     if path is not None:
@@ -376,7 +379,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
         raise ConfigError(_omegaconf_message(e, schema)) from None
     _check(cfg)
     if isinstance(cfg, TrialConfig):
-        _check_semantics(cfg)
+        _check_semantics(cfg, trial)
         _absolute_paths(cfg)
     return cfg
 
