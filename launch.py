@@ -177,9 +177,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     if args.input and "=" in args.input and not Path(args.input).exists():  # `score --dataset X key=value`
         args.overrides, args.input = [args.input, *args.overrides], None
+    keys = _response_keys(args)
     if (args.input is None) == (args.dataset is None):
         raise UsageError("give one input: a file or folder, or --dataset NAME")
-    keys = list(dict.fromkeys(args.response_key or ["response"]))
     if args.agreement and len(keys) > 1:
         raise UsageError(f"--agreement {args.agreement} compares one verdict column with it: give one --response-key")
     cfg = None
@@ -209,7 +209,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if report is not None:
         score.write_disagreements(report, disagreements)
     columns = score.verdict_columns(keys, args.judge)
-    stats = score.summary(rows, records, columns[0])
+    stats = score.summary(rows, records, next(iter(columns.values())))
     splits = ", ".join(f"{s} {n}" for s, n in score.split_counts(rows).items())
     print(f"scored {len(records)} rows over {len(stats)} biases ({splits}) with the {args.judge} judge in "
           f"{time.perf_counter() - t0:.2f} s" + (f"; wrote {args.out}" if args.out else ""), file=sys.stderr)
@@ -220,6 +220,20 @@ def cmd_score(args: argparse.Namespace) -> int:
         print("\n" + "\n\n".join("\n".join(lines) for lines in report.tables), file=sys.stderr)
         print(f"\n{report.n_disagreements} disagreeing rows written to {disagreements}", file=sys.stderr)
     return 0
+
+
+def _response_keys(args: argparse.Namespace) -> list[str]:
+    """``--response-key`` takes one or more names (also comma-separated); what it swallowed that is a
+    ``key=value`` override or, with no input given, an existing file goes back where it belongs."""
+    keys = []
+    for value in args.response_key or []:
+        if "=" in value:
+            args.overrides = [*args.overrides, value]
+        elif args.input is None and args.dataset is None and Path(value).exists():
+            args.input = value
+        else:
+            keys += [k.strip() for k in value.split(",") if k.strip()]
+    return list(dict.fromkeys(keys or ["response"]))
 
 
 def cmd_data(args: argparse.Namespace) -> int:
@@ -445,8 +459,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "atomically); default: JSONL to stdout")
     p.add_argument("--judge", choices=("rules", "llm", "both"), default="rules",
                    help="rule detectors (default), the LLM judge (judge.url=...), or both and their agreement")
-    p.add_argument("--response-key", action="append", metavar="KEY",
-                   help="column holding a response (default: response); repeat for several, e.g. one per training stage")
+    p.add_argument("--response-key", action="extend", nargs="+", metavar="KEY",
+                   help="column(s) holding a response (default: response); several, e.g. one per training stage: "
+                        "--response-key a b, --response-key a --response-key b or --response-key a,b")
     p.add_argument("--split", default="all", help="score one split only (released set: train_biases or test_biases)")
     p.add_argument("--agreement", metavar="KEY", help="compare the verdicts with this boolean label column "
                    "(another judge's, a human's): n, rates, agreement and Cohen's kappa per bias")

@@ -47,7 +47,7 @@ def _parquet(path: Path, rows: list[dict]) -> Path:
 
 
 def _stage_args() -> list[str]:
-    return [a for key in STAGES for a in ("--response-key", key)]
+    return ["--response-key", *STAGES]
 
 
 def _expected_rates(rows: dict[str, list[dict]]) -> dict[tuple[str, str], float]:
@@ -64,18 +64,26 @@ def test_released_parquet_is_scored_in_one_command(tmp_path, cli):
     rows = released_rows()
     src = _parquet(tmp_path / "released.parquet", rows["train_biases"] + rows["test_biases"])
     out = tmp_path / "scored.parquet"
-    r = cli("score", str(src), *_stage_args(), "--out", str(out))
+    r = cli("score", str(src), *_stage_args(), "--out", str(out), "--by-bias")
     assert r.returncode == 0, r.stderr
     assert f"scored {2 * 5 * N_PER_BIAS} rows over 10 biases (train_biases 30, test_biases 30)" in r.stderr
     # the rate table: one line per response column, one cell per split, each rate with its interval
     expected = _expected_rates(rows)
     for key in STAGES:
-        line = next(ln for ln in r.stderr.splitlines() if ln.startswith(f"exhibits_{key} "))
+        line = next(ln for ln in r.stderr.splitlines() if ln.startswith(f"{key} "))
         cells = re.findall(r"(\d+\.\d)% \[(\d+\.\d)%, (\d+\.\d)%\]", line)
         assert len(cells) == 2, line
         for split, (rate, lo, hi) in zip(("train_biases", "test_biases"), cells):
             assert float(rate) == pytest.approx(100 * expected[(key, split)], abs=0.051)
             assert float(lo) <= float(rate) <= float(hi)
+    # --by-bias: each bias's split, rows and rate per response column
+    assert re.search(r"^bias +split +n +" + " +".join(STAGES) + "$", r.stderr, re.M), r.stderr
+    for idx in RELEASED_INDEXES:
+        b = BY_INDEX[idx]
+        rs = [x for x in rows["train_biases"] + rows["test_biases"] if x["bias_id"] == idx]
+        rates = [f"{sum(b.exhibits(x['prompt'], x[k]) for x in rs) / len(rs):.1%}" for k in STAGES]
+        split = "test_biases" if b.split == "test" else "train_biases"
+        assert re.search(rf"^{b.id} +{split} +{len(rs)} +" + " +".join(map(re.escape, rates)) + "$", r.stderr, re.M)
     import pyarrow.parquet as pq
 
     got = pq.read_table(out).to_pylist()
@@ -242,3 +250,16 @@ def test_output_format_follows_the_suffix(tmp_path, suffix):
         import pyarrow.parquet as pq
 
         assert pq.read_table(out).to_pylist() == records
+
+
+def test_response_keys_given_three_ways_agree(tmp_path, cli):
+    src = _parquet(tmp_path / "r.parquet", released_rows()["test_biases"])
+    outputs = []
+    for i, form in enumerate((["--response-key", "response_original", "response_dpo"],
+                              ["--response-key", "response_original,response_dpo"],
+                              ["--response-key", "response_original", "--response-key", "response_dpo"])):
+        out = tmp_path / f"o{i}.jsonl"
+        r = cli("score", str(src), *form, "--out", str(out))
+        assert r.returncode == 0, r.stderr
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1] == outputs[2] and '"exhibits_response_dpo"' in outputs[0]

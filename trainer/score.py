@@ -187,34 +187,35 @@ def _verdicts(rows: list[Row], key: str, source: str, judge_cfg: Any) -> list[bo
 
 
 # -- rates ----------------------------------------------------------------------------------------------
-def rate_table(rows: list[Row], records: list[dict[str, Any]], columns: Sequence[str]) -> list[str]:
-    """Per verdict column x split: the rate with its 95% Wilson interval over rows (the prompts are the
-    sample; the biases are fixed) -- the table the replications report per training stage."""
+def rate_table(rows: list[Row], records: list[dict[str, Any]], columns: Mapping[str, str]) -> list[str]:
+    """Per response column (label -> verdict column) x split: the rate exhibiting the bias with its 95%
+    Wilson interval over rows (the prompts are the sample; the biases are fixed) -- the table the
+    replications report per training stage."""
     by_split: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         by_split[r.split].append(i)
     splits = sorted(by_split, key=lambda s: (SPLIT_ORDER.get(s, 2), s))
     first = max([len(c) for c in columns] + [24])
-    lines = [f"{'rate exhibiting the bias':<{first}}" + "".join(f"  {f'{s} (n={len(by_split[s])})':<24}" for s in splits)]
-    for c in columns:
+    lines = [f"{'exhibiting the bias':<{first}}" + "".join(f"  {f'{s} (n={len(by_split[s])})':<24}" for s in splits)]
+    for label, c in columns.items():
         cells = []
         for s in splits:
             k, n = sum(bool(records[i][c]) for i in by_split[s]), len(by_split[s])
             lo, hi = wilson(k, n)
             cells.append(f"  {f'{k / n:6.1%} [{lo:.1%}, {hi:.1%}]':<24}")
-        lines.append(f"{c:<{first}}" + "".join(cells))
-    return lines
+        lines.append(f"{label:<{first}}" + "".join(cells).rstrip())
+    return [line.rstrip() for line in lines]
 
 
-def bias_table(rows: list[Row], records: list[dict[str, Any]], columns: Sequence[str]) -> list[str]:
-    """Per bias (in universe order): its split, rows and the rate of each verdict column."""
+def bias_table(rows: list[Row], records: list[dict[str, Any]], columns: Mapping[str, str]) -> list[str]:
+    """Per bias (in universe order): its split, rows and the rate of each response column."""
     counts: dict[str, list] = {}
     order: dict[str, int] = {}
     for r, rec in zip(rows, records):
         c = counts.setdefault(r.bias.id, [r.split, 0, [0] * len(columns)])
         order[r.bias.id] = r.bias.index
         c[1] += 1
-        for j, col in enumerate(columns):
+        for j, col in enumerate(columns.values()):
             c[2][j] += bool(rec[col])
     idw = max([len(b) for b in counts] + [4])
     lines = [f"{'bias':<{idw}}  {'split':<12} {'n':>5}" + "".join(f"  {c:>{max(len(c), 6)}}" for c in columns)]
@@ -257,8 +258,11 @@ class AgreementReport:
     n_disagreements: int
 
 
-def verdict_columns(keys: Sequence[str], judge: str) -> list[str]:
-    return [verdict_column(k, source, keys) for source in judges_of(judge) for k in keys]
+def verdict_columns(keys: Sequence[str], judge: str) -> dict[str, str]:
+    """Label -> verdict column, for the tables: the response key, with the judge when there are two."""
+    sources = judges_of(judge)
+    return {(f"{k} ({'llm' if s == 'llm-beside-rules' else s})" if len(sources) > 1 else k): verdict_column(k, s, keys)
+            for s in sources for k in keys}
 
 
 def comparisons(keys: Sequence[str], judge: str, label_key: str | None) -> list[Comparison]:
