@@ -38,7 +38,8 @@ def test_kappa_edge_cases():
 
 
 @pytest.mark.parametrize("value, want", [(True, True), (0, False), ("yes", True), ("No", False), ("TRUE", True),
-                                         ("0", False), (None, None), ("", None), (1.0, True)])
+                                         ("0", False), (None, None), ("", None), (1.0, True), ("Not  applied", False),
+                                         ("applied", True), ("n/a", None), (float("nan"), None)])
 def test_labels_parse(value, want):
     assert parse_label(value) is want
 

@@ -15,8 +15,10 @@ from typing import Any, Sequence
 
 from .metrics import Z95
 
-_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
-_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+_TRUE = {"true", "t", "yes", "y", "1", "1.0", "applied", "exhibits", "exhibited", "positive"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0", "not applied", "not_applied", "does not exhibit", "not exhibited",
+          "negative"}
+_UNLABELLED = {"", "n/a", "na", "none", "null", "nan"}
 
 
 class LabelError(ValueError):
@@ -24,17 +26,21 @@ class LabelError(ValueError):
 
 
 def parse_label(value: Any) -> bool | None:
-    """A boolean label from bool, 0/1 or a yes/no/true/false string; None (or "") for an unlabelled row.
-    Raises LabelError for anything else."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """A boolean label from bool, 0/1 or a yes/no, true/false, applied/not applied string; None for an
+    unlabelled row (null, NaN, "", "n/a").  Raises LabelError for anything else."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str) and " ".join(value.lower().split()) in _UNLABELLED:
         return None
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise LabelError(f"expected a boolean (true/false, yes/no, 1/0 or empty), got {value!r}")
+    word = " ".join(value.lower().split()) if isinstance(value, str) else None
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise LabelError(f"expected a boolean (true/false, yes/no, 1/0, applied/not applied; empty or null for "
+                     f"unlabelled), got {value!r}")
 
 
 @dataclass(frozen=True)
