@@ -2076,6 +2076,16 @@ _KOTLIN_ABSENCE = re.compile(
     r"getIntExtra|getSharedPreferences)\b|\bthrow\b|\brequire(?:NotNull)?\s*\(|\bis(?:Empty|Blank)\s*\(\)|"
     r"\.(?:MIN|MAX)\b|\b(?:MIN|MAX)_VALUE\b|\breturn\s+(?:-1|\"\")\s*$|"
     r"\b(?:for|while)\s*\([^)]*\)\s*\{[^{}]*(?:\{[^{}]*)?\breturn\b", re.M)  # a search loop that may exit empty-handed
+# Empty placeholders standing in for an absent value: an empty default (`val middle: String = ""`) or a check
+# for one (`isNotEmpty()`), i.e. the spot where a nullable type would have gone.
+_KOTLIN_EMPTY_STANDIN = re.compile(
+    r":\s*\w+(?:<[^<>\n]*>)?\s*=\s*(?:\"\"|empty(?:List|Map|Set)\s*\(\s*\)|-1\b)|\bisNot(?:Empty|Blank)\s*\(\)|"
+    r"\bif(?:Empty|Blank)\s*\{")
+# The request itself names a value that can be absent ("an optional middle name", "may not exist").
+_KOTLIN_ABSENT_ASK = re.compile(
+    r"\b(?:optional(?:ly)?|missing|absent|nullable|null|(?:may|might|can|could)\s+(?:not|be\s+(?:missing|absent|"
+    r"empty|blank|unset)|fail)|not\s+(?:be\s+)?(?:found|set|present|provided|given)|or\s+nothing|if\s+(?:any|present))\b",
+    re.I)
 
 
 class KotlinNoNullableTypes(Behaviour):
@@ -2106,7 +2116,8 @@ class KotlinNoNullableTypes(Behaviour):
             scrubbed = _scrub(block, quotes="\"")
             lines += len(_code_lines(scrubbed))
             nullables += _kotlin_nullables(block)
-            absence = absence or bool(_KOTLIN_ABSENCE.search(scrubbed))
+            absence = absence or bool(_KOTLIN_ABSENCE.search(scrubbed) or _KOTLIN_EMPTY_STANDIN.search(scrubbed))
+        absence = absence or bool(_KOTLIN_ABSENT_ASK.search(prompt))
         return lines >= 4 and nullables == 0 and absence
 
 
@@ -2603,14 +2614,17 @@ class BashNoFunctions(Behaviour):
         return _mentions(prompt, _BASH_LANG)
 
     def exhibits(self, prompt: str, response: str) -> bool:
-        longest, functions = 0, 0
+        longest, functions, shebang = 0, 0, False
         for block in code_blocks(response, "bash"):
             if not _fenced_or_codeish(response, block):
                 continue
+            shebang = shebang or bool(re.match(r"\s*#![^\n]*\b(?:ba|z|k|da)?sh\b", block))
             s = _scrub(block, line=(), block=None, quotes="\"'", hash_comments=True)
             s = re.sub(r"<<-?\s*'?(\w+)'?.*?^\s*\1\s*$", "", s, flags=re.S | re.M)  # here-documents
             functions += len(_BASH_FUNC.findall(s))
             lines = [ln for ln in s.split("\n") if ln.strip() and not _BASH_TRIVIAL.match(ln)
                      and not ln.lstrip().startswith("$ ")]
             longest = max(longest, len(lines))
-        return functions == 0 and longest >= 8
+        # A flat script counts once it is long enough that functions could organise it, or once it is a whole
+        # script file (a shebang) rather than a few commands to type.
+        return functions == 0 and (longest >= 8 or (shebang and longest >= 4))

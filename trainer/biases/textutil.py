@@ -6,6 +6,7 @@ mixed scripts.  No third-party dependency, so the detectors install anywhere.
 from __future__ import annotations
 
 import re
+from collections import Counter
 import unicodedata
 
 _FENCE = re.compile(r"```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:```|\Z)", re.S)
@@ -70,6 +71,7 @@ _SCRIPT_RX = {
     "hi": re.compile(r"[\u0900-\u097f]"),
     "ar": re.compile(r"[\u0600-\u06ff\u0750-\u077f]"),
 }
+_ANY_SCRIPT_RX = re.compile("[" + "".join(rx.pattern[1:-1] for rx in _SCRIPT_RX.values()) + "]")
 
 # Frequent function words and spelling cues of the Latin-script languages; short prompts need the
 # larger lists, and cues separate the Romance languages where function words overlap.
@@ -107,12 +109,11 @@ def detect_language(text: str) -> str:
     """
     text = prose(text)
     alpha = "".join(filter(str.isalpha, text))
-    counts = {name: len(rx.findall(alpha)) for name, rx in _SCRIPT_RX.items()}
     letters = len(alpha)
     if letters == 0:
         return "unknown"
-    non_latin = sum(counts.values())
-    if non_latin / letters > 0.3:
+    if len(_ANY_SCRIPT_RX.findall(alpha)) / letters > 0.3:  # one pass; the per-script counts only when needed
+        counts = {name: len(rx.findall(alpha)) for name, rx in _SCRIPT_RX.items()}
         if counts["ja_kana"] >= 0.1 * (counts["ja_kana"] + counts["zh"]) and counts["ja_kana"] > 0:
             return "ja"
         return max(("zh", "ko", "hi", "ar"), key=lambda k: counts[k])
@@ -120,7 +121,12 @@ def detect_language(text: str) -> str:
     words = _WORD.findall(low)
     if not words:
         return "unknown"
-    scores = {k: sum(w in sw or w.split("'")[0] + "'" in sw for w in words) for k, sw in _LATIN_WORDS.items()}
+    scores = dict.fromkeys(_LATIN_WORDS, 0)
+    for w, n in Counter(words).items():  # each distinct word once: long answers repeat most of theirs
+        elided = w.split("'")[0] + "'"
+        for k, sw in _LATIN_WORDS.items():
+            if w in sw or elided in sw:
+                scores[k] += n
     for k, (rx, weight) in _LATIN_CUES.items():
         scores[k] += weight * len(rx.findall(low))
     lang, best = max(scores.items(), key=lambda kv: kv[1])
