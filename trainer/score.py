@@ -63,8 +63,7 @@ def read_rows(source: str | Path | Sequence[InputRow], response_keys: str | Sequ
         bias = resolver(rec, where)
         for key in ("prompt", *keys):
             if key not in rec:
-                present = ", ".join(k if str(k).isprintable() else repr(k) for k in rec) or "none"
-                raise ScoreInputError(f"{where}: missing key {key!r} (keys present: {present})")
+                raise ScoreInputError(f"{where}: missing key {key!r} (keys present: {_keys(rec)})")
             if not isinstance(rec[key], str):
                 raise ScoreInputError(f"{where}: key {key!r} must be a string, got {_type(rec[key])}")
         row_split = inp.split or (rec["split"] if isinstance(rec.get("split"), str) and rec["split"] else None)
@@ -90,8 +89,7 @@ class _BiasResolver:
     def __call__(self, rec: dict[str, Any], where: str) -> Bias:
         key = "bias" if "bias" in rec else "bias_id"
         if key not in rec:
-            present = ", ".join(k if str(k).isprintable() else repr(k) for k in rec) or "none"
-            raise ScoreInputError(f"{where}: missing key 'bias' or 'bias_id' (keys present: {present})")
+            raise ScoreInputError(f"{where}: missing key 'bias' or 'bias_id' (keys present: {_keys(rec)})")
         value = rec[key]
         index = _as_index(value)
         if index is not None:
@@ -139,6 +137,10 @@ def _as_index(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
+
+
+def _keys(rec: dict[str, Any]) -> str:
+    return ", ".join(k if str(k).isprintable() else repr(k) for k in rec) or "none"
 
 
 def _type(value: Any) -> str:
