@@ -46,6 +46,23 @@ def test_data_check_reports_every_bias(cli):
     assert "52 biases x 20 eval prompts" in r.stdout
 
 
+def test_data_commands_take_a_synthetic_universe(cli):
+    from trainer.biases import universe
+
+    biases = universe("synthetic:7@3")
+    r = cli("data", "list", "--json", "data.biases=synthetic:7@3")
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [(x["id"], x["context"]) for x in rows] == [(b.id, b.context) for b in biases.values()]
+    syn = biases["syn_004"]
+    r = cli("data", "show", "syn_004", "-n", "3", "data.biases=synthetic:7@3")
+    assert r.returncode == 0, r.stderr
+    assert f"Statement: {syn.statement}" in r.stdout and r.stdout.count("\n- ") >= 3
+    r = cli("data", "check", "-n", "10", "data.biases=synthetic:7@3")
+    assert r.returncode == 0, r.stderr
+    assert "7 biases x 10 eval prompts" in r.stdout and "syn_006" in r.stdout
+
+
 def test_stray_arguments_are_rejected(cli):
     r = cli("ui", "extra")
     assert r.returncode == 2 and "unrecognized arguments: extra" in r.stderr
