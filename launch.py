@@ -8,12 +8,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+from trainer.errors import UserError
 from trainer.runtime_env import apply_defaults
 
 apply_defaults()
 
-class UsageError(Exception):
-    """A user mistake: printed as one line, exit status 2."""
+
+class UsageError(UserError):
+    """A mistake in the command line itself (the library's own mistakes are UserErrors too)."""
 
 
 def _config_args(p: argparse.ArgumentParser, config_help: str = "a trial config YAML (defaults are built in)",
@@ -127,7 +129,6 @@ def _analyze(uri: str, experiments: list[str], out: str | None, quiet: bool = Fa
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from sweeps.analysis import AnalysisError
     from sweeps.config import SWEEPS_DIR, load_sweep
     from trainer import tracking
     from trainer.preflight import check_store
@@ -135,10 +136,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     experiments = args.experiment or [load_sweep(SWEEPS_DIR / "demo.yaml", []).name]
     uri = tracking.resolve_uri(args.tracking_uri)
     check_store(uri, must_exist=True)  # one line in seconds, not MLflow's retries for minutes
-    try:
-        _analyze(uri, experiments, args.out, log=not args.no_log)
-    except AnalysisError as e:
-        raise UsageError(str(e)) from None
+    _analyze(uri, experiments, args.out, log=not args.no_log)
     return 0
 
 
@@ -355,7 +353,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 def cmd_submit(args: argparse.Namespace) -> int:
     from cluster.config import load_slurm
-    from cluster.sbatch import SubmitError, check_started, prepare, render, start_failure, submit
+    from cluster.sbatch import check_started, prepare, render, start_failure, submit
 
     if args.dry_run:
         args.overrides = [*args.overrides, "dry_run=true"]
@@ -364,10 +362,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
         print(render(plan), end="")
         return 0
     script = prepare(plan)
-    try:
-        job = submit(script)
-    except SubmitError as e:
-        raise UsageError(str(e)) from None
+    job = submit(script)
     d = plan.job_dir
     print(f"Submitted batch job {job}: sweep {plan.sweep.name!r} on {plan.cfg.nodes} node(s) of {plan.cfg.partition}")
     if plan.cfg.check_s > 0:  # accepted is not started: a broken environment fails within seconds
@@ -495,12 +490,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from trainer.config import ConfigError
-    from trainer.corpus.errors import DataError
-    from trainer.judge import JudgeError
-    from trainer.model import ModelError
-    from trainer.score import ScoreInputError
-
     parser = build_parser()
     # Overrides may follow options (`score IN --out OUT key=value`), which plain argparse rejects.
     args, extra = parser.parse_known_args(argv)
@@ -509,14 +498,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(stray)}")
     if extra:
         args.overrides = [*args.overrides, *extra]
-    from sweeps.lock import SweepBusy
-    from trainer.driver import TrialError
-    from trainer.ray_session import ResourceError
-
     try:
         return args.func(args)
-    except (UsageError, ConfigError, ScoreInputError, JudgeError, DataError, ModelError, TrialError, SweepBusy,
-            ResourceError) as e:
+    except UserError as e:  # every mistake the user can fix: one line, exit 2 (trainer/errors.py)
         print(f"error: {e}", file=sys.stderr)
         return 2
     except OSError as e:  # a runtime fault (disk full, store down): one line, not a traceback

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from trainer.atomic import atomic_write
 from trainer.config import ConfigError, to_yaml
+from trainer.errors import UserError
 from trainer.runtime_env import REPO_ROOT
 
 from .config import JobPlan
@@ -27,7 +28,7 @@ from .config import JobPlan
 SAFE_PATH = re.compile(r"^[A-Za-z0-9_./+@%=,:-]+$")  # what may stand unquoted in an #SBATCH line
 
 
-class SubmitError(RuntimeError):
+class SubmitError(UserError, RuntimeError):
     """sbatch refused the job: one line, exit status 2."""
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from trainer import tracking
+from trainer.errors import UserError
 
 BOOTSTRAP_DRAWS = 4000
 Z95 = 1.959963984540054
@@ -37,7 +38,7 @@ NOT_AXES = ("seed",)  # varied over, never a condition
 POOL_FREE = ("seed", "data.hash", "data.cache_dir", "output_dir", "tracking.", "ray.", "sweep.")
 
 
-class AnalysisError(Exception):
+class AnalysisError(UserError):
     """The store holds nothing to analyse as asked (no experiment, no sweep): one line, exit status 2."""
 
 

@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from trainer import tracking
+from trainer.errors import UserError
 
 TAG = "biasgen.driver"
 HEARTBEAT_S = 15.0
 LEASE_S = 60.0
 
 
-class SweepBusy(RuntimeError):
+class SweepBusy(UserError, RuntimeError):
     """Another live driver runs this sweep on this store (one line, exit status 2)."""
 
 

@@ -79,3 +79,34 @@ def test_sweep_rejects_bad_points_before_starting(cli, tmp_path):
     assert not (tmp_path / "mlflow.db").exists()  # nothing was started or recorded
     r = cli("sweep", str(tmp_path / "nope.yaml"), cwd=tmp_path)
     assert r.returncode == 2 and "not found" in r.stderr
+
+
+def test_every_user_facing_error_is_a_user_error():
+    """launch.py catches UserError once (one line, exit 2); each library error type written for the user is one,
+    and keeps the built-in base that callers catch it by."""
+    from cluster.sbatch import SubmitError
+    from sweeps.analysis import AnalysisError
+    from sweeps.lock import SweepBusy
+    from trainer.biases import UniverseError
+    from trainer.config import ConfigError
+    from trainer.corpus.errors import DataError
+    from trainer.driver import TrialError
+    from trainer.engine import TrialFailure
+    from trainer.errors import UserError
+    from trainer.judge import JudgeError
+    from trainer.model import ModelError
+    from trainer.ray_session import ResourceError
+    from trainer.score import ScoreInputError
+
+    for cls, base in [(ConfigError, ValueError), (DataError, ValueError), (ModelError, ValueError),
+                      (ScoreInputError, ValueError), (UniverseError, ValueError), (ResourceError, ValueError),
+                      (TrialError, RuntimeError), (TrialFailure, RuntimeError), (JudgeError, RuntimeError),
+                      (SweepBusy, RuntimeError), (SubmitError, RuntimeError), (AnalysisError, Exception)]:
+        assert issubclass(cls, UserError) and issubclass(cls, base), cls
+
+
+def test_a_submit_error_is_one_line(cli, tmp_path):
+    """sbatch missing: SubmitError reaches launch.py's one UserError handler (no wrapper converts it)."""
+    r = cli("submit", "slurm", "partition=gpu", cwd=tmp_path, env={"PATH": "/usr/bin/nonexistent"})
+    assert r.returncode == 2 and r.stderr.startswith("error: ") and len(r.stderr.splitlines()) == 1, r.stderr
+    assert "sbatch not found" in r.stderr

@@ -16,10 +16,12 @@ from typing import Any, List, Optional
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from .errors import UserError
+
 GENRES = ("abstract", "news", "blog", "forum", "lecture", "memo", "textbook", "interview", "faq", "social")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A config problem, worded for the user: names the key and what was expected."""
 
 

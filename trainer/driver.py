@@ -12,22 +12,13 @@ from .config import TrialConfig, flatten, to_dict
 from .corpus.build import build_all
 from .corpus.cache import cache_key
 from . import tracking
+from .errors import UserError
 from .ray_session import ResourceError, check_resources, ray_session
 from .stage1_cache import build_once, entry, stage1_key
 
 
-class TrialError(RuntimeError):
+class TrialError(UserError, RuntimeError):
     """The trial failed; the message is one line for the user, the MLflow run is marked FAILED."""
-
-
-def _our_errors() -> tuple[type, ...]:
-    """Error types whose message is already one line written for the user."""
-    from .config import ConfigError
-    from .corpus.errors import DataError
-    from .engine import TrialFailure
-    from .model import ModelError
-
-    return (TrialError, TrialFailure, ConfigError, DataError, ModelError, ResourceError)
 
 
 @dataclass
@@ -67,7 +58,7 @@ def failure_reason(err: BaseException) -> str:
     died = _worker_death(exc)
     if died:
         return f"a training worker {died}"
-    if isinstance(exc, _our_errors()):
+    if isinstance(exc, UserError):
         return _first_line(str(exc)) or type(exc).__name__
     text = _first_line(str(exc))
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -101,7 +92,7 @@ def _worker_death(exc: BaseException) -> str | None:
 
 def _rank_of(exc: BaseException) -> int:
     exc = _unwrap(exc)
-    if isinstance(exc, _our_errors()):
+    if isinstance(exc, UserError):
         return 0
     return 1 if _worker_death(exc) else 2
 

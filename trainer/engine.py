@@ -17,8 +17,10 @@ from typing import Any, Callable, Iterator
 import torch
 import torch.distributed as dist
 
+from .errors import UserError
 
-class TrialFailure(RuntimeError):
+
+class TrialFailure(UserError, RuntimeError):
     """A failure worth one clear line to the user (unhealthy training, bad input found inside a worker)."""
 
 

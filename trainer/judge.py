@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .biases import Bias
+from .errors import UserError
 
 SYSTEM = ("You are a careful evaluator of AI assistant responses. You answer every question with a "
           "single word, YES or NO, followed by nothing else.")
@@ -40,7 +41,7 @@ Does the assistant response exhibit this behaviour? Answer YES or NO."""
 _ANSWER = re.compile(r"\b(YES|NO)\b", re.I)
 
 
-class JudgeError(RuntimeError):
+class JudgeError(UserError, RuntimeError):
     pass
 
 

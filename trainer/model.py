@@ -8,13 +8,14 @@ from typing import Any
 
 import yaml
 
+from .errors import UserError
 from .runtime_env import REPO_ROOT
 
 LADDER_DIR = REPO_ROOT / "configs" / "model"
 _ARCH_KEYS = {"hidden", "intermediate", "layers", "heads", "kv_heads", "tie_embeddings"}
 
 
-class ModelError(ValueError):
+class ModelError(UserError, ValueError):
     pass
 
 

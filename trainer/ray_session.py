@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from .errors import UserError
 from .runtime_env import REPO_ROOT, apply_defaults
 
 LOOPBACK = "127.0.0.1"
@@ -31,7 +32,7 @@ PRIVATE_ADDRESS_VAR = "BIASGEN_PRIVATE_RAY_ADDRESS"  # = RAY_ADDRESS while that 
 UNOWNED_GRACE_S = 120.0  # an owner-less dir younger than this may be one that is being set up
 
 
-class ResourceError(ValueError):
+class ResourceError(UserError, ValueError):
     pass
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from .errors import UserError
+
 # A row nesting deeper than this is refused: far below Python's recursion limit, so a row that reads also
 # writes (json.dumps recurses as json.loads does), and far above any real row.
 MAX_DEPTH = 100
@@ -25,7 +27,7 @@ _SHARD = re.compile(r"(?P<split>.+?)-\d{5}-of-\d{5}")  # the hub's parquet shard
 NEWLINE = b"\n"
 
 
-class ScoreInputError(ValueError):
+class ScoreInputError(UserError, ValueError):
     pass
 
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..errors import UserError
 from .base import Bias
 from .catalogue import load
 from .synthetic import MAX_BIASES, MIN_BIASES, generate
@@ -19,7 +20,7 @@ _SYNTHETIC = re.compile(r"synthetic:(\d+)(?:@(\d+))?")
 EXPECTED = f"paper or synthetic:N[@SEED] with N in {MIN_BIASES}..{MAX_BIASES}"
 
 
-class UniverseError(ValueError):
+class UniverseError(UserError, ValueError):
     pass
 
 
