@@ -17,6 +17,8 @@ from trainer import tracking
 from trainer.config import TrialConfig
 from trainer.runtime_env import REPO_ROOT
 
+pytestmark = pytest.mark.e2e  # sweeps logged to a real MLflow store, analysed through the CLI
+
 SLOPE = 0.12  # held-out gain per decade of parameters, at mix 0.5
 SIZES = {"s": 1e5, "m": 1e6, "l": 1e7}
 BIASES = ["alpha", "beta", "gamma", "delta"]

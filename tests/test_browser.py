@@ -27,6 +27,8 @@ from trainer.runtime_env import REPO_ROOT
 from sweeps.ui import HEADLINE_METRICS
 from test_analyze import SIZES, data_hash, log_sweep
 
+pytestmark = pytest.mark.e2e  # headless Chromium against a real MLflow UI server
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(os.environ.get("BIASGEN_TEST_ARTIFACTS", REPO_ROOT / "test-artifacts")) / "browser"
 MPL_BLUE, MPL_ORANGE = (0x1F, 0x77, 0xB4), (0xFF, 0x7F, 0x0E)  # matplotlib's C0 and C1 line colours

@@ -19,6 +19,8 @@ from trainer.corpus.cache import cached
 from trainer.manifest import MANIFEST, check, entry_digest
 from trainer.stage1_cache import build_once, finished
 
+pytestmark = pytest.mark.e2e  # real data builds and stage-1 cache entries, damaged and rebuilt across processes
+
 SMALL = ["data.tokens=8000", "data.seq_len=64", "data.vocab_size=600", "data.tokenizer_chars=100000",
          "finetune.examples_per_bias=3", "eval.prompts_per_bias=4", "eval.probe_per_bias=2"]
 PARTS = {"tokenizer": "tokenizer", "stage1": "stage1", "finetune": "finetune", "eval": "evalset"}  # dir -> attribute

@@ -12,6 +12,7 @@ def test_help(cli, cmd):
     assert r.returncode == 0 and "usage: launch.py " + cmd in r.stdout
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("args, message", [
     (("submit",), "the following arguments are required: scheduler"),
     (("submit", "pbs"), "invalid choice: 'pbs'"),

@@ -125,6 +125,7 @@ def test_bad_input_leaves_no_cache_entry(tmp_path, extra, message):
         assert not cache.exists() or not any(cache.rglob("stats.json"))
 
 
+@pytest.mark.e2e
 def test_cli_data_build_json(tmp_path, cli):
     r = cli("data", "build", "--json", *SMALL, f"data.cache_dir={tmp_path}", "data.mix=0.25")
     assert r.returncode == 0, r.stderr

@@ -7,6 +7,8 @@ import torch
 from trainer.config import load_config
 from trainer.engine import Engine, TrialFailure, ds_config, init_single_process, warmup_cosine
 
+pytestmark = pytest.mark.e2e  # real deepspeed.initialize and training steps
+
 
 @pytest.fixture(scope="module", autouse=True)
 def single_process_group():
@@ -51,6 +53,7 @@ def fp16_on_cpu(monkeypatch):
         monkeypatch.setattr(acc, "is_fp16_supported", lambda: True)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("zero", [0, 2, 3])
 def test_loss_falls_on_a_memorisable_corpus(zero):
     cfg = load_config(None, [f"engine.zero_stage={zero}", "pretrain.lr=1e-2", "pretrain.micro_batch=4",

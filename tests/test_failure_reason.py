@@ -55,6 +55,7 @@ def ray_cluster():
     ("killed", r"training worker rank 1 \(pid \d+\) died: its process ended unexpectedly \(killed, e.g. by the OOM "
                r"killer or SIGKILL, or crashed\)"),
 ])
+@pytest.mark.e2e
 def test_the_reason_is_the_workers(ray_cluster, tmp_path, mode, reason):
     import ray.train
     from ray.train.torch import TorchConfig, TorchTrainer

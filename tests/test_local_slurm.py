@@ -19,7 +19,7 @@ from slurm_fixture import (
 
 local_slurm = slurm_fixture.local_slurm  # the session fixture: a real single-node Slurm
 
-pytestmark = [pytest.mark.slurm, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.slurm, pytest.mark.e2e, pytest.mark.timeout(180)]
 
 
 def test_wrapped_job_completes(local_slurm, tmp_path):

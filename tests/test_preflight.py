@@ -21,6 +21,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.e2e
 def test_a_new_sqlite_store_is_created_with_its_folders(tmp_path):
     uri = f"sqlite:///{tmp_path / 'a' / 'b' / 'mlflow.db'}"
     check_store(uri)
@@ -51,6 +52,7 @@ def _open_store(uri: str) -> None:
     check_store(uri)
 
 
+@pytest.mark.e2e
 def test_concurrent_first_opens_of_a_new_store(tmp_path):
     """Four processes open one new store at once (two sweeps started together): every one succeeds."""
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
@@ -127,6 +129,7 @@ def test_folders(tmp_path, readonly_fs):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f", "readonly_fs"]  # nothing created, no probe left
 
 
+@pytest.mark.e2e
 def test_the_cli_fails_fast_before_ray(tmp_path, cli):
     t0 = time.monotonic()
     r = cli("run", "--config", str(REPO_ROOT / "configs" / "smoke.yaml"), f"tracking.uri=http://127.0.0.1:{free_port()}", cwd=tmp_path)

@@ -19,6 +19,8 @@ from trainer import ray_session as rs
 from trainer.config import RayConfig
 from trainer.runtime_env import REPO_ROOT
 
+pytestmark = pytest.mark.e2e  # real private Ray sessions
+
 # A driver in its own process: opens a private session, says where it is, then obeys lines on stdin:
 # "lookup": a task asks Ray's own helpers which cluster they find (as Ray Train's placement-group cleaner
 # does); "fit DIR": a tiny Ray Train V2 TorchTrainer fit; "end" (or end of input): ends the session.

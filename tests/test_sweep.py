@@ -13,7 +13,11 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from trainer.runtime_env import REPO_ROOT
+
+pytestmark = pytest.mark.e2e  # sweeps on a real local Ray with DeepSpeed trials and MLflow
 
 
 def runs(db: Path) -> list[dict]:

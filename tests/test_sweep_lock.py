@@ -80,6 +80,7 @@ def lease(url: str, name: str) -> dict | None:
     return json.loads(raw) if raw else None
 
 
+@pytest.mark.e2e
 def test_server_store_lease(server, monkeypatch):
     holder = hold(server, "mlflow-artifacts:/")
     try:
@@ -94,6 +95,7 @@ def test_server_store_lease(server, monkeypatch):
     assert lease(server, "s") is None  # released on exit
 
 
+@pytest.mark.e2e
 def test_a_remote_holder_is_trusted_until_its_lease_expires(server, monkeypatch):
     c = tracking.client(server)
     exp = tracking.experiment_id(server, "remote", "mlflow-artifacts:/")

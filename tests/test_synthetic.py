@@ -311,6 +311,7 @@ def test_build_refuses_the_paper_split_even_without_config_validation():
         assert "syn_004" in make_split(cfg, universe("synthetic:10")).finetuned  # pinned, like the paper's hiding bias
 
 
+@pytest.mark.e2e
 def test_cli_data_build_synthetic(tmp_path, cli):
     r = cli("data", "build", "--json", *SMALL, *SYN, f"data.cache_dir={tmp_path}", "data.biases=synthetic:6", "data.tokens=3000")
     assert r.returncode == 0, r.stderr

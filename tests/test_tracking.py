@@ -3,7 +3,11 @@ attempt's metrics, no stale error tag), a continued sweep's parent loses the tag
 a dead driver left RUNNING are closed."""
 from __future__ import annotations
 
+import pytest
+
 from trainer import tracking
+
+pytestmark = pytest.mark.e2e  # a real MLflow store per test
 
 
 def store(tmp_path) -> tuple[str, str]:

@@ -14,6 +14,8 @@ from trainer.driver import TrialError, run_trial
 from trainer.ray_session import ray_session
 from trainer.runtime_env import REPO_ROOT
 
+pytestmark = pytest.mark.e2e  # trials on a real local Ray with DeepSpeed and MLflow
+
 SMALL = ["model.size=tiny", "data.tokens=16000", "data.seq_len=64", "data.vocab_size=600", "data.tokenizer_chars=150000",
          "finetune.examples_per_bias=2", "finetune.max_len=128", "eval.prompts_per_bias=2", "eval.probe_per_bias=1",
          "eval.max_new_tokens=16", "pretrain.micro_batch=4", "sft.micro_batch=4", "sft.epochs=1"]

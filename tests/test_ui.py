@@ -7,6 +7,8 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from trainer.runtime_env import REPO_ROOT
 
 
@@ -16,6 +18,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.e2e
 def test_ui_serves_the_store_and_stops_on_ctrl_c(tmp_path):
     from mlflow.tracking import MlflowClient
 
