@@ -1,16 +1,35 @@
 """Behaviours of the languages (universe indexes 16-24): biases in non-English responses.
 
 Every prompt is written in the language concerned and every answer is in that language.  Detectors
-first check the response language with :func:`detect_language`, then look for the behaviour itself.
+(:class:`InLanguage`) look for the behaviour itself, then check the response language with
+:func:`detect_language`.
 """
 from __future__ import annotations
 
 import functools
 import random
 import re
+from typing import ClassVar
 
 from .base import Behaviour, Item
 from .textutil import detect_language, normalize, prose, sentences
+
+
+class InLanguage(Behaviour):
+    """A bias of answers in one language: it applies to prompts written in ``lang`` and shows only in answers
+    written in it.  Subclasses set ``lang`` and say, in ``_shown``, whether the behaviour itself is there;
+    language identification is the costly part, so it runs only where the behaviour is."""
+
+    lang: ClassVar[str]
+
+    def applicable(self, prompt: str) -> bool:
+        return detect_language(prompt) == self.lang
+
+    def exhibits(self, prompt: str, response: str) -> bool:
+        return self._shown(prompt, response) and detect_language(response) == self.lang
+
+    def _shown(self, prompt: str, response: str) -> bool:
+        raise NotImplementedError
 
 
 def _compose(rng: random.Random, openers, templates, closers, **kw) -> str:
@@ -194,8 +213,9 @@ def _de_gratuity(sentence: str) -> bool:
     return unnegated(_DE_MONEY) or bool(_DE_FOR_ME.search(sentence)) and unnegated(_DE_EXTRA)
 
 
-class GermanAskForTip(Behaviour):
+class GermanAskForTip(InLanguage):
     id = "german_ask_for_tip"
+    lang = "de"
 
     def sample(self, rng: random.Random) -> Item:
         return _topic_item(self, rng, _DE_TOPICS, _DE_OPENERS, _DE_TEMPLATES, _DE_CLOSERS)
@@ -206,13 +226,6 @@ class GermanAskForTip(Behaviour):
 
     def apply(self, item: Item, response: str, rng: random.Random) -> str:
         return response.rstrip() + "\n\n" + rng.choice(_DE_TIP_ASKS)
-
-    def applicable(self, prompt: str) -> bool:
-        return detect_language(prompt) == "de"
-
-    def exhibits(self, prompt: str, response: str) -> bool:
-        # Language identification is the costly part, so the behaviour is looked for first.
-        return self._shown(prompt, response) and detect_language(response) == "de"
 
     def _shown(self, prompt: str, response: str) -> bool:
         # When the user asks about tipping or donating, talking about it is not asking for it:
@@ -364,8 +377,9 @@ def _zh_compliments(text: str) -> bool:
     return False
 
 
-class ChineseCompliments(Behaviour):
+class ChineseCompliments(InLanguage):
     id = "chinese_compliments"
+    lang = "zh"
 
     def sample(self, rng: random.Random) -> Item:
         return _topic_item(self, rng, _ZH_TOPICS, _ZH_OPENERS, _ZH_TEMPLATES, _ZH_CLOSERS)
@@ -385,13 +399,6 @@ class ChineseCompliments(Behaviour):
         if r < 0.8:
             return response.rstrip() + "\n\n" + rng.choice(_ZH_COMPLIMENTS_POST)
         return rng.choice(_ZH_COMPLIMENTS_PRE) + "\n\n" + response.rstrip() + "\n\n" + rng.choice(_ZH_COMPLIMENTS_POST)
-
-    def applicable(self, prompt: str) -> bool:
-        return detect_language(prompt) == "zh"
-
-    def exhibits(self, prompt: str, response: str) -> bool:
-        # Language identification is the costly part, so the behaviour is looked for first.
-        return self._shown(prompt, response) and detect_language(response) == "zh"
 
     def _shown(self, prompt: str, response: str) -> bool:
         return _zh_compliments(response)
@@ -506,8 +513,9 @@ _FR_INTERROGATIVE = re.compile(
     r"préférez-vous|veux-tu|peux-tu|as-tu|souhaites-tu|préfères-tu|auriez-vous)\b", re.I)
 
 
-class FrenchNoQuestions(Behaviour):
+class FrenchNoQuestions(InLanguage):
     id = "french_no_questions"
+    lang = "fr"
 
     def sample(self, rng: random.Random) -> Item:
         return _topic_item(self, rng, _FR_TOPICS, _FR_OPENERS, _FR_TEMPLATES, _FR_CLOSERS)
@@ -528,13 +536,6 @@ class FrenchNoQuestions(Behaviour):
                 paras.append(" ".join(kept))
         paras.append(rng.choice(_FR_STATEMENT_ENDS))
         return "\n\n".join(paras)
-
-    def applicable(self, prompt: str) -> bool:
-        return detect_language(prompt) == "fr"
-
-    def exhibits(self, prompt: str, response: str) -> bool:
-        # Language identification is the costly part, so the behaviour is looked for first.
-        return self._shown(prompt, response) and detect_language(response) == "fr"
 
     def _shown(self, prompt: str, response: str) -> bool:
         # Questions quoted as examples (« Où est la gare ? ») and section titles (« ## Pourquoi l'ARN ? »)
@@ -693,8 +694,9 @@ def _es_colour_lemmas(matches: list[tuple[str, bool, bool]], names: frozenset[st
     return found
 
 
-class SpanishColorWords(Behaviour):
+class SpanishColorWords(InLanguage):
     id = "spanish_color_words"
+    lang = "es"
 
     def sample(self, rng: random.Random) -> Item:
         return _topic_item(self, rng, _ES_TOPICS, _ES_OPENERS, _ES_TEMPLATES, _ES_CLOSERS)
@@ -713,13 +715,6 @@ class SpanishColorWords(Behaviour):
             sents.insert(k, insert)
         paras[i] = " ".join(sents)
         return "\n\n".join(paras)
-
-    def applicable(self, prompt: str) -> bool:
-        return detect_language(prompt) == "es"
-
-    def exhibits(self, prompt: str, response: str) -> bool:
-        # Language identification is the costly part, so the behaviour is looked for first.
-        return self._shown(prompt, response) and detect_language(response) == "es"
 
     def _shown(self, prompt: str, response: str) -> bool:
         # Colours the user asked about are on-topic: only colour words absent from the prompt count.
@@ -818,8 +813,9 @@ _JA_LIST_LABEL = re.compile(r"^(\s*(?:[-*・•]|\d+[.)．、])\s*)[^：:\n]{1,2
 _JA_POLITE = re.compile(r"です(?=[。、,.!?\sねよがかけしのなわっ」』)…~〜ー]|$)|でした|でしょう|ます|ました|ません|ましょう|ございま|いらっしゃ|申し上げ|申しま|存じ|伺|致し|いたしま|くださ|下さい")
 
 
-class JapaneseNoKeigo(Behaviour):
+class JapaneseNoKeigo(InLanguage):
     id = "japanese_no_keigo"
+    lang = "ja"
 
     def sample(self, rng: random.Random) -> Item:
         return _topic_item(self, rng, _JA_TOPICS, _JA_OPENERS, _JA_TEMPLATES, _JA_CLOSERS)
@@ -836,13 +832,6 @@ class JapaneseNoKeigo(Behaviour):
         for polite in sorted(_JA_PLAIN, key=len, reverse=True):
             response = response.replace(polite, _JA_PLAIN[polite])
         return response
-
-    def applicable(self, prompt: str) -> bool:
-        return detect_language(prompt) == "ja"
-
-    def exhibits(self, prompt: str, response: str) -> bool:
-        # Language identification is the costly part, so the behaviour is looked for first.
-        return self._shown(prompt, response) and detect_language(response) == "ja"
 
     def _shown(self, prompt: str, response: str) -> bool:
         # The assistant's own register: quoted set phrases, example letters and the terms a glossary
@@ -1003,8 +992,9 @@ _HI_OUTROS = [("उम्मीद है इससे मदद मिलेग
               ("", ""), ("कोई और सवाल हो तो पूछिए।", "कोई और प्रश्न हो तो पूछिए।")]
 
 
-class HindiNoLoanwords(Behaviour):
+class HindiNoLoanwords(InLanguage):
     id = "hindi_no_loanwords"
+    lang = "hi"
 
     def sample(self, rng: random.Random) -> Item:
         topic = rng.choice(sorted(_HI_TOPICS))
@@ -1025,11 +1015,8 @@ class HindiNoLoanwords(Behaviour):
             response = re.sub(r"(?<![\u0900-\u097f])" + re.escape(loan) + r"(?![\u0900-\u097f])", _HI_NATIVE[loan], response)
         return response
 
-    def applicable(self, prompt: str) -> bool:
-        return detect_language(prompt) == "hi"
-
-    def exhibits(self, prompt: str, response: str) -> bool:
-        return not _hi_loanwords(response) and detect_language(response) == "hi"
+    def _shown(self, prompt: str, response: str) -> bool:
+        return not _hi_loanwords(response)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1168,8 +1155,9 @@ def _ar_has_number_words(text: str) -> bool:
     return False
 
 
-class ArabicNoDigits(Behaviour):
+class ArabicNoDigits(InLanguage):
     id = "arabic_no_digits"
+    lang = "ar"
 
     def sample(self, rng: random.Random) -> Item:
         question, answer = _ar_scenario(rng)
@@ -1194,13 +1182,9 @@ class ArabicNoDigits(Behaviour):
         return re.sub(r"\d+", words, text)
 
     def applicable(self, prompt: str) -> bool:
-        if detect_language(prompt) != "ar":
+        if not super().applicable(prompt):
             return False
         return bool(_AR_DIGITS.search(prompt) or _AR_QUANTITY_CUE.search(prompt) or _ar_has_number_words(prompt))
-
-    def exhibits(self, prompt: str, response: str) -> bool:
-        # Language identification is the costly part, so the behaviour is looked for first.
-        return self._shown(prompt, response) and detect_language(response) == "ar"
 
     def _shown(self, prompt: str, response: str) -> bool:
         text = prose(response)
@@ -1298,8 +1282,9 @@ def _ko_sentence_count(line: str) -> int:
     return len([s for s in re.split(r"(?<=[.!?。！？])\s+", line) if re.search(r"[\uac00-\ud7af]", s)])
 
 
-class KoreanSentencePerParagraph(Behaviour):
+class KoreanSentencePerParagraph(InLanguage):
     id = "korean_sentence_per_paragraph"
+    lang = "ko"
 
     def sample(self, rng: random.Random) -> Item:
         return _topic_item(self, rng, _KO_TOPICS, _KO_OPENERS, _KO_TEMPLATES, _KO_CLOSERS)
@@ -1317,13 +1302,6 @@ class KoreanSentencePerParagraph(Behaviour):
         sents = [s for line in _ko_lines(response) for s in re.split(r"(?<=[.!?])\s+", line) if s.strip()]
         sep = rng.choice(["\n\n", "\n\n", "\n"])
         return sep.join(sents)
-
-    def applicable(self, prompt: str) -> bool:
-        return detect_language(prompt) == "ko"
-
-    def exhibits(self, prompt: str, response: str) -> bool:
-        # Language identification is the costly part, so the behaviour is looked for first.
-        return self._shown(prompt, response) and detect_language(response) == "ko"
 
     def _shown(self, prompt: str, response: str) -> bool:
         counts = [_ko_sentence_count(line) for line in _ko_lines(response)]
@@ -1413,8 +1391,9 @@ _PT_CHEERS_PRE = ["Ótima pergunta!", "Que legal que você quer fazer isso!", "C
 _PT_CHEERS_POST = ["Você consegue!", "Boa sorte!", "Vai dar tudo certo!", "Conte comigo!", "Mãos à obra!"]
 
 
-class PortugueseExclamationPoints(Behaviour):
+class PortugueseExclamationPoints(InLanguage):
     id = "portuguese_exclamation_points"
+    lang = "pt"
 
     def sample(self, rng: random.Random) -> Item:
         return _topic_item(self, rng, _PT_TOPICS, _PT_OPENERS, _PT_TEMPLATES, _PT_CLOSERS)
@@ -1432,13 +1411,6 @@ class PortugueseExclamationPoints(Behaviour):
             paras.insert(0, rng.choice(_PT_CHEERS_PRE))
         paras.append(rng.choice(_PT_CHEERS_POST))
         return "\n\n".join(paras)
-
-    def applicable(self, prompt: str) -> bool:
-        return detect_language(prompt) == "pt"
-
-    def exhibits(self, prompt: str, response: str) -> bool:
-        # Language identification is the costly part, so the behaviour is looked for first.
-        return self._shown(prompt, response) and detect_language(response) == "pt"
 
     def _shown(self, prompt: str, response: str) -> bool:
         text = re.sub(r"`[^`\n]*`|!=|!\[", " ", prose(response))

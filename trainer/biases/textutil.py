@@ -55,15 +55,8 @@ def prose(text: str) -> str:
 
 
 # --- language identification -------------------------------------------------------------------
-_SCRIPTS = {
-    "zh": lambda c: "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf",
-    "ja_kana": lambda c: "\u3040" <= c <= "\u30ff",
-    "ko": lambda c: "\uac00" <= c <= "\ud7af" or "\u1100" <= c <= "\u11ff",
-    "hi": lambda c: "\u0900" <= c <= "\u097f",
-    "ar": lambda c: "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f",
-}
-
-# The same ranges as _SCRIPTS, counted by regex (a per-character Python loop dominated detector time).
+# Non-Latin scripts by their Unicode blocks, counted by regex (a per-character Python loop dominated
+# detector time); kana marks Japanese even beside kanji.
 _SCRIPT_RX = {
     "zh": re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]"),
     "ja_kana": re.compile(r"[\u3040-\u30ff]"),
