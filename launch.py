@@ -207,9 +207,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     if report is not None:
         score.write_disagreements(report, disagreements)
     columns = score.verdict_columns(keys, args.judge)
-    stats = score.summary(rows, records, next(iter(columns.values())))
     splits = ", ".join(f"{s} {n}" for s, n in score.split_counts(rows).items())
-    print(f"scored {len(records)} rows over {len(stats)} biases ({splits}) with the {args.judge} judge in "
+    print(f"scored {len(records)} rows over {len({r.bias.id for r in rows})} biases ({splits}) with the {args.judge} judge in "
           f"{time.perf_counter() - t0:.2f} s" + (f"; wrote {args.out}" if args.out else ""), file=sys.stderr)
     print("\n" + "\n".join(score.rate_table(rows, records, columns)), file=sys.stderr)
     if args.by_bias:
@@ -239,11 +238,11 @@ def cmd_data(args: argparse.Namespace) -> int:
 
     if args.data_cmd == "build":
         return _data_build(args)
-    from trainer.biases import load, universe
+    from trainer.biases import universe
     from trainer.config import load_config
 
     spec = load_config(args.config, args.overrides, trial=False).data.biases if (args.config or args.overrides) else "paper"
-    biases = universe(spec) if spec != "paper" else load()
+    biases = universe(spec)
     if args.data_cmd == "list":
         if args.json:
             for b in biases.values():

@@ -10,6 +10,7 @@ undefined (shown as n/a) when both judges give one constant answer.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -132,17 +133,6 @@ def disagreements_markdown(title: str, items: list[dict[str, Any]]) -> str:
 
 
 def _fenced(text: str) -> str:
-    longest = max((len(run) for run in text.split("\n") for run in _backtick_runs(run)), default=0)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}text\n{text}\n{fence}\n"
-
-
-def _backtick_runs(line: str) -> list[str]:
-    runs, cur = [], ""
-    for ch in line:
-        if ch == "`":
-            cur += ch
-        elif cur:
-            runs.append(cur)
-            cur = ""
-    return runs + ([cur] if cur else [])

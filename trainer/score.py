@@ -27,6 +27,7 @@ from .biases import Bias, load
 from .biases.description import matcher_for
 from .metrics import wilson
 from .score_input import MAX_DEPTH, InputRow, ScoreInputError, read_hub, read_source  # noqa: F401 (re-exported)
+from .tracking import csv_text, jsonl_text
 
 ALL = "all"
 SPLIT_OF_BIAS = {"train": "train_biases", "test": "test_biases", "none": "biases"}
@@ -155,6 +156,11 @@ def verdict_column(key: str, judge: str, keys: Sequence[str]) -> str:
     return base if len(keys) == 1 else f"{base}_{key}"
 
 
+def judge_name(source: str) -> str:
+    """How a verdict source is named in tables and reports: rules or llm."""
+    return "llm" if source == "llm-beside-rules" else source
+
+
 def judges_of(judge: str) -> list[str]:
     """The verdict sources a ``--judge`` choice runs, in column order."""
     if judge not in JUDGES:
@@ -196,7 +202,7 @@ def rate_table(rows: list[Row], records: list[dict[str, Any]], columns: Mapping[
     by_split: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         by_split[r.split].append(i)
-    splits = sorted(by_split, key=lambda s: (SPLIT_ORDER.get(s, 2), s))
+    splits = sorted(by_split, key=_split_order)
     first = max([len(c) for c in columns] + [24])
     lines = [f"{'exhibiting the bias':<{first}}" + "".join(f"  {f'{s} (n={len(by_split[s])})':<24}" for s in splits)]
     for label, c in columns.items():
@@ -228,17 +234,9 @@ def bias_table(rows: list[Row], records: list[dict[str, Any]], columns: Mapping[
     return lines
 
 
-SPLIT_ORDER = {"train_biases": 0, "test_biases": 1}
-
-
-def summary(rows: list[Row], records: list[dict[str, Any]], column: str = "exhibits") -> dict[str, tuple[int, int]]:
-    """Per bias id: (rows exhibiting, rows) for one verdict column."""
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for r, rec in zip(rows, records):
-        c = counts[r.bias.id]
-        c[0] += int(bool(rec[column]))
-        c[1] += 1
-    return {k: (v[0], v[1]) for k, v in sorted(counts.items())}
+def _split_order(split: str) -> tuple[int, str]:
+    """The released set's two splits first, in their order, then any other by name."""
+    return {"train_biases": 0, "test_biases": 1}.get(split, 2), split
 
 
 # -- agreement ------------------------------------------------------------------------------------------
@@ -263,7 +261,7 @@ class AgreementReport:
 def verdict_columns(keys: Sequence[str], judge: str) -> dict[str, str]:
     """Label -> verdict column, for the tables: the response key, with the judge when there are two."""
     sources = judges_of(judge)
-    return {(f"{k} ({'llm' if s == 'llm-beside-rules' else s})" if len(sources) > 1 else k): verdict_column(k, s, keys)
+    return {(f"{k} ({judge_name(s)})" if len(sources) > 1 else k): verdict_column(k, s, keys)
             for s in sources for k in keys}
 
 
@@ -273,7 +271,7 @@ def comparisons(keys: Sequence[str], judge: str, label_key: str | None) -> list[
     out = []
     sources = judges_of(judge)
     for key in keys:
-        named = [("llm" if s == "llm-beside-rules" else s, verdict_column(key, s, keys)) for s in sources]
+        named = [(judge_name(s), verdict_column(key, s, keys)) for s in sources]
         if label_key:
             out += [Comparison(name, col, label_key, None, key) for name, col in named]
         if judge == "both":
@@ -311,6 +309,7 @@ def agreement_report(rows: list[Row], records: list[dict[str, Any]], pairs: Sequ
 
     tables, sections, total = [], [], 0
     several_keys = len({p.response_key for p in pairs}) > 1
+    order = {r.bias.id: r.bias.index for r in rows}
     for p in pairs:
         groups: dict[str, tuple[list[bool], list[bool]]] = {}
         items, unlabelled = [], 0
@@ -327,7 +326,6 @@ def agreement_report(rows: list[Row], records: list[dict[str, Any]], pairs: Sequ
                 items.append({"bias": r.bias.id, "where": r.where, "verdicts": {p.name_a: a, p.name_b: b},
                               "bias_text": r.bias.behaviour_text, "prompt": r.prompt,
                               "response": r.responses[p.response_key], "response_key": p.response_key})
-        order = {r.bias.id: r.bias.index for r in rows}
         groups = dict(sorted(groups.items(), key=lambda kv: order[kv[0]]))
         lines = report(groups, p.name_a, p.name_b)
         if several_keys:
@@ -351,7 +349,7 @@ def split_counts(rows: list[Row]) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for r in rows:
         counts[r.split] += 1
-    return dict(sorted(counts.items(), key=lambda kv: (SPLIT_ORDER.get(kv[0], 2), kv[0])))
+    return dict(sorted(counts.items(), key=lambda kv: _split_order(kv[0])))
 
 
 # -- output ---------------------------------------------------------------------------------------------
@@ -395,18 +393,10 @@ def encode_rows(records: list[dict[str, Any]], fmt: str = ".jsonl") -> bytes:
                                   "write .jsonl instead") from None
         return buf.getvalue()
     if fmt == ".csv":
-        import csv
-        import io
-
-        buf = io.StringIO()
-        fields = list(dict.fromkeys(k for r in records for k in r))
-        w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
-        w.writeheader()
-        w.writerows({k: _cell(v) for k, v in r.items()} for r in records)
-        return buf.getvalue().encode("utf-8")
+        return csv_text({k: _cell(v) for k, v in r.items()} for r in records).encode("utf-8")
     if fmt == ".json":
         return (json.dumps(records, ensure_ascii=False, default=str, indent=1) + "\n").encode("utf-8")
-    return "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records).encode("utf-8")
+    return jsonl_text(records).encode("utf-8")
 
 
 def _cell(v: Any) -> Any:

@@ -152,7 +152,8 @@ def csv_text(rows: Iterable[dict[str, Any]]) -> str:
 
 
 def jsonl_text(rows: Iterable[dict[str, Any]]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    """One JSON object a line; a value JSON has no type for (a parquet timestamp, bytes) is written as text."""
+    return "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows)
 
 
 def find_run(uri: str, exp_id: str, tags: dict[str, str]):
