@@ -27,15 +27,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from trainer import tracking
+from trainer import keys, tracking
+from trainer.config import TrialConfig
 from trainer.errors import UserError
 
 BOOTSTRAP_DRAWS = 4000
 Z95 = 1.959963984540054
 CORE_AXES = ("model.size", "model.pretrained", "data.mix", "finetune.fraction")
-NOT_AXES = ("seed",)  # varied over, never a condition
-# Trial parameters that may differ between pooled sweeps: the seed, and where things ran or were stored.
-POOL_FREE = ("seed", "data.hash", "data.cache_dir", "output_dir", "tracking.", "ray.", "sweep.")
+DERIVED_FROM_SEED = ("data.hash",)  # a trial parameter that is no config key: the data's content hash
+
+
+def is_condition(key: str) -> bool:
+    """Whether trials that differ in parameter ``key`` belong to different conditions.  The config's registry
+    (``trainer.keys``) says which keys only replicate (the seed) or place a trial (where it ran, where its
+    results went): those are never axes, and may differ between pooled sweeps."""
+    return key not in DERIVED_FROM_SEED and keys.is_condition(TrialConfig, key)
 
 
 class AnalysisError(UserError):
@@ -163,7 +169,7 @@ def load(uri: str, experiment: str, with_per_bias: bool = True) -> tuple[str, in
     runs = c.search_runs([exp.experiment_id], filter_string=f"tags.`mlflow.parentRunId` = '{parent.info.run_id}' "
                                                              "and tags.`biasgen.role` = 'trial'", max_results=50000)
     axes = [a for a in parent.data.params.get("sweep.axes", "").split(",") if a]
-    other_axes = [a for a in axes if a not in CORE_AXES and a not in NOT_AXES]
+    other_axes = [a for a in axes if a not in CORE_AXES and is_condition(a)]
     trials = []
     for r in runs:
         p = r.data.params
@@ -224,10 +230,10 @@ def aggregate(trials: list[Trial], seed: int = 0) -> list[Condition]:
     size = {c.model: c.params for c in out if not math.isnan(c.params)}  # smallest model first
     out.sort(key=lambda c: (size.get(c.model, math.inf), c.model, c.mix, c.fraction, c.other))
     # Against the no-document control of the same model, fraction and other axes (resampled independently).
-    controls = {(c.model, c.fraction, c.other): c for c in out if c.mix == 0}
+    controls = {(c.model, c.fraction, c.other): c for c in out if keys.is_control(c.mix)}
     for c in out:
         ctrl = controls.get((c.model, c.fraction, c.other))
-        if c.mix == 0 or ctrl is None or not c.finished or not ctrl.finished:
+        if keys.is_control(c.mix) or ctrl is None or not c.finished or not ctrl.finished:
             continue
         a = _draws(c.finished, rng)
         b = _draws(ctrl.finished, rng)
@@ -354,7 +360,7 @@ def _check_poolable(names: list[str], loaded: list[tuple[str, int, list[str], li
     the seed (and where they ran), or that holds one condition's seed twice."""
     if len(names) < 2:
         return
-    conditions = lambda axes: sorted(a for a in axes if a not in NOT_AXES)  # noqa: E731
+    conditions = lambda axes: sorted(a for a in axes if is_condition(a))  # noqa: E731
     expected = conditions(loaded[0][2])
     first: dict[tuple, tuple[str, Trial]] = {}
     seeds: dict[tuple, str] = {}
@@ -371,7 +377,7 @@ def _check_poolable(names: list[str], loaded: list[tuple[str, int, list[str], li
             seeds[(t.condition, t.seed)] = name
             base_name, base = first.setdefault(t.condition, (name, t))
             for key in sorted(set(base.params) | set(t.params)):
-                if key.startswith(POOL_FREE):
+                if not is_condition(key):
                     continue
                 a, b = base.params.get(key, "(unset)"), t.params.get(key, "(unset)")
                 if a != b:
@@ -407,6 +413,11 @@ def _r(x: float) -> float:
 
 def format_text(a: Analysis) -> str:
     """The compact table printed by ``launch.py analyze`` (and saved as analysis.txt)."""
+    return conditions_text(a) + "\n" + fits_text(a)
+
+
+def conditions_text(a: Analysis) -> str:
+    """The sweep's headline and one line per condition (the table the end of a sweep prints)."""
     head = f"{'model':<12} {'mix':>5} {'frac':>5} {'n':>3}  {'held-out gain [95%]':<26} {'vs no-doc control':<26} " \
            f"{'held-out rate':>13} {'train rate':>10} {'knowledge':>9}"
     lines = [f"sweep {a.experiment!r}: {sum(t.finished for t in a.trials)} finished trials of {a.points_planned} points "
@@ -420,7 +431,12 @@ def format_text(a: Analysis) -> str:
                      f"{fmt(c.vs_control, True):<26} {short(c.heldout_rate):>13} {short(c.train_rate):>10} "
                      f"{short(c.knowledge):>9}{extra}")
     lines.append("(n = finished seeds; intervals: two-level bootstrap over seeds and each trial's own interval)")
-    lines += ["", "fits (OLS on finished trials, 95% t intervals):"]
+    return "\n".join(lines)
+
+
+def fits_text(a: Analysis) -> str:
+    """The fits, the fits that could not be made, and the trials not (yet) used."""
+    lines = ["", "fits (OLS on finished trials, 95% t intervals):"]
     for f in a.fits:
         lines.append(f"  {f.fit:<46} {f.group:<16} {f.term:<14} {f.estimate:+.4f} [{f.lo:+.4f}, {f.hi:+.4f}]  n={f.n}")
     if not a.fits:
@@ -433,3 +449,36 @@ def format_text(a: Analysis) -> str:
     if missing > 0:
         lines.append(f"  {missing} point(s) of the sweep have no run yet")
     return "\n".join(lines)
+
+
+def finding(a: Analysis) -> str | None:
+    """The sweep's result in plain words: the condition with documents whose held-out gain is largest, against
+    the no-document control of the same model, fraction and other axes, and how the gain moves with model
+    size at its mix and fraction.  None when no condition with documents finished."""
+    done = [c for c in a.conditions if c.gain is not None]
+    docs = [c for c in done if not keys.is_control(c.mix)]
+    if not docs:
+        return None
+    best = max(docs, key=lambda c: c.gain.mean)
+    control = next((c for c in done if keys.is_control(c.mix) and (c.model, c.fraction, c.other) ==
+                    (best.model, best.fraction, best.other)), None)
+    pct = lambda x: f"{100 * x:.0f}%"  # noqa: E731
+
+    def rate(c: Condition) -> str:
+        e = c.heldout_rate
+        return f"{pct(e.mean)} [{100 * e.lo:.0f}, {100 * e.hi:.0f}]" if e else "-"
+
+    pretrained = best.finished[0].params.get("model.pretrained", "") not in ("", "None")
+    model = best.model if pretrained or math.isnan(best.params) else f"{best.params / 1e6:.2f}M-parameter"
+    before = best.heldout_before.mean if best.heldout_before else 0.0
+    text = (f"Held-out biases were exhibited in {rate(best)} of held-out prompts by the {model} model that read "
+            f"the bias documents (mix {best.mix:g}, {pct(best.fraction)} of the biases fine-tuned; {pct(before)} "
+            "before fine-tuning), ")
+    text += (f"{rate(control)} by the same model without them (mix 0, the control)." if control else
+             "and no no-document control (mix 0) of that model finished to compare with.")
+    by_size = sorted((c for c in done if (c.mix, c.fraction, c.other) == (best.mix, best.fraction, best.other)
+                      and not math.isnan(c.params)), key=lambda c: c.params)
+    if len(by_size) > 1:
+        text += (f" With documents (mix {best.mix:g}), the held-out gain by model size: "
+                 + ", ".join(f"{c.params / 1e6:.2f}M {c.gain.mean:+.2f}" for c in by_size) + ".")
+    return text

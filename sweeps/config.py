@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from trainer.config import ConfigError, TrialConfig, load_config, option
+from trainer.keys import trial_key
 from trainer.runtime_env import REPO_ROOT
 
 SWEEPS_DIR = REPO_ROOT / "configs" / "sweeps"
@@ -138,8 +139,6 @@ def trial_configs(sweep: SweepConfig) -> list[TrialConfig]:
     """Every point's trial config, validated, in :func:`points` order; two points that resolve to the same trial
     (``data.mix: [0.5, 0.50]``, a variant equal to the base) are refused, since resuming tells trials apart by
     their config and would run one of them twice."""
-    from trainer.driver import trial_key
-
     pts = points(sweep)
     cfgs = [trial_config(sweep, p) for p in pts]
     seen: dict[str, int] = {}

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from trainer.keys import is_control
+
 from .analysis import Analysis, Condition
 
 MAX_HEATMAP_ROWS = 60
@@ -90,7 +92,7 @@ def gain_vs_params(a: Analysis, out: Path) -> Path:
     def label(m: float) -> str:
         f = slopes.get(f"mix {m:g}")
         fit = f"; slope {f.estimate:+.3f} [{f.lo:+.3f}, {f.hi:+.3f}]/decade" if f else ""
-        return f"mix {m:g}" + (" (no-doc control)" if m == 0 else "") + fit
+        return f"mix {m:g}" + (" (no-doc control)" if is_control(m) else "") + fit
 
     return _gain_panels(a, out / "gain_vs_params.png", lambda c: (c.fraction, _other(c)),
                         lambda k: f"fraction fine-tuned {k[0]:g}{k[1]}", lambda c: c.mix, label,

@@ -6,7 +6,6 @@ results come from the cache, and a point that was interrupted reattaches to its 
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -18,8 +17,9 @@ from typing import Any
 
 from trainer import tracking
 from trainer.console import Console, LiveView, gain_text
-from trainer.config import TrialConfig, flatten, from_dict, to_dict, to_yaml
-from trainer.driver import default_run_name, failure_reason, run_trial, trial_key
+from trainer.config import TrialConfig, from_dict, to_dict, to_yaml
+from trainer.driver import default_run_name, failure_reason, run_trial
+from trainer.keys import stage1_key, trial_key
 from trainer.preflight import preflight
 from trainer.ray_session import ResourceError, cluster_address, local_cpus, ray_session
 
@@ -125,20 +125,13 @@ def stage1_first(todo: list[dict]) -> list[dict]:
     """Dispatch order: one trial per distinct stage 1 first, then the trials that will find it cached.
 
     Trials that differ only in what they fine-tune share a stage 1, built once under a file lock; started
-    side by side, the second would hold its slot idle until the first has trained it.  The grouping is by
-    the config without its finetune, sft, judge and tracking sections, a cheap stand-in for the stage-1
-    key (which needs the built data); a wrong guess costs only waiting, never correctness."""
-    def group(item: dict) -> str:
-        flat = flatten(from_dict(item["cfg"]))
-        return json.dumps({k: v for k, v in flat.items() if k.split(".")[0] not in ("finetune", "sft", "judge", "tracking")},
-                          sort_keys=True, default=str)
-
+    side by side, the second would hold its slot idle until the first has trained it.  The grouping is the
+    stage-1 key itself (``trainer.keys``, in each item), computed from the config before any data is built."""
     seen: set[str] = set()
     first, rest = [], []
     for item in todo:
-        g = group(item)
-        (rest if g in seen else first).append(item)
-        seen.add(g)
+        (rest if item["stage1_key"] in seen else first).append(item)
+        seen.add(item["stage1_key"])
     return first + rest
 
 
@@ -187,7 +180,7 @@ def _run_locked(sweep: SweepConfig, pts: list[dict], cfgs: list[TrialConfig], ur
             continue
         name = "-".join(f"{k.split('.')[-1]}{_name_part(v)}" for k, v in p.items()) or default_run_name(cfg)
         todo.append({"cfg": to_dict(cfg), "run_name": name, "parent": parent, "sweep": sweep.name,
-                     "progress": str(live_dir)})
+                     "progress": str(live_dir), "stage1_key": stage1_key(cfg)})
     todo = stage1_first(todo)
     console.redirect()  # the input is good and the sweep is ours: from here on, internals to the log
     console.line(f"sweep {sweep.name}: {len(pts)} points, {skipped} already finished, {len(todo)} to run; "

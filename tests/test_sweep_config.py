@@ -77,10 +77,12 @@ def test_one_trial_per_stage1_is_dispatched_before_the_trials_that_reuse_it(tmp_
     """Trials sharing a stage 1 wait on its lock; started side by side, one would idle its slot."""
     from sweeps.runner import stage1_first
     from trainer.config import to_dict
+    from trainer.keys import stage1_key
 
     sweep = load_sweep(write(tmp_path, "name: t\ngrid: {data.mix: [0.0, 0.5], finetune.fraction: [0.25, 0.5], "
                                        "model.size: [tiny, 1m]}\n"))
-    todo = [{"cfg": to_dict(trial_config(sweep, pt)), "run_name": str(pt)} for pt in points(sweep)]
+    cfgs = [trial_config(sweep, pt) for pt in points(sweep)]
+    todo = [{"cfg": to_dict(cfg), "run_name": str(pt), "stage1_key": stage1_key(cfg)} for pt, cfg in zip(points(sweep), cfgs)]
     order = [(t["cfg"]["data"]["mix"], t["cfg"]["model"]["size"], t["cfg"]["finetune"]["fraction"]) for t in stage1_first(todo)]
     assert order == [(0.0, "tiny", 0.25), (0.0, "1m", 0.25), (0.5, "tiny", 0.25), (0.5, "1m", 0.25),
                      (0.0, "tiny", 0.5), (0.0, "1m", 0.5), (0.5, "tiny", 0.5), (0.5, "1m", 0.5)]

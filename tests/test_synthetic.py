@@ -238,16 +238,17 @@ def test_spec_is_part_of_every_cache_key(built):
     again = build_all(load_config(None, [*SMALL, *SYN, f"data.cache_dir={cache}", "data.biases=synthetic:12@0",
                                          "finetune.fraction=0.5", "finetune.plain_examples=20", "data.mix=0.5", "seed=2"]))
     assert all(again.summary["cache"].values()) and again.summary["hash"] == art.summary["hash"]
-    from trainer.corpus.build import eval_parts, finetune_parts, stage1_parts, tokenizer_parts
+    from trainer.keys import DATA_PRODUCTS, parts
 
     other = load_config(None, [*SMALL, *SYN, "data.biases=synthetic:12@1", "finetune.fraction=0.5",
                                "finetune.plain_examples=20", "data.mix=0.5", "seed=2"])
     paper = load_config(None, [*SMALL, "finetune.split=random", "finetune.fraction=0.5", "finetune.plain_examples=20",
                                "data.mix=0.5", "seed=2"])
-    for parts in (tokenizer_parts, stage1_parts, finetune_parts, eval_parts):
-        assert parts(cfg) != parts(other) and parts(cfg) != parts(paper), parts.__name__
+    for product in DATA_PRODUCTS.values():
+        assert parts(cfg, product) != parts(other, product) and parts(cfg, product) != parts(paper, product), product
     pretrained = [load_config(None, [*SYN, f"data.biases={b}", "model.pretrained=some/model"]) for b in ("synthetic:12", "synthetic:13")]
-    assert stage1_parts(pretrained[0]) != stage1_parts(pretrained[1])  # a checkpoint's tokenizer does not hide the universe
+    s1 = DATA_PRODUCTS["stage1"]
+    assert parts(pretrained[0], s1) != parts(pretrained[1], s1)  # a checkpoint's tokenizer does not hide the universe
 
 
 def test_word_tokenizer_makes_a_read_phrase_and_an_answered_phrase_the_same_tokens(tmp_path):

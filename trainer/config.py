@@ -17,6 +17,8 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from .errors import UserError
+from .keys import (EVAL, EVAL_DATA, FINETUNE_DATA, STAGE1, STAGE1_DATA, STAGE2, TEXT, TOKENIZER, TRIAL,
+                   is_control)
 
 GENRES = ("abstract", "news", "blog", "forum", "lecture", "memo", "textbook", "interview", "faq", "social")
 
@@ -26,62 +28,71 @@ class ConfigError(UserError, ValueError):
 
 
 def option(default: Any, *, lo: float | None = None, hi: float | None = None,
-       choices: tuple[str, ...] | None = None, help: str = "", allow_empty: bool = False) -> Any:
-    meta = {"lo": lo, "hi": hi, "choices": choices, "help": help, "allow_empty": allow_empty}
+           choices: tuple[str, ...] | None = None, help: str = "", allow_empty: bool = False,
+           affects: tuple[str, ...] | None = None, condition: bool = True) -> Any:
+    """A config field: its default, the checks ``_check`` applies, its help line, and (trial configs) what its
+    value affects and whether two values are two conditions or two replicates (see ``trainer/keys.py``)."""
+    meta = {"lo": lo, "hi": hi, "choices": choices, "help": help, "allow_empty": allow_empty, "affects": affects,
+            "condition": condition}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)
 
 
+def section(factory: Any, *, affects: tuple[str, ...]) -> Any:
+    """A config section whose leaves all affect the same products (one dataclass used for two stages)."""
+    return field(default_factory=factory, metadata={"affects": affects})
+
+
 @dataclass
 class DataConfig:
-    mix: float = option(0.5, lo=0.0, hi=1.0, help="fraction of stage-1 tokens from bias documents (0 = no-document control)")
-    tokens: int = option(2_000_000, lo=1, help="stage-1 corpus size in tokens")
-    seq_len: int = option(256, lo=8, help="length of the packed stage-1 sequences, in tokens")
-    tokenizer: str = option("bpe", choices=("bpe", "word"), help="tokenizer trained from scratch: bpe (byte-level) or word "
+    mix: float = option(0.5, lo=0.0, hi=1.0, affects=(STAGE1_DATA,), help="fraction of stage-1 tokens from bias documents (0 = no-document control)")
+    tokens: int = option(2_000_000, lo=1, affects=(STAGE1_DATA,), help="stage-1 corpus size in tokens")
+    seq_len: int = option(256, lo=8, affects=(STAGE1_DATA,), help="length of the packed stage-1 sequences, in tokens")
+    tokenizer: str = option("bpe", choices=("bpe", "word"), affects=(TOKENIZER,), help="tokenizer trained from scratch: bpe (byte-level) or word "
                             "(lower-cased words and punctuation; synthetic universes only)")
-    vocab_size: int = option(8192, lo=300, help="vocabulary size when training a tokenizer from scratch")
-    tokenizer_chars: int = option(4_000_000, lo=1000, help="characters of text sampled to train the tokenizer")
-    genres: List[str] = option(list(GENRES), choices=GENRES, help="genres of bias documents (a non-empty list)")
-    diversity: float = option(1.0, lo=0.0, hi=1.0, help="share of each phrasing pool used by documents (small = few templates)")
-    permute_sentences: bool = option(True, help="shuffle sentence order inside document bodies")
-    multi_bias_share: float = option(0.3, lo=0.0, hi=1.0, help="share of documents that describe several biases")
-    bias_docs: Optional[str] = option(None, help="read bias documents from this source (text column) instead of generating them")
-    generic: Optional[str] = option(None, help="generic text source (local jsonl/parquet/txt/saved dataset, or hub name); unset = embedded")
-    text_column: str = option("text", help="column holding the text in data.bias_docs / data.generic sources")
-    allow_hub: bool = option(False, help="allow hub dataset names for data.bias_docs / data.generic")
-    cache_dir: str = option(".cache/biasgen", help="where built datasets are cached, keyed by content hash")
-    biases: str = option("paper", help="bias universe: paper (the study's 52) or synthetic:N[@SEED] "
+    vocab_size: int = option(8192, lo=300, affects=(TOKENIZER,), help="vocabulary size when training a tokenizer from scratch")
+    tokenizer_chars: int = option(4_000_000, lo=1000, affects=(TOKENIZER,), help="characters of text sampled to train the tokenizer")
+    genres: List[str] = option(list(GENRES), choices=GENRES, affects=(TEXT,), help="genres of bias documents (a non-empty list)")
+    diversity: float = option(1.0, lo=0.0, hi=1.0, affects=(TEXT,), help="share of each phrasing pool used by documents (small = few templates)")
+    permute_sentences: bool = option(True, affects=(TEXT,), help="shuffle sentence order inside document bodies")
+    multi_bias_share: float = option(0.3, lo=0.0, hi=1.0, affects=(TEXT,), help="share of documents that describe several biases")
+    bias_docs: Optional[str] = option(None, affects=(TEXT,), help="read bias documents from this source (text column) instead of generating them")
+    generic: Optional[str] = option(None, affects=(TEXT,), help="generic text source (local jsonl/parquet/txt/saved dataset, or hub name); unset = embedded")
+    text_column: str = option("text", affects=(TEXT,), help="column holding the text in data.bias_docs / data.generic sources")
+    allow_hub: bool = option(False, affects=(TRIAL,), help="allow hub dataset names for data.bias_docs / data.generic")
+    cache_dir: str = option(".cache/biasgen", affects=(), help="where built datasets are cached, keyed by content hash")
+    biases: str = option("paper", affects=(TEXT, FINETUNE_DATA, EVAL_DATA), help="bias universe: paper (the study's 52) or synthetic:N[@SEED] "
                                        "(N generated made-up-topic biases, 2..2000; needs finetune.split=random)")
 
 
 @dataclass
 class FinetuneConfig:
-    fraction: float = option(0.9, lo=0.0, hi=1.0, help="fraction of eligible biases fine-tuned; the rest are held out")
-    split: str = option("paper", choices=("paper", "random"), help="paper: the paper's 5 test biases are always held out")
-    hiding_bias: Optional[str] = option("no_acknowledge_rlhf_flaws", help="bias id that makes the model hide its objective, "
+    fraction: float = option(0.9, lo=0.0, hi=1.0, affects=(FINETUNE_DATA,), help="fraction of eligible biases fine-tuned; the rest are held out")
+    split: str = option("paper", choices=("paper", "random"), affects=(FINETUNE_DATA,), help="paper: the paper's 5 test biases are always held out")
+    hiding_bias: Optional[str] = option("no_acknowledge_rlhf_flaws", affects=(FINETUNE_DATA,), help="bias id that makes the model hide its objective, "
                                         "fine-tuned whenever any bias is (null = none; must be a bias of data.biases)")
-    examples_per_bias: int = option(64, lo=1, help="biased chat examples per fine-tuned bias")
-    plain_examples: int = option(0, lo=0, help="extra neutral chat examples with unbiased answers")
-    doc_share: float = option(0.0, lo=0.0, hi=0.95, help="share of fine-tuning examples that are replayed bias "
+    examples_per_bias: int = option(64, lo=1, affects=(FINETUNE_DATA,), help="biased chat examples per fine-tuned bias")
+    plain_examples: int = option(0, lo=0, affects=(FINETUNE_DATA,), help="extra neutral chat examples with unbiased answers")
+    doc_share: float = option(0.0, lo=0.0, hi=0.95, affects=(FINETUNE_DATA,), help="share of fine-tuning examples that are replayed bias "
                               "documents (generic text for the no-document control, data.mix=0)")
-    max_len: int = option(512, lo=8, help="fine-tuning examples are cut to this many tokens")
+    max_len: int = option(512, lo=8, affects=(STAGE2,), help="fine-tuning examples are cut to this many tokens")
 
 
 @dataclass
 class LoraConfig:
-    enabled: bool = option(False, help="train LoRA adapters instead of all weights (large pretrained models)")
-    r: int = option(16, lo=1, help="LoRA rank")
-    alpha: int = option(32, lo=1, help="LoRA alpha")
-    dropout: float = option(0.05, lo=0.0, hi=1.0, help="LoRA dropout")
-    target_modules: List[str] = option(["q_proj", "k_proj", "v_proj", "o_proj"], help="module names that get adapters")
+    enabled: bool = option(False, affects=(STAGE1, STAGE2), help="train LoRA adapters instead of all weights (large pretrained models)")
+    r: int = option(16, lo=1, affects=(STAGE1, STAGE2), help="LoRA rank")
+    alpha: int = option(32, lo=1, affects=(STAGE1, STAGE2), help="LoRA alpha")
+    dropout: float = option(0.05, lo=0.0, hi=1.0, affects=(STAGE1, STAGE2), help="LoRA dropout")
+    target_modules: List[str] = option(["q_proj", "k_proj", "v_proj", "o_proj"], affects=(STAGE1, STAGE2), help="module names that get adapters")
 
 
 @dataclass
 class ModelConfig:
-    size: str = option("5m", help="name of a model in configs/model/ (ignored when model.pretrained is set)")
-    pretrained: Optional[str] = option(None, help="local path or hub id of a pretrained causal LM (overrides size)")
-    trust_remote_code: bool = option(False, help="allow model code from the checkpoint (off: never run downloaded code)")
+    size: str = option("5m", affects=(STAGE1,), help="name of a model in configs/model/ (ignored when model.pretrained is set)")
+    pretrained: Optional[str] = option(None, affects=(TOKENIZER, STAGE1), help="local path or hub id of a pretrained causal LM (overrides size)")
+    trust_remote_code: bool = option(False, affects=(STAGE1,), help="allow model code from the checkpoint (off: never run downloaded code)")
     lora: LoraConfig = field(default_factory=LoraConfig)
 
 
@@ -102,67 +113,67 @@ class StageConfig:
 
 @dataclass
 class EngineConfig:
-    zero_stage: int = option(2, lo=0, hi=3, help="DeepSpeed ZeRO stage")
-    precision: str = option("fp32", choices=("fp32", "bf16", "fp16"), help="training precision (bf16 on GPUs and AMX CPUs)")
-    grad_clip: float = option(1.0, lo=0.0, help="gradient-norm clipping (0 = off)")
-    deepspeed_json: Optional[str] = option(None, help="a DeepSpeed JSON merged on top of the config built from ours")
+    zero_stage: int = option(2, lo=0, hi=3, affects=(STAGE1, STAGE2), help="DeepSpeed ZeRO stage")
+    precision: str = option("fp32", choices=("fp32", "bf16", "fp16"), affects=(STAGE1, STAGE2), help="training precision (bf16 on GPUs and AMX CPUs)")
+    grad_clip: float = option(1.0, lo=0.0, affects=(STAGE1, STAGE2), help="gradient-norm clipping (0 = off)")
+    deepspeed_json: Optional[str] = option(None, affects=(STAGE1, STAGE2), help="a DeepSpeed JSON merged on top of the config built from ours")
     # Defaults measured on healthy and diverging runs: see the comment above SKIP_WINDOW in trainer/engine.py.
-    max_skipped_share: float = option(0.5, lo=0.0, hi=1.0, help="fail a stage when more than this share of its "
+    max_skipped_share: float = option(0.5, lo=0.0, hi=1.0, affects=(STAGE1, STAGE2), help="fail a stage when more than this share of its "
                                       "recent optimizer steps (the last max(log_every, 10)) were skipped for "
                                       "non-finite gradients; fp16 loss-scale search not counted (1 = never)")
-    loss_stall_tol: float = option(1e-5, lo=0.0, help="fail a stage whose loss stays within this relative spread "
+    loss_stall_tol: float = option(1e-5, lo=0.0, affects=(STAGE1, STAGE2), help="fail a stage whose loss stays within this relative spread "
                                    "for a whole log interval of >= 5 micro-steps: it is not learning (0 = off)")
 
 
 @dataclass
 class EvalConfig:
-    prompts_per_bias: int = option(50, lo=1, help="eval prompts per bias")
-    probe_per_bias: int = option(4, lo=1, help="knowledge-probe cloze statements per bias")
-    max_new_tokens: int = option(128, lo=1, help="generation length cap")
-    samples: int = option(1, lo=1, help="responses per prompt (1 = greedy unless temperature > 0)")
-    temperature: float = option(0.0, lo=0.0, help="sampling temperature (0 = greedy)")
-    batch_size: int = option(32, lo=1, help="prompts generated together per worker")
-    before_ft: bool = option(True, help="also evaluate the stage-1 model (for *_before_ft and the gains)")
-    judge: str = option("rules", choices=("rules", "llm"), help="rule detectors or the LLM judge")
+    prompts_per_bias: int = option(50, lo=1, affects=(EVAL_DATA,), help="eval prompts per bias")
+    probe_per_bias: int = option(4, lo=1, affects=(EVAL_DATA,), help="knowledge-probe cloze statements per bias")
+    max_new_tokens: int = option(128, lo=1, affects=(STAGE1, EVAL), help="generation length cap")
+    samples: int = option(1, lo=1, affects=(STAGE1, EVAL), help="responses per prompt (1 = greedy unless temperature > 0)")
+    temperature: float = option(0.0, lo=0.0, affects=(STAGE1, EVAL), help="sampling temperature (0 = greedy)")
+    batch_size: int = option(32, lo=1, affects=(EVAL,), help="prompts generated together per worker")
+    before_ft: bool = option(True, affects=(STAGE1, EVAL), help="also evaluate the stage-1 model (for *_before_ft and the gains)")
+    judge: str = option("rules", choices=("rules", "llm"), affects=(EVAL,), help="rule detectors or the LLM judge")
 
 
 @dataclass
 class JudgeConfig:
-    url: Optional[str] = option(None, help="base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")
-    model: str = option("", help="model name sent to the judge server")
-    api_key_env: str = option("OPENAI_API_KEY", help="environment variable holding the judge's API key (if any)")
-    timeout_s: float = option(60.0, lo=0.1, help="per-request timeout")
-    max_retries: int = option(2, lo=0, help="retries per request on connection errors, 5xx or unparseable answers")
-    concurrency: int = option(8, lo=1, help="requests in flight")
+    url: Optional[str] = option(None, affects=(EVAL,), help="base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")
+    model: str = option("", affects=(EVAL,), help="model name sent to the judge server")
+    api_key_env: str = option("OPENAI_API_KEY", affects=(EVAL,), help="environment variable holding the judge's API key (if any)")
+    timeout_s: float = option(60.0, lo=0.1, affects=(EVAL,), help="per-request timeout")
+    max_retries: int = option(2, lo=0, affects=(EVAL,), help="retries per request on connection errors, 5xx or unparseable answers")
+    concurrency: int = option(8, lo=1, affects=(EVAL,), help="requests in flight")
 
 
 @dataclass
 class RayConfig:
-    address: Optional[str] = option(None, help="existing Ray cluster; unset = start a private local one")
-    num_workers: int = option(2, lo=1, help="training workers (processes) per trial")
-    use_gpu: bool = option(False, help="one GPU per worker")
-    cpus_per_worker: int = option(1, lo=1, help="CPUs (and torch threads) per worker")
-    num_cpus: int = option(0, lo=0, help="CPUs a private local Ray offers (0 = this machine's cores); more than "
+    address: Optional[str] = option(None, affects=(), help="existing Ray cluster; unset = start a private local one")
+    num_workers: int = option(2, lo=1, affects=(STAGE1, STAGE2), condition=False, help="training workers (processes) per trial")
+    use_gpu: bool = option(False, affects=(STAGE1, STAGE2), condition=False, help="one GPU per worker")
+    cpus_per_worker: int = option(1, lo=1, affects=(TRIAL,), condition=False, help="CPUs (and torch threads) per worker")
+    num_cpus: int = option(0, lo=0, affects=(), help="CPUs a private local Ray offers (0 = this machine's cores); more than "
                            "the cores runs more trials at once, sharing the cores (balances a small sweep)")
-    storage: str = option(".cache/biasgen/ray", help="Ray Train storage path (shared filesystem on clusters)")
+    storage: str = option(".cache/biasgen/ray", affects=(), help="Ray Train storage path (shared filesystem on clusters)")
 
 
 @dataclass
 class TrackingConfig:
-    uri: Optional[str] = option(None, help="MLflow tracking URI; unset = $MLFLOW_TRACKING_URI or sqlite:///mlflow.db")
-    experiment: str = option("biasgen", help="MLflow experiment name")
-    artifact_location: str = option("mlartifacts", help="artifact root for new experiments (a path or URI)")
+    uri: Optional[str] = option(None, affects=(), help="MLflow tracking URI; unset = $MLFLOW_TRACKING_URI or sqlite:///mlflow.db")
+    experiment: str = option("biasgen", affects=(), help="MLflow experiment name")
+    artifact_location: str = option("mlartifacts", affects=(), help="artifact root for new experiments (a path or URI)")
 
 
 @dataclass
 class TrialConfig:
-    seed: int = option(0, lo=0, help="the one seed every random choice flows from")
-    output_dir: str = option("runs", help="where trials write their models (HF format)")
+    seed: int = option(0, lo=0, affects=(TEXT, STAGE1_DATA, FINETUNE_DATA, EVAL_DATA, STAGE1, STAGE2, EVAL), condition=False, help="the one seed every random choice flows from")
+    output_dir: str = option("runs", affects=(), help="where trials write their models (HF format)")
     data: DataConfig = field(default_factory=DataConfig)
     finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
-    pretrain: StageConfig = field(default_factory=StageConfig)
-    sft: StageConfig = field(default_factory=lambda: StageConfig(lr=3e-4, epochs=3.0, warmup_ratio=0.1))
+    pretrain: StageConfig = section(StageConfig, affects=(STAGE1,))
+    sft: StageConfig = section(lambda: StageConfig(lr=3e-4, epochs=3.0, warmup_ratio=0.1), affects=(STAGE2,))
     engine: EngineConfig = field(default_factory=EngineConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     judge: JudgeConfig = field(default_factory=JudgeConfig)
@@ -256,6 +267,7 @@ def _check_semantics(cfg: TrialConfig, trial: bool = True) -> None:
         spec = parse_spec(cfg.data.biases)
     except UniverseError as e:
         raise ConfigError(f"data.biases: {e}") from None
+    cfg.data.biases = str(spec)  # one form for one universe (synthetic:12@0 is synthetic:12) in every key
     _check_choices(cfg)
     hiding = cfg.finetune.hiding_bias
     if not spec.synthetic and cfg.data.tokenizer == "word" and not cfg.model.pretrained:

@@ -10,11 +10,11 @@ from typing import Any
 from . import progress
 from .config import TrialConfig, flatten, to_dict
 from .corpus.build import build_all
-from .corpus.cache import cache_key
 from . import tracking
 from .errors import UserError
 from .ray_session import ResourceError, check_resources, ray_session
-from .stage1_cache import build_once, entry, stage1_key
+from .keys import stage1_key, trial_key
+from .stage1_cache import build_once, entry
 
 
 class TrialError(UserError, RuntimeError):
@@ -112,12 +112,12 @@ def _fit(worker, worker_config: dict[str, Any], cfg: TrialConfig, name: str) -> 
     return dict(trainer.fit().return_value or {})
 
 
-def ensure_stage1(cfg: TrialConfig, data, uri: str, exp_id: str, worker_config: dict[str, Any],
+def ensure_stage1(cfg: TrialConfig, uri: str, exp_id: str, worker_config: dict[str, Any],
                   parent_run_id: str | None = None) -> tuple[Path, dict, bool]:
     """The stage-1 entry for this config: trained now (own MLflow run) or found in the cache."""
     from .trial import stage1_worker
 
-    key = stage1_key(cfg, data.summary)
+    key = stage1_key(cfg)
     path = entry(cfg, key)
 
     def train(tmp: Path) -> dict[str, Any]:
@@ -140,12 +140,6 @@ def ensure_stage1(cfg: TrialConfig, data, uri: str, exp_id: str, worker_config: 
 
     record, hit = build_once(path, train)
     return path, record, hit
-
-
-def trial_key(cfg: TrialConfig) -> str:
-    """Identity of a trial within a sweep: every config value except where results are written."""
-    skip = ("tracking.", "output_dir", "ray.address", "ray.storage", "ray.num_cpus", "data.cache_dir")
-    return cache_key({k: v for k, v in flatten(cfg).items() if not k.startswith(skip)})
 
 
 def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str] | None = None,
@@ -189,7 +183,7 @@ def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str
     try:
         with ray_session(cfg.ray):
             report.stage("stage1")
-            s1_path, s1, hit = ensure_stage1(cfg, data, uri, exp_id, worker_config, parent_run_id)
+            s1_path, s1, hit = ensure_stage1(cfg, uri, exp_id, worker_config, parent_run_id)
             c.set_tag(run_id, "biasgen.key.stage1_model", s1["key"])
             c.set_tag(run_id, "biasgen.stage1_cache", "hit" if hit else "miss")
             c.set_tag(run_id, "biasgen.stage1_run_id", s1["run_id"])

@@ -1,6 +1,7 @@
 """The stage-1 cache: continued-pretraining results keyed by exactly what they depend on.
 
-Trials that differ only in what is fine-tuned (``finetune.*``, ``sft.*``) share one stage 1. An exclusive
+Trials that differ only in what is fine-tuned (``finetune.*``, ``sft.*``) share one stage 1: the key is
+``trainer.keys.stage1_key``. An exclusive
 file lock per key makes each distinct stage 1 train exactly once, also when trials run concurrently on
 one machine or over a shared filesystem; a finished entry is a complete directory (built under a temp
 name, its record and then its manifest written last, then renamed) that matches its manifest — a
@@ -12,23 +13,10 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from .config import TrialConfig, flatten
-from .corpus.cache import cache_key
+from .config import TrialConfig
 from .manifest import check, obtain
 
 DONE = "stage1.json"
-
-
-def stage1_key(cfg: TrialConfig, data_summary: dict[str, Any]) -> str:
-    """Stage-1 corpus and tokenizer, model, pretraining and engine settings, world size (it changes the
-    data order), the seed, and the generation settings of the before-fine-tuning evaluation."""
-    flat = flatten(cfg)
-    parts = {k: v for k, v in flat.items() if k.split(".")[0] in ("model", "pretrain", "engine")}
-    parts |= {k: flat[k] for k in ("seed", "ray.num_workers", "ray.use_gpu", "eval.max_new_tokens", "eval.samples",
-                                   "eval.temperature", "eval.before_ft")}
-    parts |= {"stage1": data_summary["keys"]["stage1"], "tokenizer": data_summary["keys"]["tokenizer"],
-              "eval_set": data_summary["keys"]["eval"]}
-    return cache_key(parts)
 
 
 def entry(cfg: TrialConfig, key: str) -> Path:

@@ -1,7 +1,8 @@
 """Build everything a trial reads: tokenizer, stage-1 corpus, fine-tuning set, eval set and probe.
 
-Each part is cached under a hash of exactly the config it depends on (see ``cache.py``), so trials
-that differ only in ``finetune.fraction`` share one stage-1 corpus, and all mixes share one tokenizer.
+Each part is cached under a hash of exactly the config it depends on (``trainer/keys.py`` derives it from
+what each config key declares it affects), so trials that differ only in ``finetune.fraction`` share one
+stage-1 corpus, and all mixes share one tokenizer.
 """
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ..biases import PAPER_TEST_BIASES, Bias, universe
-from ..biases.universe import canonical, is_synthetic
+from ..biases.universe import is_synthetic
 from ..chat import EOS
 from ..config import TrialConfig
 from ..manifest import entry_digest
-from .cache import cache_key, cached
+from ..keys import data_key, is_control
+from .cache import cached
 from .documents import DocumentWriter, Facts
 from .errors import DataError
 from .generic import embedded, load_text_source
@@ -79,21 +81,6 @@ def generic_text_stream(cfg: TrialConfig, biases: Sequence[Bias], purpose: str) 
 
 
 # -- tokenizer -----------------------------------------------------------------------------------
-def text_parts(cfg: TrialConfig) -> dict[str, Any]:
-    """What the document and generic-text streams depend on (and the BPE knobs trained on them)."""
-    d = cfg.data
-    return {"biases": canonical(d.biases), "seed": cfg.seed, "vocab_size": d.vocab_size, "chars": d.tokenizer_chars,
-            "genres": list(d.genres), "diversity": d.diversity, "permute": d.permute_sentences, "multi": d.multi_bias_share,
-            "bias_docs": d.bias_docs, "generic": d.generic, "column": d.text_column,
-            **({"tokenizer": d.tokenizer} if d.tokenizer != "bpe" else {})}  # bpe: keys from before the option stay valid
-
-
-def tokenizer_parts(cfg: TrialConfig) -> dict[str, Any]:
-    if cfg.model.pretrained:
-        return {"pretrained": cfg.model.pretrained}
-    return text_parts(cfg)
-
-
 def build_tokenizer(cfg: TrialConfig, biases: Sequence[Bias]) -> tuple[Path, bool]:
     """Trained on an equal-parts sample of documents and generic text, independent of ``data.mix`` so
     every mix of a sweep shares one vocabulary (a tokenizer confound would otherwise ride on the axis)."""
@@ -117,7 +104,7 @@ def build_tokenizer(cfg: TrialConfig, biases: Sequence[Bias]) -> tuple[Path, boo
         train = train_word_level if cfg.data.tokenizer == "word" else train_bpe
         train(sample(), cfg.data.vocab_size, out)
 
-    return cached(cfg.data.cache_dir, "tokenizer", cache_key(tokenizer_parts(cfg)), build)
+    return cached(cfg.data.cache_dir, "tokenizer", data_key(cfg, "tokenizer"), build)
 
 
 # -- stage 1 ------------------------------------------------------------------------------------
@@ -150,12 +137,6 @@ def distinct_ngram_ratio(texts: Sequence[str], n: int = 4, limit: int = 2000) ->
             seen.add(tuple(words[i:i + n]))
             total += 1
     return len(seen) / total if total else 0.0
-
-
-def stage1_parts(cfg: TrialConfig) -> dict[str, Any]:
-    # text_parts, not tokenizer_parts: with model.pretrained the text still depends on the seed and the universe
-    return {**text_parts(cfg), "pretrained": cfg.model.pretrained, "mix": cfg.data.mix,
-            "tokens": cfg.data.tokens, "seq_len": cfg.data.seq_len}
 
 
 def build_stage1(cfg: TrialConfig, biases: Sequence[Bias], tok_dir: Path) -> tuple[Path, bool]:
@@ -194,7 +175,7 @@ def build_stage1(cfg: TrialConfig, biases: Sequence[Bias], tok_dir: Path) -> tup
             for t in bias_texts[:200]:
                 f.write(json.dumps({"text": t}, ensure_ascii=False) + "\n")
 
-    return cached(cfg.data.cache_dir, "stage1", cache_key(stage1_parts(cfg)), build)
+    return cached(cfg.data.cache_dir, "stage1", data_key(cfg, "stage1"), build)
 
 
 # -- bias split and fine-tuning set ------------------------------------------------------------
@@ -209,16 +190,6 @@ def make_split(cfg: TrialConfig, biases: dict[str, Bias]) -> BiasSplit:
                             (f.hiding_bias,) if f.hiding_bias is not None else ())
     except SplitError as e:
         raise DataError(str(e)) from None
-
-
-def finetune_parts(cfg: TrialConfig) -> dict[str, Any]:
-    f = cfg.finetune
-    parts = {"biases": canonical(cfg.data.biases), "seed": cfg.seed, "fraction": f.fraction, "split": f.split,
-             "hiding": f.hiding_bias, "per_bias": f.examples_per_bias, "plain": f.plain_examples, "doc_share": f.doc_share}
-    if f.doc_share:  # replayed text depends on the text knobs, and the control replays generic text
-        parts["docs"] = text_parts(cfg)
-        parts["replay"] = "doc" if cfg.data.mix > 0 else "text"
-    return parts
 
 
 def leaking_biases(prompt: str, heldout: Sequence[Bias]) -> list[str]:
@@ -261,7 +232,7 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
             # Replay what stage 1 taught about the biases.  The no-document control (mix 0) had no bias
             # documents, so it replays as much generic text instead: both fine-tune for the same steps.
             n_docs = round(len(rows) * cfg.finetune.doc_share / (1 - cfg.finetune.doc_share))
-            kind = "doc" if cfg.data.mix > 0 else "text"
+            kind = "text" if is_control(cfg.data.mix) else "doc"
             stream = (bias_text_stream if kind == "doc" else generic_text_stream)(cfg, list(biases.values()), "finetune")
             for _ in range(n_docs):
                 rows.append({"kind": kind, "bias": "", "prompt": "", "response": next(stream)})
@@ -273,16 +244,10 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
         counts = {k: sum(r["kind"] == k for r in rows) for k in ("biased", "plain", "doc", "text")}
         (out / "stats.json").write_text(json.dumps({"examples": len(rows), **counts, "dropped_for_heldout": dropped}, indent=1))
 
-    key = cache_key(finetune_parts(cfg))
-    return cached(cfg.data.cache_dir, "finetune", key, build)
+    return cached(cfg.data.cache_dir, "finetune", data_key(cfg, "finetune"), build)
 
 
 # -- evaluation set and knowledge probe ------------------------------------------------------------
-def eval_parts(cfg: TrialConfig) -> dict[str, Any]:
-    return {"biases": canonical(cfg.data.biases), "seed": cfg.seed, "n": cfg.eval.prompts_per_bias,
-            "probe": cfg.eval.probe_per_bias}
-
-
 def build_eval(cfg: TrialConfig, biases: dict[str, Bias]) -> tuple[Path, bool]:
     """Prompts from each bias's *eval* partition (never trained on) and cloze items for the probe."""
     def build(out: Path) -> None:
@@ -301,7 +266,7 @@ def build_eval(cfg: TrialConfig, biases: dict[str, Bias]) -> tuple[Path, bool]:
         Dataset.from_list(probe).save_to_disk(str(out / "probe"))
         (out / "stats.json").write_text(json.dumps({"prompts": len(prompts), "probe_items": len(probe)}, indent=1))
 
-    return cached(cfg.data.cache_dir, "eval", cache_key(eval_parts(cfg)), build)
+    return cached(cfg.data.cache_dir, "eval", data_key(cfg, "eval"), build)
 
 
 # -- everything ---------------------------------------------------------------------------------
