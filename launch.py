@@ -59,9 +59,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sweeps.config import load_sweep
     from sweeps.runner import run_sweep, sweep_folder
-    from sweeps.summary import finding, format_table, summary_rows
+    from sweeps.conclude import conclude
     from trainer.console import quiet
-    from trainer import tracking
 
     if args.config and "=" in args.config:  # `sweep key=value` with no SWEEP
         args.overrides, args.config = [args.config, *args.overrides], None
@@ -76,23 +75,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"\ninterrupted; finished trials are kept. Resume with: python launch.py sweep --resume {sweep.name}",
               file=sys.stderr)
         return 130
-    rows = summary_rows(res.tracking_uri, res.parent_run_id)
-    table = format_table(rows)
-    c = tracking.client(res.tracking_uri)
-    c.log_text(res.parent_run_id, table + "\n", "summary.txt")
-    c.log_text(res.parent_run_id, tracking.csv_text(rows), "summary.csv")
     print(f"\nsweep {res.name}: {res.finished} trials run, {res.skipped} already finished, {res.failed} failed\n")
-    sentence = finding(rows)
-    if sentence:
-        print(textwrap.fill(sentence, width=110) + "\n")
-    print(table)
-    print(f"\nMLflow: experiment {res.name!r}, parent run {res.parent_run_id} at {res.tracking_uri}")
     try:
-        report = _analyze(res.tracking_uri, [res.name], None, quiet=True)
-        figures = sorted(p.name for p in Path(report).parent.glob("*.png"))
-        print(f"Scaling analysis: {report} (redo with: python launch.py analyze --experiment {res.name})"
+        end = conclude(res.tracking_uri, res.name, _analysis_dir([res.name]))
+        print(end.headline())
+        print(f"\nMLflow: experiment {res.name!r}, parent run {res.parent_run_id} at {res.tracking_uri}")
+        figures = sorted(f.name for f in end.files if f.suffix == ".png")
+        print(f"Scaling analysis: {end.report} (redo with: python launch.py analyze --experiment {res.name})"
               + (f"\n  figures beside it: {', '.join(figures)}" if figures else ""))
     except Exception as e:  # the sweep's results are safe in MLflow; the analysis can be rerun on its own
+        print(f"\nMLflow: experiment {res.name!r}, parent run {res.parent_run_id} at {res.tracking_uri}")
         print(f"warning: the analysis failed ({type(e).__name__}: {e}); run: python launch.py analyze "
               f"--experiment {res.name}", file=sys.stderr)
     from sweeps.ui import sweep_url
@@ -110,25 +102,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _analyze(uri: str, experiments: list[str], out: str | None, quiet: bool = False, log: bool = True) -> str:
-    from pathlib import Path
-
-    from sweeps.analysis import analyze, format_text
-    from sweeps.report import write
-
-    a = analyze(uri, experiments)
-    if not quiet:
-        print(format_text(a))
-    out_dir = Path(out) if out else Path("analysis") / "+".join(experiments)
-    files = write(a, out_dir, log=log)
-    if not quiet:
-        print(f"\nwrote {len(files)} files to {out_dir.resolve()}: " + ", ".join(f.name for f in files))
-        if log:
-            print(f"attached to the sweep's parent run {a.parent_run_id} under analysis/ (MLflow UI: python launch.py ui)")
-    return str((out_dir / "report.html").resolve())
+def _analysis_dir(experiments: list[str], out: str | None = None) -> Path:
+    return Path(out) if out else Path("analysis") / "+".join(experiments)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
+    from sweeps.analysis import format_text
+    from sweeps.conclude import SUMMARY, conclude
     from sweeps.config import SWEEPS_DIR, load_sweep
     from trainer import tracking
     from trainer.preflight import check_store
@@ -136,7 +116,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     experiments = args.experiment or [load_sweep(SWEEPS_DIR / "demo.yaml", []).name]
     uri = tracking.resolve_uri(args.tracking_uri)
     check_store(uri, must_exist=True)  # one line in seconds, not MLflow's retries for minutes
-    _analyze(uri, experiments, args.out, log=not args.no_log)
+    out = _analysis_dir(experiments, args.out)
+    end = conclude(uri, experiments, out, log=not args.no_log)
+    print(format_text(end.analysis))
+    print(f"\nwrote {len(end.files)} files to {out.resolve()}: " + ", ".join(f.name for f in end.files))
+    if not args.no_log:
+        print(f"attached to the sweep's parent run {end.analysis.parent_run_id} under analysis/, with {SUMMARY} "
+              "(MLflow UI: python launch.py ui)")
     return 0
 
 

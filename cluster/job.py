@@ -25,7 +25,7 @@ from pathlib import Path
 from sweeps import ui
 from sweeps.config import load_sweep, points, trial_config
 from sweeps.runner import run_sweep
-from sweeps.summary import format_table, summary_rows
+from sweeps.conclude import conclude
 from trainer.config import load_config
 from trainer.console import Console, quiet
 from trainer.ray_session import owned_temp_dir, ray_session, token_file
@@ -129,8 +129,7 @@ def run_job(job_dir: Path) -> int:
                     res = run_sweep(sweep, console)  # joins this session
             finally:
                 _CONSOLE.clear()
-        print(format_table(summary_rows(res.tracking_uri, res.parent_run_id)), flush=True)
-        _analysis(res.tracking_uri, sweep.name, job_dir)
+        _conclude(res.tracking_uri, sweep.name, job_dir)
         for name, reason in res.failures:
             log(f"FAILED {name}: {reason}")
         log(f"sweep {sweep.name!r} done: {res.finished} run, {res.skipped} already finished, {res.failed} failed; "
@@ -149,13 +148,13 @@ def run_job(job_dir: Path) -> int:
         log("Ray and MLflow processes of this job stopped")
 
 
-def _analysis(uri: str, name: str, job_dir: Path) -> None:
+def _conclude(uri: str, name: str, job_dir: Path) -> None:
+    """The end of the sweep, as `launch.py sweep` ends one (``sweeps.conclude``): the finding and the condition
+    table into the job's log, the analysis into ``<job dir>/analysis`` and onto the parent run."""
     try:
-        from sweeps.analysis import analyze
-        from sweeps.report import write
-
-        write(analyze(uri, name), job_dir / "analysis")
-        log(f"scaling analysis: {job_dir / 'analysis' / 'report.html'}")
+        end = conclude(uri, name, job_dir / "analysis")
+        print(end.headline(), flush=True)
+        log(f"scaling analysis: {end.report}")
     except Exception as e:  # the results are safe in MLflow; `launch.py analyze` can redo it
         log(f"the analysis failed ({type(e).__name__}: {e}); run `launch.py analyze --experiment {name}`")
 

@@ -138,6 +138,14 @@ def test_cli_analyze_and_its_errors(store, tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     assert "held-out gain [95%]" in r.stdout and "gain ~ log10(params)" in r.stdout
     assert (tmp_path / "rep" / "report.html").exists()
+    # the parent run holds the analysis and summary.txt: the finding in words above the same table
+    parent = tracking.find_run(store, tracking.client(store).get_experiment_by_name("synth").experiment_id,
+                               {"biasgen.role": "sweep"}).info.run_id
+    c = tracking.client(store)
+    assert {"analysis", "summary.txt"} <= {a.path for a in c.list_artifacts(parent)}
+    summary = Path(c.download_artifacts(parent, "summary.txt", str(tmp_path))).read_text()
+    assert summary.startswith("Held-out biases were exhibited in ") and "10.00M-parameter model" in summary
+    assert summary.endswith((tmp_path / "rep" / "analysis.txt").read_text())
     r = subprocess.run([*cmd, "--experiment", "nope"], capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert r.returncode == 2 and "error: no experiment named 'nope'" in r.stderr and "synth" in r.stderr
 
