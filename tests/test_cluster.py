@@ -161,6 +161,8 @@ def test_submitted_sweep_survives_a_requeue(local_slurm, tmp_path):
     assert len({t["tags"]["biasgen.trial_key"] for t in trials}) == 4
     assert len([x for x in all_runs if x["tags"].get("biasgen.role") == "sweep"]) == 1
     assert (jobs / "smoke-sweep" / "analysis" / "report.html").exists()
+    # the job ends the sweep as `launch.py sweep` does: the condition table in its log, summary.txt on the run
+    assert "held-out gain [95%]" in out and list((jobs / "smoke-sweep").rglob("summary.txt")), out[-3000:]
     left = subprocess.run(["pgrep", "-af", f"bgray-{job}"], capture_output=True, text=True).stdout.strip()
     assert not left, f"Ray processes of the job left behind: {left}"
 

@@ -133,13 +133,14 @@ def test_smoke_sweep_killed_and_resumed(tmp_path):
         assert "heldout/gain" in t["metrics"] and "heldout/gain_lo" in t["metrics"]
     finished_first = [i for i, x in before.items() if x["status"] == "FINISHED" and x["tags"].get("biasgen.role") == "trial"]
     assert all(any(t["id"] == i for t in trials) for i in finished_first)  # kept, not rerun
-    assert "heldout/gain [95%]" in r.stdout and "launch.py ui" in r.stdout
+    assert "held-out gain [95%]" in r.stdout and "launch.py ui" in r.stdout
     # The sweep ends with the scaling analysis of this real store, attached to the parent run.
     assert "Scaling analysis: " in r.stdout and (tmp_path / "analysis" / "smoke-sweep" / "report.html").exists()
     from trainer import tracking
 
     c = tracking.client(f"sqlite:///{db}")
     assert "analysis/report.html" in {a.path for a in c.list_artifacts(parents[0]["id"], "analysis")}
+    assert "summary.txt" in {a.path for a in c.list_artifacts(parents[0]["id"])}
     for t in trials:  # the axes as params under stable names, for the UI's compare view
         params = c.get_run(t["id"]).data.params
         assert {"data.mix", "finetune.fraction", "model.size", "seed"} <= set(params)
