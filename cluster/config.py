@@ -12,9 +12,9 @@ from typing import List, Optional
 
 from sweeps.config import SweepConfig, load_sweep, trial_configs
 from trainer.config import ConfigError, RayConfig, TrialConfig, load_config, option
-from trainer.runtime_env import REPO_ROOT
+from trainer.runtime_env import CONFIGS_DIR
 
-DEFAULT = REPO_ROOT / "configs" / "cluster" / "slurm.yaml"
+DEFAULT = CONFIGS_DIR / "cluster" / "slurm.yaml"  # configs/cluster/ of the checkout, or the installed copy
 
 # What sbatch itself accepts in these fields, and nothing a shell would act on.
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")

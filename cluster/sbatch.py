@@ -3,7 +3,9 @@
 The script is thin on purpose: ``#SBATCH`` lines, the user's set-up lines, then ``exec PYTHON launch.py
 slurm-job JOB_DIR``, which does the work in Python (:mod:`cluster.job`). ``exec`` makes that process the
 batch step's main process, so Slurm's signals reach it directly. PYTHON is by default the interpreter that
-ran ``submit``: a node's bare ``python`` is rarely the environment the project is installed in.
+ran ``submit``: a node's bare ``python`` is rarely the environment the project is installed in.  From a
+checkout the job runs in it (``cd`` there, ``launch.py``); an installed biasgen has no checkout, so the job
+runs ``PYTHON -P -m biasgen`` in the directory ``submit`` ran in, where relative paths meant what they mean.
 
 sbatch accepting a job says nothing about whether it can run; :func:`check_started` watches its first
 seconds so that a job that dies at once (wrong interpreter, missing module, unwritable folder) is reported
@@ -11,6 +13,7 @@ by ``submit`` with its log, not discovered later in the queue's history.
 """
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -21,7 +24,7 @@ from pathlib import Path
 from trainer.atomic import atomic_write
 from trainer.config import ConfigError, to_yaml
 from trainer.errors import UserError
-from trainer.runtime_env import REPO_ROOT
+from trainer.runtime_env import INSTALLED, REPO_ROOT
 
 from .config import JobPlan
 
@@ -48,14 +51,18 @@ def render(plan: JobPlan) -> str:
             opts.append(f"--{flag}={value}")
     opts += list(c.extra_sbatch)
     lines = ["#!/bin/bash"] + [f"#SBATCH {o}" for o in opts] + [
-        f"# biasgen sweep {plan.sweep.name!r}, written by `launch.py submit slurm` on {time.strftime('%Y-%m-%d %H:%M:%S')}.",
+        f"# biasgen sweep {plan.sweep.name!r}, written by `{'biasgen' if INSTALLED else 'launch.py'} submit slurm` on "
+        f"{time.strftime('%Y-%m-%d %H:%M:%S')}.",
         f"# Job state (configs, Ray token, MLflow store, logs): {plan.job_dir}",
         "set -eo pipefail",
     ]
-    lines.append(f"cd {shlex.quote(str(REPO_ROOT))}")
+    # -P: the folder submit ran in is not put on the path, where a folder named like a package would shadow it
+    workdir, cli = (os.getcwd(), "-P -m biasgen") if INSTALLED else (str(REPO_ROOT), "launch.py")
+    lines.append(f"cd {shlex.quote(workdir)}")
     if c.setup:
-        lines += ["# set-up lines from the config (run in the repository):"] + list(c.setup)
-    lines += [f"exec {shlex.quote(c.python)} launch.py slurm-job {shlex.quote(str(plan.job_dir))}", ""]
+        where = "where submit ran" if INSTALLED else "in the repository"
+        lines += [f"# set-up lines from the config (run {where}):"] + list(c.setup)
+    lines += [f"exec {shlex.quote(c.python)} {cli} slurm-job {shlex.quote(str(plan.job_dir))}", ""]
     return "\n".join(lines)
 
 

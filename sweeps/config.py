@@ -23,9 +23,9 @@ from typing import Any, Dict, List, Optional
 
 from trainer.config import ConfigError, TrialConfig, load_config, option
 from trainer.keys import trial_key
-from trainer.runtime_env import REPO_ROOT
+from trainer.runtime_env import CONFIGS_DIR, repo_file
 
-SWEEPS_DIR = REPO_ROOT / "configs" / "sweeps"
+SWEEPS_DIR = CONFIGS_DIR / "sweeps"  # configs/sweeps/ of the checkout, or the installed copy
 
 
 @dataclass
@@ -48,6 +48,8 @@ def load_sweep(path: str | Path | None, overrides: list[str] = ()) -> SweepConfi
         path = SWEEPS_DIR / "demo.yaml"
     elif not Path(path).is_file() and (SWEEPS_DIR / f"{path}.yaml").is_file():
         path = SWEEPS_DIR / f"{path}.yaml"  # `sweep smoke` = configs/sweeps/smoke.yaml
+    else:
+        path = repo_file(path)  # `sweep configs/sweeps/smoke.yaml` from any directory, and from an install
     _check_variants_shape(path, overrides)
     sweep = load_config(path, [_trial_key_override(o) for o in overrides], schema=SweepConfig)
     # nested YAML (`set: {data: {tokens: 1000}}`) arrives as nested mappings; trial keys are dotted
@@ -55,7 +57,7 @@ def load_sweep(path: str | Path | None, overrides: list[str] = ()) -> SweepConfi
     sweep.grid = _dotted(sweep.grid)
     sweep.variants = [_dotted(v) for v in sweep.variants]
     if sweep.base:  # absolute, since trials run in other working directories
-        base = Path(sweep.base) if Path(sweep.base).exists() else REPO_ROOT / sweep.base
+        base = repo_file(sweep.base)  # as given, else the repository's (`configs/smoke.yaml`: the shipped one)
         if not base.is_file():
             raise ConfigError(f"base: config file {sweep.base!r} not found")
         sweep.base = str(base.resolve())

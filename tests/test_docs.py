@@ -3,10 +3,11 @@
 - every ```yaml block parses; one that names a file on its first line (``# configs/sweeps/x.yaml``) equals that
   file; a trial config loads through ``trainer.config.load_config`` and a sweep through ``sweeps.config.load_sweep``
   with every point validated (``trial_configs``);
-- every ``python launch.py ...`` command shown (a line of a bash/text/console block, or inline code) that is
-  cheap (``--help``, ``--print-config``, ``--dry-run``, ``data list``, ``data show``) runs from the repository
-  root and exits 0, writing nothing; every other one parses against the real command line (and its
-  ``key=value`` overrides load as config, where the command takes a trial, sweep or Slurm config);
+- every ``python launch.py ...`` (or ``biasgen ...``, the installed command) command shown (a line of a
+  bash/text/console block, or inline code) that is cheap (``--help``, ``--print-config``, ``--dry-run``,
+  ``data list``, ``data show``) runs from the repository root (as ``python launch.py``) and exits 0, writing
+  nothing; every other one parses against the real command line (and its ``key=value`` overrides load as
+  config, where the command takes a trial, sweep or Slurm config);
 - every relative link and image resolves (and an ``#anchor`` into a page names one of its headings).
 
 Failures name the page, the line and the block or command.
@@ -131,15 +132,17 @@ class Command:
 
 
 def _split(text: str, where: str) -> tuple[str, ...] | None:
-    """``python launch.py ARGS # comment`` -> ARGS; None for anything else."""
+    """``python launch.py ARGS # comment`` or ``biasgen ARGS`` (the same CLI, installed) -> ARGS; None for
+    anything else."""
     text = text.strip().removeprefix("$ ").strip()
-    if not text.startswith("python launch.py"):
+    cli = re.match(r"^(python launch\.py|biasgen)(\s|$)", text)
+    if not cli:
         return None
     try:
         words = shlex.split(text, comments=True)
     except ValueError as e:
         pytest.fail(f"{where}: cannot split {text!r} into words: {e}")
-    return tuple(words[2:]) or None  # `python launch.py` alone names the CLI, it is no command
+    return tuple(words[len(cli.group(1).split()):]) or None  # the CLI's name alone is no command
 
 
 def _commands() -> list[Command]:
@@ -242,9 +245,9 @@ def _unbracket(argv: tuple[str, ...]) -> list[str]:
 
 def _parse(cmd: Command):
     """The command's arguments as launch.py's own parser reads them (overrides after options included)."""
-    import launch
+    from biasgen.cli import build_parser
 
-    parser = launch.build_parser()
+    parser = build_parser()
     argv = _unbracket(cmd.argv)
     try:
         args, extra = parser.parse_known_args(argv)

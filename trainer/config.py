@@ -17,8 +17,8 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from .errors import UserError
-from .keys import (EVAL, EVAL_DATA, FINETUNE_DATA, STAGE1, STAGE1_DATA, STAGE2, TEXT, TOKENIZER, TRIAL,
-                   is_control)
+from .keys import EVAL, EVAL_DATA, FINETUNE_DATA, STAGE1, STAGE1_DATA, STAGE2, TEXT, TOKENIZER, TRIAL
+from .runtime_env import repo_file
 
 GENRES = ("abstract", "news", "blog", "forum", "lecture", "memo", "textbook", "interview", "faq", "social")
 
@@ -366,7 +366,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
     base = OmegaConf.structured(schema)
     layers = [base]
     if path is not None:
-        p = Path(path)
+        p = repo_file(path)  # `--config configs/smoke.yaml` works from any directory, and from an install
         if not p.is_file():
             raise ConfigError(f"config file {str(p)!r}: not found")
         try:

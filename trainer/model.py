@@ -9,9 +9,9 @@ from typing import Any
 import yaml
 
 from .errors import UserError
-from .runtime_env import REPO_ROOT
+from .runtime_env import CONFIGS_DIR
 
-LADDER_DIR = REPO_ROOT / "configs" / "model"
+LADDER_DIR = CONFIGS_DIR / "model"  # configs/model/ of the checkout, or the installed copy
 _ARCH_KEYS = {"hidden", "intermediate", "layers", "heads", "kv_heads", "tie_embeddings"}
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import UserError
-from .runtime_env import REPO_ROOT, apply_defaults
+from .runtime_env import INSTALLED, REPO_ROOT, apply_defaults
 
 LOOPBACK = "127.0.0.1"
 TEMP_ROOT = "/tmp"  # short: Ray's socket paths under it must stay < 108 bytes
@@ -36,10 +36,18 @@ class ResourceError(UserError, ValueError):
     pass
 
 
+def code_path() -> str:
+    """What a worker must put on its path to import this code: the checkout (a worker started by a cluster, or
+    in another working directory, does not see the driver's cwd); nothing for an installed wheel, whose
+    packages the worker's interpreter imports as the driver's did (site-packages ahead of the standard
+    library on ``PYTHONPATH`` could shadow it)."""
+    return "" if INSTALLED else str(REPO_ROOT)
+
+
 def worker_env(ray_cfg) -> dict[str, str]:
     env = apply_defaults()
     env |= {"DS_ACCELERATOR": "cuda" if ray_cfg.use_gpu else "cpu", "OMP_NUM_THREADS": str(ray_cfg.cpus_per_worker),
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+            "PYTHONPATH": os.pathsep.join(filter(None, [code_path(), os.environ.get("PYTHONPATH")]))}
     for key in ("MLFLOW_ALLOW_FILE_STORE", "MLFLOW_TRACKING_URI", "HF_HOME", "HF_TOKEN"):
         if key in os.environ:
             env[key] = os.environ[key]
