@@ -37,7 +37,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(to_yaml(cfg), end="")
         return 0
     from trainer.console import LiveView, gain_text, quiet
-    from trainer.driver import TrialError, default_run_name, run_trial
+    from trainer.trial.driver import TrialError, default_run_name, run_trial
     from trainer.preflight import preflight
 
     name, logs = default_run_name(cfg), Path(cfg.output_dir) / "logs"

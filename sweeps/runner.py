@@ -18,7 +18,8 @@ from typing import Any
 from trainer import tracking
 from trainer.console import Console, LiveView, gain_text
 from trainer.config import TrialConfig, from_dict, to_dict, to_yaml
-from trainer.driver import default_run_name, failure_reason, run_trial
+from trainer.trial.driver import default_run_name, run_trial
+from trainer.trial.failure import failure_reason
 from trainer.keys import stage1_key, trial_key
 from trainer.preflight import preflight
 from trainer.ray_session import ResourceError, cluster_address, local_cpus, ray_session

@@ -91,7 +91,7 @@ def test_every_user_facing_error_is_a_user_error():
     from trainer.biases import UniverseError
     from trainer.config import ConfigError
     from trainer.corpus.errors import DataError
-    from trainer.driver import TrialError
+    from trainer.trial.driver import TrialError
     from trainer.engine import TrialFailure
     from trainer.errors import UserError
     from trainer.judge import JudgeError

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from trainer.config import load_config
-from trainer.driver import failure_reason
+from trainer.trial.failure import failure_reason
 from trainer.ray_session import ray_session
 
 

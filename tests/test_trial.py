@@ -10,7 +10,7 @@ import pytest
 
 from trainer.config import load_config
 from trainer.corpus.errors import DataError
-from trainer.driver import TrialError, run_trial
+from trainer.trial.driver import TrialError, run_trial
 from trainer.ray_session import ray_session
 from trainer.runtime_env import REPO_ROOT
 

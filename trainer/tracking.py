@@ -12,7 +12,8 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator
 
 SQLITE_DEFAULT = "sqlite:///mlflow.db"
 
@@ -184,6 +185,25 @@ def restart_run(uri: str, exp_id: str, run_name: str, params: dict[str, Any], ta
         client(uri).delete_run(old.info.run_id)
         tags = {**tags, "biasgen.replaces": old.info.run_id}
     return create_run(uri, exp_id, run_name, params, tags)
+
+
+@contextmanager
+def open_run(uri: str, exp_id: str, run_name: str, params: dict[str, Any], tags: dict[str, str], *,
+             replace: dict[str, str] | None = None, reason: Callable[[BaseException], str] = str) -> Iterator[str]:
+    """A new run (replacing the unfinished run that matches ``replace``, see :func:`restart_run`), yielded
+    open and always closed: FINISHED when the block ends, FAILED with ``reason(error)`` as its error tag when
+    it raises, KILLED when it is interrupted (Ctrl-C, or a signal the process turned into an exception)."""
+    run_id = (restart_run(uri, exp_id, run_name, params, tags, replace) if replace is not None
+              else create_run(uri, exp_id, run_name, params, tags))
+    try:
+        yield run_id
+    except Exception as e:
+        finish(uri, run_id, ok=False, error=reason(e))
+        raise
+    except BaseException:
+        finish(uri, run_id, ok=False, error="interrupted", status="KILLED")
+        raise
+    finish(uri, run_id, ok=True)
 
 
 def close_orphans(uri: str, exp_id: str, filters: list[str], reason: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""One trial, inside the Ray Train workers: the one place where a trial's stages are wired together.
+"""One trial, inside the Ray Train workers (worker side): the one place where a trial's stages are wired together.
 
     stage 1  continued pretraining on the mixed corpus        -> <stage-1 cache>/<key>/model (HF format)
              evaluation before fine-tuning + knowledge probe -> <stage-1 cache>/<key>/before_ft.json
@@ -7,28 +7,60 @@
 
 Stage 1 is its own Ray Train run (``stage1_worker``) whose output is cached under a hash of the config it
 depends on, so trials that differ only in what is fine-tuned share it; ``stage2_worker`` starts from it.
+The driver side (``trainer/trial/driver.py``) hands each stage a :class:`WorkerConfig`.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import os
+import shutil
 import time
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import progress
-from .config import TrialConfig, from_dict, to_yaml
-from .engine import TrialFailure, world
+import numpy as np
+import torch
+import torch.distributed as dist
+from datasets import load_from_disk
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from .. import progress
+from ..batches import encode_sft, pretrain_batches, sft_batches, steps_for
+from ..biases import universe
+from ..config import TrialConfig, from_dict, to_yaml
+from ..engine import Engine, TrialFailure, world
+from ..evaluate import generate_distributed, probe_accuracy_distributed, verdicts
+from ..judge import LLMJudge
+from ..metrics import trial_metrics, wilson
+from ..model import add_lora, build_model, param_counts
+from ..tracking import RunLogger, csv_text, jsonl_text
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """What the driver hands every worker of one stage (through Ray Train's loop config, as a plain dict)."""
+
+    cfg: dict[str, Any]  # the trial config as plain data (config.to_dict)
+    data: dict[str, Any]  # the built data's summary: paths, the bias split, keys
+    tracking_uri: str
+    run_id: str  # the MLflow run rank 0 logs this stage into: the stage-1 run, or the trial's run for stage 2
+    stage1_dir: str  # the stage-1 cache entry: stage 1 writes it (a temp folder), stage 2 starts from it
+    out_dir: str  # where stage 2 saves the fine-tuned model
+    run_name: str  # the trial's name, for the console's live view
+    progress_dir: str | None = None  # where rank 0 reports progress (trainer.progress); None = nowhere
+
+    def loop_config(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
 
 
 def _setup_process(cfg: TrialConfig) -> None:
-    import logging
-    import warnings
-
-    import torch
-
     torch.set_num_threads(cfg.ray.cpus_per_worker)
     os.environ.setdefault("DS_ACCELERATOR", "cuda" if cfg.ray.use_gpu else "cpu")
+    # imported here on purpose: DeepSpeed picks its accelerator when first imported, from DS_ACCELERATOR
     from deepspeed.utils import logger as ds_logger
 
     ds_logger.setLevel(logging.WARNING)
@@ -39,17 +71,14 @@ def _setup_process(cfg: TrialConfig) -> None:
 class Context:
     """What both stages need: config, device, tokenizer, eval prompts, the rank-0 MLflow logger."""
 
-    def __init__(self, config: dict[str, Any], run_id_key: str):
-        import deepspeed
-        import torch
-        from datasets import load_from_disk
-        from transformers import AutoTokenizer
-
-        self.cfg = cfg = from_dict(config["cfg"])
+    def __init__(self, w: WorkerConfig):
+        self.cfg = cfg = from_dict(w.cfg)
         _setup_process(cfg)
+        import deepspeed  # after _setup_process (see there)
+
         deepspeed.init_distributed(dist_backend="nccl" if cfg.ray.use_gpu else "gloo")
         self.rank, self.world_size = world()
-        self.data = config["data"]
+        self.w, self.data = w, w.data
         self.device = torch.device(f"cuda:{torch.cuda.current_device()}") if cfg.ray.use_gpu else torch.device("cpu")
         self.eval_dtype = torch.bfloat16 if (cfg.ray.use_gpu and cfg.engine.precision == "bf16") else torch.float32
         self.lora = cfg.model.lora.enabled
@@ -61,12 +90,9 @@ class Context:
         self.probe_items = list(load_from_disk(str(ev / "probe")))
         self.log = None
         # rank 0 tells the console's live view where the trial is (no-op without a progress folder)
-        self.progress = progress.Reporter(config.get("progress_dir") if self.rank == 0 else None,
-                                          config.get("run_name", ""))
+        self.progress = progress.Reporter(w.progress_dir if self.rank == 0 else None, w.run_name)
         if self.rank == 0:
-            from .tracking import RunLogger
-
-            self.log = RunLogger(config["tracking_uri"], config[run_id_key])
+            self.log = RunLogger(w.tracking_uri, w.run_id)
             progress.activate(self.progress)
 
     def on_log(self, step: int, m: dict[str, float]) -> None:
@@ -75,9 +101,6 @@ class Context:
 
     def train(self, model, stage_cfg, batches, n_examples: int, stage: str) -> tuple[dict, dict[str, float]]:
         """Train one stage; return (consolidated fp32 state dict, stage metrics)."""
-        from .batches import steps_for
-        from .engine import Engine
-
         eng = Engine(model, self.cfg.engine, stage_cfg, steps_for(n_examples, stage_cfg, self.world_size))
         self.progress.stage(progress.ENGINE_STAGES.get(stage, stage), eng.total_steps)
         t0 = time.perf_counter()
@@ -93,16 +116,12 @@ class Context:
 
     def plain(self, config, state: dict):
         """A plain HF model holding consolidated weights: what evaluation and the saved checkpoint use."""
-        from transformers import AutoModelForCausalLM
-
         model = AutoModelForCausalLM.from_config(config)
         model.load_state_dict(state, strict=True)
         return model.to(device=self.device, dtype=self.eval_dtype).eval()
 
     def evaluate(self, model, stage: str) -> tuple[list[list[str]], list[int]]:
         """(responses per eval prompt, [probe hits, probe items]) — the same on every rank."""
-        from .evaluate import generate_distributed, probe_accuracy_distributed
-
         self.progress.stage(stage)
         responses = generate_distributed(model, self.tok, [r["prompt"] for r in self.eval_rows], self.cfg.eval,
                                          self.cfg.seed, self.device)
@@ -111,8 +130,6 @@ class Context:
 
 def save_hf(model, tokenizer, path: Path) -> None:
     """Hugging Face format, safetensors (written to a temp dir, then renamed)."""
-    import shutil
-
     tmp = path.with_name(path.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(str(tmp), safe_serialization=True)
@@ -131,17 +148,11 @@ def _run(ctx: Context, body) -> Any:
 
 
 def stage1_worker(config: dict[str, Any]) -> dict[str, float]:
-    """Continued pretraining, then the before-fine-tuning evaluation; writes into ``config["stage1_dir"]``."""
-    ctx = Context(config, "stage1_run_id")
+    """Continued pretraining, then the before-fine-tuning evaluation; writes into the stage-1 folder."""
+    ctx = Context(WorkerConfig(**config))
 
     def body() -> dict[str, float]:
-        import numpy as np
-        from datasets import load_from_disk
-
-        from .batches import pretrain_batches
-        from .model import add_lora, build_model, param_counts
-
-        cfg, out = ctx.cfg, Path(config["stage1_dir"])
+        cfg, out = ctx.cfg, Path(ctx.w.stage1_dir)
         model = build_model(cfg, ctx.tok, cfg.seed)
         config_hf = model.config
         metrics = {k: float(v) for k, v in param_counts(model).items()}
@@ -175,18 +186,10 @@ def stage1_worker(config: dict[str, Any]) -> dict[str, float]:
 
 def stage2_worker(config: dict[str, Any]) -> dict[str, float]:
     """SFT from the cached stage-1 model, evaluation, and the trial's metrics and artifacts (rank 0)."""
-    ctx = Context(config, "run_id")
+    ctx = Context(WorkerConfig(**config))
 
     def body() -> dict[str, float]:
-        import torch.distributed as dist
-        from datasets import load_from_disk
-        from transformers import AutoModelForCausalLM
-
-        from .batches import encode_sft, sft_batches
-        from .biases import universe
-        from .model import add_lora
-
-        cfg, s1 = ctx.cfg, Path(config["stage1_dir"])
+        cfg, s1 = ctx.cfg, Path(ctx.w.stage1_dir)
         if ctx.log:
             ctx.log.text(to_yaml(cfg), "config.yaml")
         model = AutoModelForCausalLM.from_pretrained(str(s1 / "model"), use_safetensors=True, dtype="float32")
@@ -199,7 +202,7 @@ def stage2_worker(config: dict[str, Any]) -> dict[str, float]:
         state, metrics = ctx.train(model, cfg.sft, batches, len(encoded), "sft")
         model = ctx.plain(config_hf, state)
         if ctx.rank == 0:
-            save_hf(model, ctx.tok, Path(config["out_dir"]) / "final")
+            save_hf(model, ctx.tok, Path(ctx.w.out_dir) / "final")
         t0 = time.perf_counter()
         after = ctx.evaluate(model, "eval")
         metrics["eval/after_ft_seconds"] = time.perf_counter() - t0
@@ -214,19 +217,11 @@ def stage2_worker(config: dict[str, Any]) -> dict[str, float]:
 
 def trial_results(ctx: Context, biases: dict, s1: Path, after, metrics: dict[str, float]) -> dict[str, float]:
     """Verdicts, rates with intervals, per-bias table and samples — rank 0 only."""
-    from .evaluate import verdicts
-    from .metrics import trial_metrics, wilson
-    from .tracking import csv_text, jsonl_text
-
     cfg = ctx.cfg
     before = json.loads((s1 / "before_ft.json").read_text())
     metrics = json.loads((s1 / "stage1_metrics.json").read_text()) | metrics
     heldout, finetuned = ctx.data["biases"]["heldout"], ctx.data["biases"]["finetuned"]
-    judge = None
-    if cfg.eval.judge == "llm":
-        from .judge import LLMJudge
-
-        judge = LLMJudge.from_config(cfg.judge)
+    judge = LLMJudge.from_config(cfg.judge) if cfg.eval.judge == "llm" else None
     v_after = verdicts(ctx.eval_rows, after[0], biases, judge)
     v_before = verdicts(ctx.eval_rows, before["responses"], biases, judge) if before["responses"] else None
     metrics |= trial_metrics(v_after, v_before, heldout, finetuned, seed=cfg.seed)
