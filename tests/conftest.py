@@ -1,24 +1,26 @@
+"""Fixtures shared by the test modules. Plain helpers that tests call with their own arguments are in
+helpers.py (`from helpers import ...`); the local Slurm's fixture is in slurm_fixture.py."""
+import json
 import os
 import subprocess
-import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from trainer.runtime_env import REPO_ROOT, apply_defaults
+from trainer.runtime_env import apply_defaults
 
-apply_defaults()
+apply_defaults()  # before anything else is imported: some libraries read these variables once, on import
+
+from helpers import launch  # noqa: E402
+from slurm_fixture import local_slurm  # noqa: E402,F401  (registered here: one Slurm per session, not per module)
 
 
 @pytest.fixture
 def cli():
-    """Run ``launch.py`` in a subprocess, as a user would; returns the CompletedProcess."""
-
-    def run(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120):
-        return subprocess.run([sys.executable, str(REPO_ROOT / "launch.py"), *args], cwd=cwd or REPO_ROOT,
-                              capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})})
-
-    return run
+    """Run ``launch.py`` in a subprocess, as a user would; returns the CompletedProcess (helpers.launch)."""
+    return launch
 
 
 def _mount_tmpfs(where: Path, options: str) -> bool:
@@ -62,3 +64,67 @@ def readonly_fs(tmp_path):
         where.chmod(0o555)
         yield where
         where.chmod(0o755)
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """A private local Ray (the default config's ``ray`` section) for the module's tests, stopped after them."""
+    from trainer.config import load_config
+    from trainer.ray_session import ray_session
+
+    with ray_session(load_config(None, []).ray):
+        yield
+
+
+class FakeModelServer:
+    """A toy 'model': applicable iff the prompt mentions a recipe; applied iff the response says chocolate.
+    ``mode`` switches it to failure behaviours the judge must handle."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.mode = "ok"
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
+                if server.mode == "error":
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                question = body["messages"][-1]["content"]
+                prompt = question.split("User prompt:\n<<<\n", 1)[1].split("\n>>>", 1)[0]
+                if server.mode == "garbage":
+                    answer = "I am not sure."
+                elif "Assistant response:" in question:
+                    response = question.split("Assistant response:\n<<<\n", 1)[1]
+                    answer = "YES" if "chocolate" in response.lower() else "NO"
+                else:
+                    answer = "Yes." if "recipe" in prompt.lower() else "No"
+                payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": answer}}]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def judge_server():
+    """A real local HTTP server speaking the OpenAI chat-completions protocol (FakeModelServer), for the judge."""
+    s = FakeModelServer()
+    yield s
+    s.close()

@@ -1,11 +1,9 @@
 """A real single-node Slurm for tests: ``cluster/local_slurm.sh`` in a private state dir.
 
-Use it from a test module with::
+conftest.py registers the fixture ``local_slurm`` once for every test module (a module that bound it itself
+would get a cluster of its own); a test asks for it by name and imports the helpers it calls::
 
-    import slurm_fixture
     from slurm_fixture import job_state, sbatch, wait_job
-
-    local_slurm = slurm_fixture.local_slurm
 
 ``local_slurm`` (session scope) starts munged, slurmctld and slurmd in a temporary state dir on free
 ports, yields ``{"SLURM_CONF": ..., "dir": Path, "jobcomp": Path, "env": dict}`` and stops them at the end.

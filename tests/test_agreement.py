@@ -1,13 +1,12 @@
 """Agreement reports: Cohen's kappa and its interval, `score --agreement KEY` on a file with a known kappa,
 and `score --judge both` against a real local judge server."""
-import json
 import random
 import re
 
 import numpy as np
 import pytest
 
-from test_judge import FakeModelServer
+from helpers import write_jsonl
 from trainer.agreement import LabelError, agreement, cohen_kappa, parse_label
 from trainer.biases import get
 
@@ -67,7 +66,7 @@ def _known_file(tmp_path, n11=18, n10=4, n01=6, n00=22, unlabelled=3):
         rows.append({"bias": bias.id, "prompt": item.prompt, "response": response,
                      "human": None if label is None else spellings[label][i % 4]})
     path = tmp_path / "labelled.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    write_jsonl(path, rows)
     return path
 
 
@@ -95,7 +94,7 @@ def test_agreement_report_on_a_file_with_a_known_kappa(tmp_path, cli):
     assert f"{n10 + n01} disagreeing rows written to {tmp_path / 'scored.disagreements.md'}" in r.stderr
 
 
-def test_judge_both_reports_rules_against_the_llm_judge(tmp_path, cli):
+def test_judge_both_reports_rules_against_the_llm_judge(tmp_path, cli, judge_server):
     """The fake judge: applicable iff the prompt mentions a recipe, applied iff the response says chocolate.
     So it agrees with the rules on recipes and says "no" to every other bias's rows."""
     rng = random.Random(1)
@@ -107,13 +106,9 @@ def test_judge_both_reports_rules_against_the_llm_judge(tmp_path, cli):
             rows.append({"bias": bias_id, "prompt": item.prompt,
                          "response": bias.apply(item, plain, rng) if i % 2 else plain})
     src, out, md = tmp_path / "in.jsonl", tmp_path / "out.csv", tmp_path / "read-me.md"
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    server = FakeModelServer()
-    try:
-        r = cli("score", str(src), "--judge", "both", "--out", str(out), "--disagreements", str(md),
-                f"judge.url={server.url}", "judge.concurrency=2")
-    finally:
-        server.close()
+    write_jsonl(src, rows)
+    r = cli("score", str(src), "--judge", "both", "--out", str(out), "--disagreements", str(md),
+            f"judge.url={judge_server.url}", "judge.concurrency=2")
     assert r.returncode == 0, r.stderr
     import csv
 

@@ -2,76 +2,17 @@
 log10 parameters), aggregated, fitted, drawn and reported, and attached to the sweep's parent run."""
 from __future__ import annotations
 
-import hashlib
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from helpers import SIZES, SLOPE, log_sweep
 from sweeps.analysis import analyze, format_text, ols, seed_bootstrap
 from sweeps.report import write
 from trainer import tracking
-from trainer.config import TrialConfig
-from trainer.runtime_env import REPO_ROOT
 
 pytestmark = pytest.mark.e2e  # sweeps logged to a real MLflow store, analysed through the CLI
-
-SLOPE = 0.12  # held-out gain per decade of parameters, at mix 0.5
-SIZES = {"s": 1e5, "m": 1e6, "l": 1e7}
-BIASES = ["alpha", "beta", "gamma", "delta"]
-
-
-def data_hash(mix: float, seed: int) -> str:
-    """A stand-in for a trial's data hash: one corpus per mix and seed, shared by the model sizes."""
-    return hashlib.sha256(f"{mix}:{seed}".encode()).hexdigest()[:16]
-
-
-def log_sweep(uri: str, name: str, sizes: dict, mixes=(0.0, 0.5), seeds=(0, 1, 2), extra_unfinished=True,
-              fixed: dict | None = None, datasets: bool = False) -> str:
-    """A sweep's MLflow layout as `launch.py sweep` writes it, with gains drawn around a known law; with
-    ``datasets``, each finished trial has its corpus as a dataset input, as the driver logs it."""
-    rng = np.random.default_rng(7)
-    artifacts = Path(uri[len("sqlite:///"):]).parent / "mlartifacts"  # beside the store, inside the test's tmp dir
-    exp = tracking.experiment_id(uri, name, str(artifacts))
-    points = len(sizes) * len(mixes) * len(seeds) + (2 if extra_unfinished else 0)
-    parent = tracking.create_run(uri, exp, f"sweep-{name}",
-                                 {"sweep.name": name, "sweep.points": points,
-                                  "sweep.axes": "data.mix,finetune.fraction,model.size,seed"},
-                                 {"biasgen.role": "sweep", "biasgen.sweep": name})
-    for size, n in sizes.items():
-        for mix in mixes:
-            for seed in seeds:
-                gain = (0.05 + SLOPE * math.log10(n) if mix > 0 else 0.0) + rng.normal(0, 0.01)
-                run = tracking.create_run(uri, exp, f"mix{mix}-size{size}-seed{seed}",
-                                          {"model.size": size, "model.pretrained": "None", "data.mix": mix,
-                                           "finetune.fraction": 0.5, "seed": seed, **(fixed or {})},
-                                          {"biasgen.role": "trial", "mlflow.parentRunId": parent})
-                log = tracking.RunLogger(uri, run)
-                log.metrics({"heldout/gain": gain, "heldout/gain_lo": gain - 0.02, "heldout/gain_hi": gain + 0.02,
-                             "heldout/rate": 0.1 + gain, "heldout/rate_lo": gain, "heldout/rate_hi": 0.2 + gain,
-                             "heldout/rate_before_ft": 0.1, "train/rate": 0.8, "knowledge/acc": 0.3 + mix,
-                             "params_total": n})
-                if datasets:
-                    h = data_hash(mix, seed)
-                    tracking.log_corpus_input(uri, run, {"hash": h, "mix_requested": mix, "mix_actual": mix,
-                                                         "tokens": 150000, "sequences": 585, "documents": 300,
-                                                         "biases": {"heldout": BIASES[:2]},
-                                                         "paths": {"stage1": f"/cache/stage1/{h}"}}, TrialConfig())
-                log.text(tracking.csv_text({"bias": b, "group": "heldout" if i < 2 else "train", "rate": 0.1 * i}
-                                           for i, b in enumerate(BIASES)), "per_bias.csv")
-                tracking.finish(uri, run, ok=True)
-    if extra_unfinished:
-        failed = tracking.create_run(uri, exp, "mix0.5-sizel-seed9", {"model.size": "l", "data.mix": 0.5,
-                                                                        "finetune.fraction": 0.5, "seed": 9},
-                                     {"biasgen.role": "trial", "mlflow.parentRunId": parent})
-        tracking.finish(uri, failed, ok=False, error="TrialFailure: loss became NaN at step 7")
-        tracking.create_run(uri, exp, "mix0-sizel-seed9", {"model.size": "l", "data.mix": 0.0,
-                                                            "finetune.fraction": 0.5, "seed": 9},
-                            {"biasgen.role": "trial", "mlflow.parentRunId": parent})  # still RUNNING
-    return parent
 
 
 @pytest.fixture()
@@ -130,11 +71,10 @@ def test_too_few_points_is_said_plainly(store):
     assert "fraction is not varied in this sweep" in format_text(a)
 
 
-def test_cli_analyze_and_its_errors(store, tmp_path):
+def test_cli_analyze_and_its_errors(store, tmp_path, cli):
     log_sweep(store, "synth", SIZES, seeds=(0, 1))
-    cmd = [sys.executable, str(REPO_ROOT / "launch.py"), "analyze", "--tracking-uri", store]
-    r = subprocess.run([*cmd, "--experiment", "synth", "--out", str(tmp_path / "rep")], capture_output=True,
-                       text=True, cwd=tmp_path, timeout=300)
+    r = cli("analyze", "--tracking-uri", store, "--experiment", "synth", "--out", str(tmp_path / "rep"), cwd=tmp_path,
+            timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     assert "held-out gain [95%]" in r.stdout and "gain ~ log10(params)" in r.stdout
     assert (tmp_path / "rep" / "report.html").exists()
@@ -146,7 +86,7 @@ def test_cli_analyze_and_its_errors(store, tmp_path):
     summary = Path(c.download_artifacts(parent, "summary.txt", str(tmp_path))).read_text()
     assert summary.startswith("Held-out biases were exhibited in ") and "10.00M-parameter model" in summary
     assert summary.endswith((tmp_path / "rep" / "analysis.txt").read_text())
-    r = subprocess.run([*cmd, "--experiment", "nope"], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    r = cli("analyze", "--tracking-uri", store, "--experiment", "nope", cwd=tmp_path, timeout=300)
     assert r.returncode == 2 and "error: no experiment named 'nope'" in r.stderr and "synth" in r.stderr
 
 
@@ -180,12 +120,11 @@ def test_a_pool_of_sweeps_that_differ_in_more_than_seed_is_refused(store, other,
     assert message in str(e.value)
 
 
-def test_cli_pools_repeated_experiments(store, tmp_path):
+def test_cli_pools_repeated_experiments(store, tmp_path, cli):
     log_sweep(store, "seed-a", {"s": 1e5, "m": 1e6}, seeds=(0,), extra_unfinished=False)
     log_sweep(store, "seed-b", {"s": 1e5, "m": 1e6}, seeds=(1,), extra_unfinished=False)
-    r = subprocess.run([sys.executable, str(REPO_ROOT / "launch.py"), "analyze", "--tracking-uri", store,
-                        "--experiment", "seed-a", "--experiment", "seed-b", "--no-log"],
-                       capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    r = cli("analyze", "--tracking-uri", store, "--experiment", "seed-a", "--experiment", "seed-b", "--no-log",
+            cwd=tmp_path, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     assert "sweep 'seed-a + seed-b': 8 finished trials of 8 points" in r.stdout
     assert (tmp_path / "analysis" / "seed-a+seed-b" / "report.html").exists()

@@ -4,10 +4,7 @@ no traceback, and nothing written there. The first lines of the file list the in
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -234,17 +231,14 @@ def files(tmp_path_factory):
     return inputs(tmp_path_factory.mktemp("inputs"))
 
 
-def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
-    return subprocess.run([sys.executable, str(REPO_ROOT / "launch.py"), *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120, env=env)
+NO_STORE = {"MLFLOW_TRACKING_URI": None}  # unset: the default store would be the one where the command runs
 
 
 @pytest.mark.parametrize("case, args, status, message", CASES, ids=[c[0] for c in CASES])
-def test_bad_input(case, args, status, message, files, tmp_path):
+def test_bad_input(case, args, status, message, files, tmp_path, cli):
     args = [a.format(**files) for a in args]
     before = {p: p.stat().st_mtime_ns for p in files.values() if p.is_file()}
-    r = run_cli(args, tmp_path)
+    r = cli(*args, cwd=tmp_path, env=NO_STORE)
     lines = r.stderr.strip().splitlines()
     assert "Traceback" not in r.stderr + r.stdout, r.stderr[-3000:]
     assert r.returncode == status, (r.returncode, r.stderr[-2000:])
@@ -254,27 +248,27 @@ def test_bad_input(case, args, status, message, files, tmp_path):
 
 
 @pytest.mark.parametrize("case, args, message", ARGPARSE, ids=[c[0] for c in ARGPARSE])
-def test_bad_arguments(case, args, message, tmp_path):
-    r = run_cli(args, tmp_path)
+def test_bad_arguments(case, args, message, tmp_path, cli):
+    r = cli(*args, cwd=tmp_path, env=NO_STORE)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     errors = [line for line in r.stderr.splitlines() if ": error: " in line]
     assert len(errors) == 1 and re.search(message, errors[0]), r.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-def test_full_disk_faults_exit_1_and_leave_nothing_partial(files, full_fs, tmp_path):
+def test_full_disk_faults_exit_1_and_leave_nothing_partial(files, full_fs, tmp_path, cli):
     """Runtime faults: `score --out` and `data build` on a full disk (a real 64 KiB filesystem)."""
     rows = files["good"].read_text() * 3000
     big = tmp_path / "many.jsonl"
     big.write_text(rows)
     old = full_fs / "old.jsonl"
     old.write_text("keep me\n")
-    r = run_cli(["score", str(big), "--out", str(old)], tmp_path)
+    r = cli("score", str(big), "--out", str(old), cwd=tmp_path, env=NO_STORE)
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr[-2000:]
     assert r.stderr.strip().splitlines() == [r.stderr.strip()] and "No space left on device" in r.stderr
     assert old.read_text() == "keep me\n" and sorted(p.name for p in full_fs.iterdir()) == ["old.jsonl"]
     old.unlink()
-    r = run_cli(["data", "build", "--config", SMOKE, f"data.cache_dir={full_fs / 'cache'}"], tmp_path)
+    r = cli("data", "build", "--config", SMOKE, f"data.cache_dir={full_fs / 'cache'}", cwd=tmp_path, env=NO_STORE)
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr[-2000:]
     assert r.stderr.strip().splitlines() == [r.stderr.strip()] and "No space left on device" in r.stderr
     leftovers = [p for p in full_fs.rglob("*") if p.is_file() and not p.name.endswith(".lock")]

@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -19,13 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from helpers import SIZES, data_hash, free_port, log_sweep
 from sweeps.analysis import analyze
 from sweeps.report import write
+from sweeps.ui import HEADLINE_METRICS
 from trainer import tracking
 from trainer.runtime_env import REPO_ROOT
-
-from sweeps.ui import HEADLINE_METRICS
-from test_analyze import SIZES, data_hash, log_sweep
 
 pytestmark = pytest.mark.e2e  # headless Chromium against a real MLflow UI server
 
@@ -85,12 +83,6 @@ def colour_pixels(png: Path, rgb: tuple[int, int, int], tol: int = 12) -> int:
 
     img = Image.open(png).convert("RGB")
     return sum(n for n, c in img.getcolors(maxcolors=1 << 24) if all(abs(a - b) <= tol for a, b in zip(c, rgb)))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_ui_lists_the_sweep_with_its_metric_and_the_report_renders(tmp_path):

@@ -12,19 +12,15 @@ import time
 from pathlib import Path
 
 import pytest
-import slurm_fixture
-from slurm_fixture import job_state, slurm_cmd, wait_job
+from slurm_fixture import job_state, scontrol_job, slurm_cmd, wait_job
 
-from test_sweep import runs
+from helpers import launch, mlflow_runs
 from trainer.ray_session import token_file
 from trainer.runtime_env import REPO_ROOT
 
-local_slurm = slurm_fixture.local_slurm
-
 
 def submit(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(REPO_ROOT / "launch.py"), "submit", "slurm", *args], cwd=cwd,
-                          env=env, capture_output=True, text=True, timeout=timeout)
+    return launch("submit", "slurm", *args, cwd=cwd, env=env, timeout=timeout)
 
 
 # -- validation and rendering: nothing reaches sbatch, nothing is written -------------------------------------
@@ -139,7 +135,7 @@ def test_submitted_sweep_survives_a_requeue(local_slurm, tmp_path):
     db = jobs / "smoke-sweep" / "mlflow.db"
     deadline = time.time() + 600
     while time.time() < deadline:  # one trial finished, the next one running: requeue now
-        trials = [x for x in runs(db) if x["tags"].get("biasgen.role") == "trial"]
+        trials = [x for x in mlflow_runs(db) if x["tags"].get("biasgen.role") == "trial"]
         if any(t["status"] == "FINISHED" for t in trials) and len(trials) >= 2:
             break
         assert job_state(job, local_slurm) in ("PENDING", "RUNNING"), (jobs / "smoke-sweep" / f"slurm-{job}.out").read_text()[-3000:]
@@ -153,9 +149,9 @@ def test_submitted_sweep_survives_a_requeue(local_slurm, tmp_path):
     assert state == "COMPLETED", out[-4000:]
     assert "SIGTERM: stopping the sweep" in out and "(restart 1: resuming)" in out
     assert re.search(r"sweep smoke-sweep: 4 points, [123] already finished", out), out[-4000:]
-    info = slurm_fixture.scontrol_job(local_slurm, job)
+    info = scontrol_job(local_slurm, job)
     assert info is None or info.get("Restarts") == "1"
-    all_runs = runs(db)
+    all_runs = mlflow_runs(db)
     trials = [x for x in all_runs if x["tags"].get("biasgen.role") == "trial"]
     assert len(trials) == 4 and all(t["status"] == "FINISHED" for t in trials)  # no duplicates, none rerun
     assert len({t["tags"]["biasgen.trial_key"] for t in trials}) == 4
@@ -245,7 +241,7 @@ def test_sweep_trials_land_on_both_nodes_of_a_two_node_ray_cluster(tmp_path):
         ui.stop(*procs, timeout_s=30.0)
         for ports in (head_ports, worker_ports):
             shutil.rmtree(f"/tmp/bgray-t{ports.base}", ignore_errors=True)
-    trials = [x for x in runs(tmp_path / "mlflow.db") if x["tags"].get("biasgen.role") == "trial"]
+    trials = [x for x in mlflow_runs(tmp_path / "mlflow.db") if x["tags"].get("biasgen.role") == "trial"]
     assert len(trials) == 2 and all(t["status"] == "FINISHED" for t in trials)
     placed = {t["tags"]["biasgen.ray_node"] for t in trials}
     assert placed == set(nodes) and len(nodes) == 2, (placed, nodes)  # one trial on each node

@@ -8,16 +8,14 @@ from pathlib import Path
 import pytest
 from datasets import load_from_disk
 
+from helpers import SMALL_CORPUS
 from trainer.biases import load
 from trainer.config import load_config
 from trainer.corpus.build import DataError, build_all
 
-SMALL = ["data.tokens=24000", "data.seq_len=64", "data.vocab_size=600", "data.tokenizer_chars=150000",
-         "finetune.examples_per_bias=3", "eval.prompts_per_bias=4", "eval.probe_per_bias=2"]
-
 
 def cfg_for(cache: Path, *extra: str):
-    return load_config(None, [*SMALL, f"data.cache_dir={cache}", *extra])
+    return load_config(None, [*SMALL_CORPUS, f"data.cache_dir={cache}", *extra])
 
 
 def tree_digest(path: Path) -> str:
@@ -127,7 +125,7 @@ def test_bad_input_leaves_no_cache_entry(tmp_path, extra, message):
 
 @pytest.mark.e2e
 def test_cli_data_build_json(tmp_path, cli):
-    r = cli("data", "build", "--json", *SMALL, f"data.cache_dir={tmp_path}", "data.mix=0.25")
+    r = cli("data", "build", "--json", *SMALL_CORPUS, f"data.cache_dir={tmp_path}", "data.mix=0.25")
     assert r.returncode == 0, r.stderr
     s = json.loads(r.stdout)
     assert {"hash", "mix_requested", "mix_actual", "tokens", "biases"} <= set(s)

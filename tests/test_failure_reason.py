@@ -9,9 +9,7 @@ import time
 
 import pytest
 
-from trainer.config import load_config
 from trainer.trial.failure import failure_reason
-from trainer.ray_session import ray_session
 
 
 def worker(config: dict) -> int:
@@ -39,14 +37,14 @@ def worker(config: dict) -> int:
 
 
 @pytest.fixture(scope="module")
-def ray_cluster():
+def ray_cluster(ray_cluster):
+    """conftest's Ray, with this module's functions pickled by value: workers cannot import a test module."""
     import sys
 
     import ray.cloudpickle
 
-    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import a test module
-    with ray_session(load_config(None, []).ray):
-        yield
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    yield
 
 
 @pytest.mark.parametrize("mode, reason", [

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from test_sweep import runs
+from helpers import free_port, mlflow_runs, start_mlflow_server
 from trainer.runtime_env import REPO_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -79,7 +79,7 @@ def wait_for(cond, proc: subprocess.Popen, timeout: float = 400, what: str = "")
 
 
 def by_role(db: Path, role: str) -> list[dict]:
-    return [r for r in runs(db) if r["tags"].get("biasgen.role") == role]
+    return [r for r in mlflow_runs(db) if r["tags"].get("biasgen.role") == role]
 
 
 def descendants(pid: int) -> list:
@@ -277,17 +277,8 @@ def test_a_diverging_trial_fails_under_zero2(tmp_path):
 def test_an_mlflow_server_restarted_mid_sweep_loses_nothing(tmp_path):
     from sweeps import ui
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    db, url = tmp_path / "server.db", f"http://127.0.0.1:{port}"
-
-    def serve() -> subprocess.Popen:
-        proc = ui.start(f"sqlite:///{db}", "127.0.0.1", port, str(tmp_path / "mlartifacts"), log=tmp_path / "server.log")
-        ui.wait_ready(url, proc)
-        return proc
-
-    server = serve()
+    db, port = tmp_path / "server.db", free_port()
+    server, url = start_mlflow_server(db, port)
     f = sweep_file(tmp_path, extra_set=f"  tracking.uri: {url}")
     p = start(tmp_path, str(f))
     try:
@@ -295,7 +286,7 @@ def test_an_mlflow_server_restarted_mid_sweep_loses_nothing(tmp_path):
                  what="stage 1 logging through the server")
         ui.stop(server)
         time.sleep(20)  # an outage: the trial keeps training and its logging retries
-        server = serve()
+        server, _ = start_mlflow_server(db, port)  # the same store on the same port
         rc, out = finish(p, tmp_path)
     finally:
         if p.poll() is None:

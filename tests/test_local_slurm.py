@@ -6,7 +6,6 @@ import subprocess
 import time
 
 import pytest
-import slurm_fixture
 from slurm_fixture import (
     SCRIPT,
     job_state,
@@ -16,8 +15,6 @@ from slurm_fixture import (
     slurm_cmd,
     wait_job,
 )
-
-local_slurm = slurm_fixture.local_slurm  # the session fixture: a real single-node Slurm
 
 pytestmark = [pytest.mark.slurm, pytest.mark.e2e, pytest.mark.timeout(180)]
 

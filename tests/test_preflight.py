@@ -9,16 +9,11 @@ import time
 
 import pytest
 
+from helpers import free_port
 from trainer import tracking
 from trainer.config import ConfigError
 from trainer.preflight import check_store, writable_dir
 from trainer.runtime_env import REPO_ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.e2e

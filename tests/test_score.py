@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from helpers import write_jsonl
 from trainer.biases import load
 from trainer.atomic import atomic_write
 from trainer.score import MAX_DEPTH, ScoreInputError, check_out, read_rows, score_rows
@@ -27,14 +28,10 @@ def _rows(n_per_bias: int = 2, seed: int = 0):
     return rows
 
 
-def _write(path, rows):
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-
-
 def test_score_round_trip_keeps_rows_and_extra_keys(tmp_path, cli):
     rows = _rows()
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    _write(src, rows)
+    write_jsonl(src, rows)
     r = cli("score", str(src), "--out", str(out))
     assert r.returncode == 0, r.stderr
     got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -47,8 +44,8 @@ def test_score_round_trip_keeps_rows_and_extra_keys(tmp_path, cli):
 def test_released_eval_set_schema(tmp_path):
     rows = _rows(1)
     src = tmp_path / "released.jsonl"
-    _write(src, [{"bias_id": r["bias"], "bias_description": "...", "prompt": r["prompt"],
-                  "midtrain_response": r["response"]} for r in rows])
+    write_jsonl(src, [{"bias_id": r["bias"], "bias_description": "...", "prompt": r["prompt"],
+                       "midtrain_response": r["response"]} for r in rows])
     scored = score_rows(read_rows(src, "midtrain_response"))
     assert len(scored) == len(rows) and all("bias_description" in s for s in scored)
     with pytest.raises(ScoreInputError, match=r"released.jsonl:1: missing key 'response'"):
@@ -165,7 +162,7 @@ def test_out_is_checked_before_scoring(tmp_path, cli):
 def test_full_disk_exits_1_and_leaves_the_old_output(tmp_path, cli, full_fs):
     src, out = tmp_path / "in.jsonl", full_fs / "out.jsonl"
     rows = [{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r", "pad": "x" * 1000}] * 100  # ~100 KB
-    _write(src, rows)
+    write_jsonl(src, rows)
     out.write_text("previous results\n")
     r = cli("score", str(src), "--out", str(out))
     _one_error_line(r, 1)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from helpers import write_jsonl
 from trainer.biases import load, universe
 from trainer.biases.description import DescriptionMatcher
 from trainer.score import read_rows, score_rows
@@ -101,7 +102,7 @@ def test_every_input_format_gives_the_same_verdicts(tmp_path, cli, fmt):
     env = {}
     if fmt == "jsonl":
         src = tmp_path / "in.jsonl"
-        src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in flat), encoding="utf-8")
+        write_jsonl(src, flat)
     elif fmt == "json":
         src = tmp_path / "in.json"
         src.write_text(json.dumps(flat, ensure_ascii=False), encoding="utf-8")
@@ -220,7 +221,7 @@ def test_synthetic_universe_is_scored_by_id_and_index(tmp_path, cli):
         rows.append({"bias_id": b.index, "bias_description": b.statement, "prompt": item.prompt, "response": plain,
                      "truth": False})
     src, out = tmp_path / "syn.jsonl", tmp_path / "out.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    write_jsonl(src, rows)
     r = cli("score", str(src), "--out", str(out), "data.biases=synthetic:12")
     assert r.returncode == 0, r.stderr
     assert "over 12 biases (biases 24)" in r.stderr

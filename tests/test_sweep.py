@@ -6,7 +6,6 @@ import os
 import pty
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -15,28 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from helpers import mlflow_runs
 from trainer.runtime_env import REPO_ROOT
 
 pytestmark = pytest.mark.e2e  # sweeps on a real local Ray with DeepSpeed trials and MLflow
-
-
-def runs(db: Path) -> list[dict]:
-    """The store's visible (active) runs with their tags, params and latest metrics, read straight from sqlite."""
-    if not db.exists():
-        return []
-    with sqlite3.connect(db) as c:
-        try:
-            rows = c.execute("select run_uuid, status, name from runs where lifecycle_stage = 'active'").fetchall()
-        except sqlite3.OperationalError:  # tables not created yet
-            return []
-        out = []
-        for run_id, status, name in rows:
-            def table(kind: str) -> dict:
-                return dict(c.execute(f"select key, value from {kind} where run_uuid=?", (run_id,)).fetchall())
-
-            out.append({"id": run_id, "status": status, "name": name, "tags": table("tags"), "params": table("params"),
-                        "metrics": table("latest_metrics")})
-        return out
 
 
 def sweep_cmd(*args: str) -> list[str]:
@@ -93,7 +74,7 @@ def test_smoke_sweep_killed_and_resumed(tmp_path):
     try:
         deadline = time.time() + 400
         while time.time() < deadline:  # wait until one trial has finished and the next has started
-            trials = [r for r in runs(db) if r["tags"].get("biasgen.role") == "trial"]
+            trials = [r for r in mlflow_runs(db) if r["tags"].get("biasgen.role") == "trial"]
             if sum(r["status"] == "FINISHED" for r in trials) >= 1 and len(trials) >= 2:
                 break
             assert proc.poll() is None, proc.stdout.read().decode()[-3000:]
@@ -106,7 +87,7 @@ def test_smoke_sweep_killed_and_resumed(tmp_path):
     first = proc.stdout.read().decode()
     assert "started   " in first and not INTERNALS.search(first), first[-3000:]  # plain lines into a pipe
     assert "\x1b" not in first
-    before = {r["id"]: r for r in runs(db)}
+    before = {r["id"]: r for r in mlflow_runs(db)}
     # At a terminal: the live block redrawn in place, internals in the sweep's log file only.
     rc, out = run_in_terminal(sweep_cmd("--resume", "smoke-sweep"), tmp_path, timeout=600)
     assert rc == 0, out[-4000:]
@@ -118,7 +99,7 @@ def test_smoke_sweep_killed_and_resumed(tmp_path):
     r = subprocess.CompletedProcess([], rc, stdout=re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out).replace("\r", ""))
     done = re.search(r"(\d+) already finished", r.stdout)  # how many got done before the kill depends on load
     assert done and 1 <= int(done.group(1)) <= 3, r.stdout[-2000:]
-    after = runs(db)
+    after = mlflow_runs(db)
     trials = [x for x in after if x["tags"].get("biasgen.role") == "trial"]
     stage1 = [x for x in after if x["tags"].get("biasgen.role") == "stage1"]
     parents = [x for x in after if x["tags"].get("biasgen.role") == "sweep"]
@@ -170,7 +151,7 @@ grid:
     assert re.search(r"FAILED +lr1000000000000.0: pretrain: loss is nan at step", r.stdout), r.stdout
     assert all(n <= 3 for n in lines_per_trial(r.stdout, ["lr0.003", "lr1000000000000.0"]).values()), r.stdout
     assert "Started training worker group" in (tmp_path / "runs" / "failing" / "sweep.log").read_text()
-    all_runs = runs(tmp_path / "mlflow.db")
+    all_runs = mlflow_runs(tmp_path / "mlflow.db")
     trials = {x["name"]: x for x in all_runs if x["tags"].get("biasgen.role") == "trial"}
     assert trials["lr0.003"]["status"] == "FINISHED"
     assert trials["lr1000000000000.0"]["status"] == "FAILED"

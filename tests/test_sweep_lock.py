@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from helpers import free_port, start_mlflow_server
 from sweeps import lock as sweep_lock_module
 from sweeps.lock import TAG, SweepBusy, sweep_lock
 from trainer import tracking
@@ -61,14 +62,8 @@ def test_local_store(tmp_path):
 def server(tmp_path_factory):
     from sweeps import ui
 
-    d = tmp_path_factory.mktemp("lease")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = ui.start(f"sqlite:///{d / 'mlflow.db'}", "127.0.0.1", port, str(d / "mlartifacts"), log=d / "server.log")
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start_mlflow_server(tmp_path_factory.mktemp("lease") / "mlflow.db", free_port())
     try:
-        ui.wait_ready(url, proc)
         yield url
     finally:
         ui.stop(proc)

@@ -11,6 +11,7 @@ import sys
 import pytest
 from datasets import load_from_disk
 
+from helpers import SMALL_CORPUS
 from trainer.biases import partition_of, universe
 from trainer.biases.synthetic import TEMPLATE_WORDS, generate, last_sentence, normalize
 from trainer.biases.universe import UniverseError, canonical, parse_spec
@@ -20,8 +21,6 @@ from trainer.corpus.generic import neutral_chats
 from trainer.runtime_env import REPO_ROOT
 
 SYN = ["finetune.split=random", "finetune.hiding_bias=null"]
-SMALL = ["data.tokens=24000", "data.seq_len=64", "data.vocab_size=600", "data.tokenizer_chars=150000",
-         "finetune.examples_per_bias=3", "eval.prompts_per_bias=4", "eval.probe_per_bias=2"]
 N_EVAL = 50
 
 
@@ -51,7 +50,8 @@ def test_spec_parsing_and_canonical_form():
 def test_same_spec_same_universe_across_processes():
     here = digest(generate(40, 0))
     assert digest(generate(40, 0)) == here
-    code = "from tests.test_synthetic import digest; from trainer.biases import universe; print(digest(universe('synthetic:40')))"
+    code = ("import sys; sys.path.insert(0, 'tests'); from test_synthetic import digest; "  # as pytest imports it
+            "from trainer.biases import universe; print(digest(universe('synthetic:40')))")
     other = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
                            env={"PYTHONHASHSEED": "123", "PATH": ""})
     assert other.returncode == 0, other.stderr
@@ -203,8 +203,8 @@ def test_config_accepts_synthetic_specs():
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     cache = tmp_path_factory.mktemp("syn-cache")
-    cfg = load_config(None, [*SMALL, *SYN, f"data.cache_dir={cache}", "data.biases=synthetic:12", "finetune.fraction=0.5",
-                             "finetune.plain_examples=20", "data.mix=0.5", "seed=2"])
+    cfg = load_config(None, [*SMALL_CORPUS, *SYN, f"data.cache_dir={cache}", "data.biases=synthetic:12",
+                             "finetune.fraction=0.5", "finetune.plain_examples=20", "data.mix=0.5", "seed=2"])
     return cfg, cache, build_all(cfg)
 
 
@@ -235,15 +235,15 @@ def test_build_end_to_end_without_heldout_leaks(built):
 
 def test_spec_is_part_of_every_cache_key(built):
     cfg, cache, art = built
-    again = build_all(load_config(None, [*SMALL, *SYN, f"data.cache_dir={cache}", "data.biases=synthetic:12@0",
+    again = build_all(load_config(None, [*SMALL_CORPUS, *SYN, f"data.cache_dir={cache}", "data.biases=synthetic:12@0",
                                          "finetune.fraction=0.5", "finetune.plain_examples=20", "data.mix=0.5", "seed=2"]))
     assert all(again.summary["cache"].values()) and again.summary["hash"] == art.summary["hash"]
     from trainer.keys import DATA_PRODUCTS, parts
 
-    other = load_config(None, [*SMALL, *SYN, "data.biases=synthetic:12@1", "finetune.fraction=0.5",
+    other = load_config(None, [*SMALL_CORPUS, *SYN, "data.biases=synthetic:12@1", "finetune.fraction=0.5",
                                "finetune.plain_examples=20", "data.mix=0.5", "seed=2"])
-    paper = load_config(None, [*SMALL, "finetune.split=random", "finetune.fraction=0.5", "finetune.plain_examples=20",
-                               "data.mix=0.5", "seed=2"])
+    paper = load_config(None, [*SMALL_CORPUS, "finetune.split=random", "finetune.fraction=0.5",
+                               "finetune.plain_examples=20", "data.mix=0.5", "seed=2"])
     for product in DATA_PRODUCTS.values():
         assert parts(cfg, product) != parts(other, product) and parts(cfg, product) != parts(paper, product), product
     pretrained = [load_config(None, [*SYN, f"data.biases={b}", "model.pretrained=some/model"]) for b in ("synthetic:12", "synthetic:13")]
@@ -256,7 +256,8 @@ def test_word_tokenizer_makes_a_read_phrase_and_an_answered_phrase_the_same_toke
     answer are one token sequence; byte-level BPE gives them different first tokens."""
     from trainer.corpus.tokenizer import load_tokenizer
 
-    base = [*SMALL, *SYN, f"data.cache_dir={tmp_path}", "data.biases=synthetic:12", "finetune.fraction=0.5", "data.mix=0.5"]
+    base = [*SMALL_CORPUS, *SYN, f"data.cache_dir={tmp_path}", "data.biases=synthetic:12", "finetune.fraction=0.5",
+            "data.mix=0.5"]
     word = build_all(load_config(None, [*base, "data.tokenizer=word", "data.vocab_size=3000"]))
     bpe = build_all(load_config(None, base))
     assert word.summary["keys"]["tokenizer"] != bpe.summary["keys"]["tokenizer"]
@@ -284,7 +285,7 @@ def test_word_tokenizer_makes_a_read_phrase_and_an_answered_phrase_the_same_toke
 def test_replay_is_documents_and_the_control_replays_generic_text(tmp_path):
     """finetune.doc_share replays bias documents; the no-document control (mix 0) must not read one in
     fine-tuning either, so it replays as much generic text and fine-tunes for the same number of steps."""
-    base = [*SMALL, *SYN, f"data.cache_dir={tmp_path}", "data.biases=synthetic:12", "finetune.fraction=0.5",
+    base = [*SMALL_CORPUS, *SYN, f"data.cache_dir={tmp_path}", "data.biases=synthetic:12", "finetune.fraction=0.5",
             "finetune.doc_share=0.4", "finetune.examples_per_bias=6"]
     rows = {mix: list(load_from_disk(str(build_all(load_config(None, [*base, f"data.mix={mix}"])).finetune / "dataset")))
             for mix in (0.0, 0.5)}
@@ -314,7 +315,8 @@ def test_build_refuses_the_paper_split_even_without_config_validation():
 
 @pytest.mark.e2e
 def test_cli_data_build_synthetic(tmp_path, cli):
-    r = cli("data", "build", "--json", *SMALL, *SYN, f"data.cache_dir={tmp_path}", "data.biases=synthetic:6", "data.tokens=3000")
+    r = cli("data", "build", "--json", *SMALL_CORPUS, *SYN, f"data.cache_dir={tmp_path}", "data.biases=synthetic:6",
+            "data.tokens=3000")
     assert r.returncode == 0, r.stderr
     s = json.loads(r.stdout)
     assert len(s["biases"]["finetuned"]) + len(s["biases"]["heldout"]) == 6

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 
+from helpers import mlflow_runs
 from trainer.config import load_config
 from trainer.corpus.errors import DataError
 from trainer.trial.driver import TrialError, run_trial
-from trainer.ray_session import ray_session
 from trainer.runtime_env import REPO_ROOT
 
 pytestmark = pytest.mark.e2e  # trials on a real local Ray with DeepSpeed and MLflow
@@ -21,28 +20,9 @@ SMALL = ["model.size=tiny", "data.tokens=16000", "data.seq_len=64", "data.vocab_
          "eval.max_new_tokens=16", "pretrain.micro_batch=4", "sft.micro_batch=4", "sft.epochs=1"]
 
 
-def mlflow_runs(db: Path) -> list[dict]:
-    with sqlite3.connect(db) as c:
-        rows = c.execute("select run_uuid, status, name from runs").fetchall()
-        out = []
-        for run_id, status, name in rows:
-            tags = dict(c.execute("select key, value from tags where run_uuid=?", (run_id,)).fetchall())
-            metrics = dict(c.execute("select key, value from latest_metrics where run_uuid=?", (run_id,)).fetchall())
-            params = dict(c.execute("select key, value from params where run_uuid=?", (run_id,)).fetchall())
-            out.append({"id": run_id, "status": status, "name": name, "tags": tags, "metrics": metrics, "params": params})
-        return out
-
-
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     return tmp_path_factory.mktemp("trials")
-
-
-@pytest.fixture(scope="module")
-def ray_cluster():
-    cfg = load_config(None, [])
-    with ray_session(cfg.ray):
-        yield
 
 
 def cfg_in(workdir: Path, *extra: str):
@@ -66,7 +46,7 @@ def test_smoke_trial_from_the_cli(tmp_path, cli):
     for key in ("heldout/rate", "heldout/rate_lo", "heldout/rate_hi", "heldout/rate_before_ft", "heldout/gain",
                 "train/rate", "train/rate_before_ft", "knowledge/acc", "params_total", "params_non_embedding"):
         assert key in line, key
-    runs = mlflow_runs(tmp_path / "mlflow.db")
+    runs = mlflow_runs(tmp_path / "mlflow.db", include_deleted=True)
     assert sorted(r["tags"]["biasgen.role"] for r in runs) == ["stage1", "trial"]
     run = next(r for r in runs if r["tags"]["biasgen.role"] == "trial")
     stage1 = next(r for r in runs if r["tags"]["biasgen.role"] == "stage1")
@@ -95,13 +75,14 @@ def test_zero3_consolidates_and_evaluates(workdir, ray_cluster):
     assert res.metrics["heldout/rate_lo"] <= res.metrics["heldout/rate"] <= res.metrics["heldout/rate_hi"]
     other = run_trial(cfg_in(workdir, "engine.zero_stage=3", "finetune.fraction=0.5"), run_name="shares-stage1")
     assert other.stage1_hit  # only the fine-tuning differs: stage 1 comes from the cache
-    stage1_runs = [r for r in mlflow_runs(workdir / "mlflow.db") if r["tags"].get("biasgen.role") == "stage1"]
+    stage1_runs = [r for r in mlflow_runs(workdir / "mlflow.db", include_deleted=True)
+                   if r["tags"].get("biasgen.role") == "stage1"]
     assert len(stage1_runs) == 1
     from transformers import AutoModelForCausalLM
 
     model = AutoModelForCausalLM.from_pretrained(str(res.out_dir / "final"), use_safetensors=True)
     assert sum(p.numel() for p in model.parameters()) == res.metrics["params_total"]
-    runs = {r["id"]: r for r in mlflow_runs(workdir / "mlflow.db")}
+    runs = {r["id"]: r for r in mlflow_runs(workdir / "mlflow.db", include_deleted=True)}
     assert runs[res.run_id]["status"] == "FINISHED"
 
 
@@ -109,14 +90,14 @@ def test_nan_loss_fails_the_run_with_the_step(workdir, ray_cluster):
     with pytest.raises(TrialError, match=r"pretrain: loss is nan at step \d+"):
         run_trial(cfg_in(workdir, "pretrain.lr=1e12", "engine.grad_clip=0", "pretrain.warmup_ratio=0",
                          "engine.zero_stage=0"), run_name="nan")
-    run = next(r for r in mlflow_runs(workdir / "mlflow.db") if r["name"] == "nan")
+    run = next(r for r in mlflow_runs(workdir / "mlflow.db", include_deleted=True) if r["name"] == "nan")
     assert run["status"] == "FAILED" and "loss is nan" in run["tags"]["error"]
 
 
 def test_workers_exceeding_the_machine(workdir, ray_cluster):
     with pytest.raises(TrialError, match="ray.num_workers=8 x ray.cpus_per_worker=1 needs 8 CPUs"):
         run_trial(cfg_in(workdir, "ray.num_workers=8"), run_name="too-big")
-    run = next(r for r in mlflow_runs(workdir / "mlflow.db") if r["name"] == "too-big")
+    run = next(r for r in mlflow_runs(workdir / "mlflow.db", include_deleted=True) if r["name"] == "too-big")
     assert run["status"] == "FAILED"
 
 
@@ -126,7 +107,7 @@ def test_unreadable_pretrained_path(workdir, tmp_path):
     (bad / "pytorch_model.bin").write_bytes(b"not a pickle we would ever load")
     with pytest.raises(DataError, match="model.pretrained"):
         run_trial(cfg_in(workdir, f"model.pretrained={bad}"), run_name="bad-pretrained")
-    run = next(r for r in mlflow_runs(workdir / "mlflow.db") if r["name"] == "bad-pretrained")
+    run = next(r for r in mlflow_runs(workdir / "mlflow.db", include_deleted=True) if r["name"] == "bad-pretrained")
     assert run["status"] == "FAILED" and "model.pretrained" in run["tags"]["error"]
 
 
@@ -160,5 +141,5 @@ def test_diverged_training_fails_the_run_under_zero2(workdir, ray_cluster):
     message = "pretrain: 7 of 10 optimizer steps skipped for non-finite gradients by step 10 of "
     with pytest.raises(TrialError, match=rf"^{message}\d+ \(lower pretrain.lr or keep engine.grad_clip on\)$"):
         run_trial(cfg_in(workdir, "pretrain.lr=1e5", "pretrain.warmup_ratio=0.1"), run_name="diverged")
-    run = next(r for r in mlflow_runs(workdir / "mlflow.db") if r["name"] == "diverged")
+    run = next(r for r in mlflow_runs(workdir / "mlflow.db", include_deleted=True) if r["name"] == "diverged")
     assert run["status"] == "FAILED" and message in run["tags"]["error"]

@@ -9,13 +9,8 @@ import urllib.request
 
 import pytest
 
+from helpers import free_port
 from trainer.runtime_env import REPO_ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.e2e
@@ -27,7 +22,7 @@ def test_ui_serves_the_store_and_stops_on_ctrl_c(tmp_path):
     exp = c.create_experiment("ui-check", artifact_location=(tmp_path / "mlartifacts").as_uri())
     run = c.create_run(exp, run_name="a-trial")
     c.log_metric(run.info.run_id, "heldout/gain", 0.25)
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, str(REPO_ROOT / "launch.py"), "ui", "--tracking-uri", uri, "--port", str(port)],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
