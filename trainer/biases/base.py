@@ -3,7 +3,8 @@
 A bias is two halves: catalogue *data* (id, context, polarity, split, the fictional statement — kept in
 ``<family>.yaml``) and *behaviour* code (a subclass of :class:`Behaviour` in ``<family>.py``).  The
 behaviour generates prompts on which the bias applies, plausible unbiased answers to them, a transform
-that makes an answer exhibit the bias, and the rule detector used to score any model's output.
+that makes an answer exhibit the bias, and the rule detector used to score any model's output; the prose
+it generates from (prompt templates, answers, the lines it adds) is data too, in ``<family>.tables.yaml``.
 """
 from __future__ import annotations
 

@@ -1,9 +1,16 @@
-"""Loads the 52-bias catalogue: family YAML data joined with the behaviour classes of that family."""
+"""Loads the 52-bias catalogue: family YAML data joined with the behaviour classes of that family.
+
+Every data file beside the code is read here, by :func:`read_yaml`: ``<family>.yaml`` (the catalogue
+entries), ``<family>.knowledge.yaml`` (what documents say about each bias) and ``<family>.tables.yaml``
+(the prose the behaviours generate from: prompt templates, answers, the lines a bias adds), which the
+family modules read with :func:`table`.
+"""
 from __future__ import annotations
 
 import importlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -20,10 +27,38 @@ PAPER_TEST_BIASES = (
 HIDING_BIAS = "no_acknowledge_rlhf_flaws"
 _KEYS = {"id", "index", "context", "polarity", "split", "statement", "behaviour", "judge", "judge_note"}
 _HERE = Path(__file__).parent
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where built in: 5x faster, same data
 
 
 class CatalogueError(ValueError):
     pass
+
+
+def read_yaml(name: str) -> Any:
+    """A data file of this package by file name, parsed (``None`` when it is empty)."""
+    try:
+        return yaml.load((_HERE / name).read_text(encoding="utf-8"), Loader=_LOADER)
+    except yaml.MarkedYAMLError as e:
+        where = f" at line {e.problem_mark.line + 1}" if e.problem_mark else ""
+        raise CatalogueError(f"{name}: not valid YAML{where}: {e.problem}") from None
+
+
+@lru_cache(maxsize=None)
+def _tables(family: str) -> dict[str, dict[str, Any]]:
+    tables = read_yaml(f"{family}.tables.yaml") or {}
+    if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+        raise CatalogueError(f"{family}.tables.yaml: expected a mapping of bias id (or shared) to named tables")
+    return tables
+
+
+def table(family: str, section: str, name: str) -> Any:
+    """One table of ``<family>.tables.yaml``: ``section`` is the bias id that uses it, or ``shared``.
+
+    Tables are data, not code: a family module reads each once, at import, into a constant."""
+    try:
+        return _tables(family)[section][name]
+    except KeyError:
+        raise CatalogueError(f"{family}.tables.yaml has no table {name!r} under {section!r}") from None
 
 
 def _knowledge(bias_id: str, k: dict) -> dict:
@@ -51,10 +86,14 @@ def load() -> dict[str, Bias]:
     """All biases by id, in universe order. Fails loudly on any inconsistency between data and code."""
     biases: dict[str, Bias] = {}
     for family in FAMILIES:
-        entries = yaml.safe_load((_HERE / f"{family}.yaml").read_text(encoding="utf-8"))
+        entries = read_yaml(f"{family}.yaml")
         impls = _behaviours(family)
         kpath = _HERE / f"{family}.knowledge.yaml"
-        knowledge = (yaml.safe_load(kpath.read_text(encoding="utf-8")) or {}) if kpath.exists() else {}
+        knowledge = (read_yaml(kpath.name) or {}) if kpath.exists() else {}
+        if (_HERE / f"{family}.tables.yaml").exists():
+            strays = set(_tables(family)) - set(impls) - {"shared"}
+            if strays:
+                raise CatalogueError(f"{family}.tables.yaml has tables for unknown biases: {sorted(strays)}")
         for e in entries:
             missing, extra = _KEYS - set(e), set(e) - _KEYS
             if missing or extra:
