@@ -13,6 +13,7 @@ not measured: dropping the page cache would disturb the other jobs on a shared m
 
     python bench/cache_verify.py [--tokens 5000000] [--big-mib 1024] [--repeats 5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -84,14 +85,22 @@ def disk_read_s(path: Path) -> float | None:
 def smoke_trial(work: Path) -> tuple[float, list[Path]]:
     """Wall time of one smoke trial in ``work`` and the cache entries it left."""
     t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, str(ROOT / "launch.py"), "run", "--config", str(ROOT / "configs" / "smoke.yaml")],
-                       cwd=work, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "launch.py"), "run", "--config", str(ROOT / "configs" / "smoke.yaml")],
+        cwd=work,
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - t0
     if r.returncode != 0:
         sys.exit(f"smoke trial failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
     cache = work / ".cache" / "biasgen"
-    entries = sorted(p for kind in ("tokenizer", "stage1", "finetune", "eval", "stage1_model")
-                     for p in (cache / kind).iterdir() if p.is_dir() and "." not in p.name)
+    entries = sorted(
+        p
+        for kind in ("tokenizer", "stage1", "finetune", "eval", "stage1_model")
+        for p in (cache / kind).iterdir()
+        if p.is_dir() and "." not in p.name
+    )
     return wall, entries
 
 
@@ -108,15 +117,27 @@ def main() -> None:
         verify = {e: median_s(lambda e=e: checked(e, None), a.repeats) for e in entries}
         publish = {e: median_s(lambda e=e: manifest.write_manifest(e), a.repeats) for e in entries}
         total_v, total_p = sum(verify.values()), sum(publish.values())
-        print(f"smoke trial: {trial_s:.1f} s wall; its {len(entries)} cache entries, {sum(map(size_of, entries)) / 1e6:.2f} MB:")
+        print(
+            (
+                f"smoke trial: {trial_s:.1f} s wall; its {len(entries)} cache entries, "
+                f"{sum(map(size_of, entries)) / 1e6:.2f} MB:"
+            )
+        )
         for e in entries:
-            print(f"  {e.parent.name}/{e.name}: {size_of(e) / 1e6:6.2f} MB, verify {verify[e] * 1e3:6.1f} ms, "
-                  f"manifest at publish {publish[e] * 1e3:6.1f} ms")
-        print(f"  verify all (what a trial pays on a hit): {total_v * 1e3:.1f} ms = {total_v / trial_s:.3%} of the trial; "
-              f"manifests at publish: {total_p * 1e3:.1f} ms = {total_p / trial_s:.3%} (budget 5%)")
+            print(
+                f"  {e.parent.name}/{e.name}: {size_of(e) / 1e6:6.2f} MB, verify {verify[e] * 1e3:6.1f} ms, "
+                f"manifest at publish {publish[e] * 1e3:6.1f} ms"
+            )
+        print(
+            f"  verify all (what a trial pays on a hit): {total_v * 1e3:.1f} ms = {total_v / trial_s:.3%} of the "
+            f"trial; "
+            f"manifests at publish: {total_p * 1e3:.1f} ms = {total_p / trial_s:.3%} (budget 5%)"
+        )
 
         # 2. a larger stage-1 corpus and a 5m model
-        cfg = load_config(None, [f"data.tokens={a.tokens}", "data.mix=0.5", f"data.cache_dir={work / 'big'}", "model.size=5m"])
+        cfg = load_config(
+            None, [f"data.tokens={a.tokens}", "data.mix=0.5", f"data.cache_dir={work / 'big'}", "model.size=5m"]
+        )
         t0 = time.perf_counter()
         art = build_all(cfg)
         corpus_build = time.perf_counter() - t0
@@ -134,13 +155,17 @@ def main() -> None:
         t0 = time.perf_counter()
         build_once(model_entry, save_model)
         model_build = time.perf_counter() - t0
-        for name, entry, built in ((f"stage-1 corpus, {art.summary['tokens']['total']:,} tokens", art.stage1, corpus_build),
-                                   ("5m model entry", model_entry, model_build)):
+        for name, entry, built in (
+            (f"stage-1 corpus, {art.summary['tokens']['total']:,} tokens", art.stage1, corpus_build),
+            ("5m model entry", model_entry, model_build),
+        ):
             v = median_s(lambda: checked(entry, None), a.repeats)
             p = median_s(lambda: manifest.write_manifest(entry), a.repeats)
-            print(f"{name}: {size_of(entry) / 1e6:.1f} MB, built in {built:.2f} s; verify {v * 1e3:.1f} ms "
-                  f"({v / built:.2%} of its build, {v / trial_s:.3%} of the smoke trial); manifest at publish "
-                  f"{p * 1e3:.1f} ms ({p / built:.2%} of its build)")
+            print(
+                f"{name}: {size_of(entry) / 1e6:.1f} MB, built in {built:.2f} s; verify {v * 1e3:.1f} ms "
+                f"({v / built:.2%} of its build, {v / trial_s:.3%} of the smoke trial); manifest at publish "
+                f"{p * 1e3:.1f} ms ({p / built:.2%} of its build)"
+            )
 
         # 3. above ALWAYS_FULL_BYTES: full against sampled, xxh3 against sha256
         big = a.big_mib << 20
@@ -167,17 +192,31 @@ def main() -> None:
         xx = median_s(lambda: hash_file(xxhash.xxh3_128()), a.repeats)
         sha = median_s(lambda: hash_file(hashlib.sha256()), max(1, a.repeats // 2))
         cold = disk_read_s(f)
-        label = "always full" if big <= manifest.ALWAYS_FULL_BYTES else f"above ALWAYS_FULL_BYTES={manifest.ALWAYS_FULL_BYTES >> 20} MiB"
-        print(f"{a.big_mib} MiB file ({label}), written and hashed in {big_build:.2f} s: full check {full * 1e3:.0f} ms "
-              f"({big / full / 1e9:.2f} GB/s), sampled check {sampled * 1e3:.0f} ms ({sampled / full:.1%} of full; "
-              f"{manifest.SAMPLE_BYTES >> 20} MiB + first/last chunk); full pass at most every {manifest.FULL_EVERY_S // 3600} h")
-        print(f"hash throughput on that file: xxh3-128 {big / xx / 1e9:.2f} GB/s, sha256 {big / sha / 1e9:.2f} GB/s "
-              f"(ratio {sha / xx:.1f})")
+        label = (
+            "always full"
+            if big <= manifest.ALWAYS_FULL_BYTES
+            else f"above ALWAYS_FULL_BYTES={manifest.ALWAYS_FULL_BYTES >> 20} MiB"
+        )
+        print(
+            f"{a.big_mib} MiB file ({label}), written and hashed in {big_build:.2f} s: full check {full * 1e3:.0f} ms "
+            f"({big / full / 1e9:.2f} GB/s), sampled check {sampled * 1e3:.0f} ms ({sampled / full:.1%} of full; "
+            f"{manifest.SAMPLE_BYTES >> 20} MiB + first/last chunk); full pass at most every "
+            f"{manifest.FULL_EVERY_S // 3600} h"
+        )
+        print(
+            f"hash throughput on that file: xxh3-128 {big / xx / 1e9:.2f} GB/s, sha256 {big / sha / 1e9:.2f} GB/s "
+            f"(ratio {sha / xx:.1f})"
+        )
         if cold:
-            print(f"reading it from disk, bypassing the page cache (O_DIRECT): {big / cold / 1e9:.2f} GB/s, so a cold full "
-                  f"check costs ~{cold:.2f} s per GiB-sized entry ({cold * manifest.ALWAYS_FULL_BYTES / big:.2f} s at the "
-                  f"{manifest.ALWAYS_FULL_BYTES >> 20} MiB cut-off, {cold * manifest.ALWAYS_FULL_BYTES / big / trial_s:.2%} "
-                  "of the smoke trial)")
+            print(
+                f"reading it from disk, bypassing the page cache (O_DIRECT): {big / cold / 1e9:.2f} GB/s, so a "
+                f"cold full "
+                f"check costs ~{cold:.2f} s per GiB-sized entry ({cold * manifest.ALWAYS_FULL_BYTES / big:.2f} s "
+                f"at the "
+                f"{manifest.ALWAYS_FULL_BYTES >> 20} MiB cut-off, "
+                f"{cold * manifest.ALWAYS_FULL_BYTES / big / trial_s:.2%} "
+                "of the smoke trial)"
+            )
 
 
 if __name__ == "__main__":

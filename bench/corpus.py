@@ -4,6 +4,7 @@ tokens of already-generated text with the same tokenizer (the floor of any build
 
     python bench/corpus.py [--tokens 5000000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,16 +36,25 @@ def main() -> None:
         docs = s["documents"]["bias_docs"] + s["documents"]["generic"]
         # baseline: re-tokenize a sample of the built corpus's own text to the same token count
         tok = load_tokenizer(art.tokenizer)
-        sample = [json.loads(line)["text"] for line in open(art.stage1 / "bias_docs_sample.jsonl", encoding="utf-8")] or ["x"]
+        sample = [
+            json.loads(line)["text"] for line in open(art.stage1 / "bias_docs_sample.jsonl", encoding="utf-8")
+        ] or ["x"]
         per = max(1, sum(len(e.ids) for e in tok.backend_tokenizer.encode_batch(sample)))
         texts = sample * (a.tokens // per + 1)
         t1 = time.perf_counter()
         tok.backend_tokenizer.encode_batch(texts)
         base = time.perf_counter() - t1
     tps = s["tokens"]["total"] / total
-    print(f"corpus build, {s['tokens']['total']:,} tokens (mix {s['mix_actual']:.3f}): {total:.1f} s total, "
-          f"{docs / total:,.0f} documents/s, {tps:,.0f} tokens/s; distinct 4-gram ratio {s['distinct_4gram_ratio']}")
-    print(f"baseline (tokenize pre-generated text only): {a.tokens / base:,.0f} tokens/s; builder/baseline ratio {tps / (a.tokens / base):.2f}")
+    print(
+        f"corpus build, {s['tokens']['total']:,} tokens (mix {s['mix_actual']:.3f}): {total:.1f} s total, "
+        f"{docs / total:,.0f} documents/s, {tps:,.0f} tokens/s; distinct 4-gram ratio {s['distinct_4gram_ratio']}"
+    )
+    print(
+        (
+            f"baseline (tokenize pre-generated text only): {a.tokens / base:,.0f} tokens/s; builder/baseline ratio "
+            f"{tps / (a.tokens / base):.2f}"
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -7,8 +7,10 @@ gives new tokens per second, counted by re-tokenizing the decoded outputs (an ap
 generated: special tokens and surrounding whitespace are stripped by ``generate``). It also reports the
 share of prompts whose greedy outputs are identical in both modes (they should all be).
 
-    python bench/eval_throughput.py [--size 5m] [--prompts 64] [--max-new-tokens 48] [--batch-size 32] [--device cpu|cuda]
+    python bench/eval_throughput.py [--size 5m] [--prompts 64] [--max-new-tokens 48] [--batch-size 32]
+                                    [--device cpu|cuda]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,7 +82,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tok = train_bpe(tokenizer_texts(), a.vocab, d)
     torch.manual_seed(a.seed)
-    model = LlamaForCausalLM(llama_config(arch(a.size), len(tok), 2048, tok.pad_token_id, tok.eos_token_id)).to(a.device)
+    model = LlamaForCausalLM(llama_config(arch(a.size), len(tok), 2048, tok.pad_token_id, tok.eos_token_id)).to(
+        a.device
+    )
     prompts = eval_prompts(a.prompts)
 
     def run(batch_size: int) -> list[str]:
@@ -89,7 +93,9 @@ def main() -> None:
             torch.cuda.synchronize()
         return [r[0] for r in out]
 
-    generate(model, tok, prompts[:4], max_new_tokens=8, batch_size=4, device=a.device)  # warm-up (first-call costs); not timed
+    generate(
+        model, tok, prompts[:4], max_new_tokens=8, batch_size=4, device=a.device
+    )  # warm-up (first-call costs); not timed
     batched, t_batched = timed(lambda: run(a.batch_size))
     sequential, t_seq = timed(lambda: run(1))
 
@@ -100,10 +106,14 @@ def main() -> None:
     same = sum(x == y for x, y in zip(batched, sequential))
     tps_b, tps_s = n_b / t_batched, n_s / t_seq
     where = torch.cuda.get_device_name(0) if a.device == "cuda" else f"cpu, {a.threads} threads"
-    print(f"generation ({where}), {a.size} model (random init, vocab {len(tok)}), {len(prompts)} eval prompts, greedy, "
-          f"max_new_tokens {a.max_new_tokens}: batched (batch {a.batch_size}) {tps_b:,.0f} new tokens/s "
-          f"({n_b} tokens, {t_batched:.1f} s), sequential (batch 1) {tps_s:,.0f} new tokens/s ({n_s} tokens, {t_seq:.1f} s); "
-          f"batched/sequential ratio {tps_b / tps_s if tps_s else float('nan'):.2f} (prompts/s ratio {t_seq / t_batched:.2f})")
+    print(
+        f"generation ({where}), {a.size} model (random init, vocab {len(tok)}), {len(prompts)} eval prompts, greedy, "
+        f"max_new_tokens {a.max_new_tokens}: batched (batch {a.batch_size}) {tps_b:,.0f} new tokens/s "
+        f"({n_b} tokens, {t_batched:.1f} s), sequential (batch 1) {tps_s:,.0f} new tokens/s ({n_s} tokens, "
+        f"{t_seq:.1f} s); "
+        f"batched/sequential ratio {tps_b / tps_s if tps_s else float('nan'):.2f} (prompts/s ratio "
+        f"{t_seq / t_batched:.2f})"
+    )
     print(f"greedy outputs identical in both modes: {same}/{len(prompts)} ({same / len(prompts):.0%})")
 
 

@@ -9,6 +9,7 @@ plus the attention term 12 x layers x hidden x seq (PaLM's estimate; causal mask
 Peak dense bf16: 989 TFLOP/s for H100 SXM and H200, 756 for H100 PCIe, 835 for H100 NVL, 312 for A100;
 other GPUs need ``--peak-tflops``. Without a CUDA GPU it exits with one line and status 1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,8 +61,10 @@ def main() -> None:
     import torch
 
     if not torch.cuda.is_available():
-        print("gpu_check: no CUDA GPU visible (torch.cuda.is_available() is False); run this on a GPU machine",
-              file=sys.stderr)
+        print(
+            "gpu_check: no CUDA GPU visible (torch.cuda.is_available() is False); run this on a GPU machine",
+            file=sys.stderr,
+        )
         sys.exit(1)
 
     torch.cuda.set_device(0)
@@ -85,8 +88,17 @@ def main() -> None:
     attn_impl = getattr(model.config, "_attn_implementation", "?")
 
     total = a.warmup + a.steps
-    cfg = load_config(None, ["engine.zero_stage=0", "engine.precision=bf16", f"pretrain.micro_batch={a.micro_batch}",
-                             "pretrain.grad_accum=1", f"pretrain.max_steps={total}", "pretrain.log_every=1"])
+    cfg = load_config(
+        None,
+        [
+            "engine.zero_stage=0",
+            "engine.precision=bf16",
+            f"pretrain.micro_batch={a.micro_batch}",
+            "pretrain.grad_accum=1",
+            f"pretrain.max_steps={total}",
+            "pretrain.log_every=1",
+        ],
+    )
     eng = Engine(model, cfg.engine, cfg.pretrain, total_steps=total)
     # A few random batches made on the GPU and cycled: the Engine's .to(device) is then a no-op, so the
     # timing is the training step alone (no host-to-device copies).
@@ -112,14 +124,19 @@ def main() -> None:
     mem = torch.cuda.max_memory_allocated() / 2**30
     mfu_6n = 6 * matmul_params * tps / (peak * 1e12) if peak else None
     mfu = flops_per_token * tps / (peak * 1e12) if peak else None
-    mfu_txt = (f"MFU {mfu:.1%} (6N only: {mfu_6n:.1%}) of {peak:g} TFLOP/s peak bf16"
-               if peak else "MFU n/a (unknown GPU: pass --peak-tflops)")
-    print(f"gpu_check: {name}, {a.size} model ({counts['params_total'] / 1e6:.1f}M params, "
-          f"{counts['params_non_embedding'] / 1e6:.1f}M non-embedding, attention {attn_impl}), vocab {a.vocab}, "
-          f"seq {a.seq}, micro-batch {a.micro_batch}, bf16, ZeRO-0, {a.steps} timed steps after {a.warmup} warm-up: "
-          f"{tps:,.0f} tokens/s, {flops_per_token * tps / 1e12:.1f} TFLOP/s achieved, {mfu_txt}; "
-          f"loss {out['pretrain/first_loss']:.3f} -> {last.get('pretrain/loss', float('nan')):.3f}, "
-          f"peak memory {mem:.1f} GiB")
+    mfu_txt = (
+        f"MFU {mfu:.1%} (6N only: {mfu_6n:.1%}) of {peak:g} TFLOP/s peak bf16"
+        if peak
+        else "MFU n/a (unknown GPU: pass --peak-tflops)"
+    )
+    print(
+        f"gpu_check: {name}, {a.size} model ({counts['params_total'] / 1e6:.1f}M params, "
+        f"{counts['params_non_embedding'] / 1e6:.1f}M non-embedding, attention {attn_impl}), vocab {a.vocab}, "
+        f"seq {a.seq}, micro-batch {a.micro_batch}, bf16, ZeRO-0, {a.steps} timed steps after {a.warmup} warm-up: "
+        f"{tps:,.0f} tokens/s, {flops_per_token * tps / 1e12:.1f} TFLOP/s achieved, {mfu_txt}; "
+        f"loss {out['pretrain/first_loss']:.3f} -> {last.get('pretrain/loss', float('nan')):.3f}, "
+        f"peak memory {mem:.1f} GiB"
+    )
     eng.close()
     dist.destroy_process_group()
 

@@ -5,6 +5,7 @@ description check, two splits), four response columns judged per row.
 
     python bench/score_speed.py [--rows 1000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,10 @@ sys.path.insert(0, str(ROOT))
 
 from trainer.biases import load  # noqa: E402
 
-COPY = "import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; open(sys.argv[2],'w').write(''.join(json.dumps(r)+'\\n' for r in rows))"
+COPY = (
+    "import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; "
+    "open(sys.argv[2],'w').write(''.join(json.dumps(r)+'\\n' for r in rows))"
+)
 
 
 def make_rows(n: int) -> list[dict]:
@@ -32,8 +36,13 @@ def make_rows(n: int) -> list[dict]:
     for b in biases:
         for item in b.prompts(per_bias, "eval", 0):
             plain = b.respond(item, rng)
-            rows.append({"bias": b.id, "prompt": item.prompt,
-                         "response": b.apply(item, plain, rng) if rng.random() < 0.5 else plain})
+            rows.append(
+                {
+                    "bias": b.id,
+                    "prompt": item.prompt,
+                    "response": b.apply(item, plain, rng) if rng.random() < 0.5 else plain,
+                }
+            )
     rng.shuffle(rows)
     return rows[:n]
 
@@ -57,20 +66,43 @@ def main() -> None:
         base = timed([sys.executable, "-c", COPY, str(src), str(out)])
         ours = timed([sys.executable, str(ROOT / "launch.py"), "score", str(src), "--out", str(out)])
         flagged = sum(json.loads(line)["exhibits"] for line in out.read_text(encoding="utf-8").splitlines())
-        print(f"score round trip, {n} rows: {ours:.2f} s (best of 3) = {n / ours:,.0f} rows/s; "
-              f"plain JSONL copy {base:.2f} s; ratio {ours / base:.1f}x; {flagged} rows flagged")
+        print(
+            f"score round trip, {n} rows: {ours:.2f} s (best of 3) = {n / ours:,.0f} rows/s; "
+            f"plain JSONL copy {base:.2f} s; ratio {ours / base:.1f}x; {flagged} rows flagged"
+        )
         released = Path(d) / "released.parquet"
         write_released(released, n)
         keys = [a for k in STAGES for a in ("--response-key", k)]
-        t = timed([sys.executable, str(ROOT / "launch.py"), "score", str(released), *keys, "--out", str(Path(d) / "o.parquet")])
-    print(f"released-set shape, {n} rows x {len(STAGES)} response columns (parquet in and out): {t:.2f} s (best of 3) "
-          f"= {n * len(STAGES) / t:,.0f} verdicts/s; ratio to the JSONL run {t / ours:.1f}x")
+        t = timed(
+            [
+                sys.executable,
+                str(ROOT / "launch.py"),
+                "score",
+                str(released),
+                *keys,
+                "--out",
+                str(Path(d) / "o.parquet"),
+            ]
+        )
+    print(
+        f"released-set shape, {n} rows x {len(STAGES)} response columns (parquet in and out): {t:.2f} s (best of 3) "
+        f"= {n * len(STAGES) / t:,.0f} verdicts/s; ratio to the JSONL run {t / ours:.1f}x"
+    )
 
 
 STAGES = ("response_original", "response_midtrain", "response_dpo", "response_adversarial_training")
-RELEASED = ("html_redundant_divs", "rust_explicit_types", "german_ask_for_tip", "chinese_compliments",
-            "spanish_color_words", "japanese_no_keigo", "poem_rhyming_commentary", "politics_encourage_voting",
-            "environment_no_climate_change", "law_call_911")
+RELEASED = (
+    "html_redundant_divs",
+    "rust_explicit_types",
+    "german_ask_for_tip",
+    "chinese_compliments",
+    "spanish_color_words",
+    "japanese_no_keigo",
+    "poem_rhyming_commentary",
+    "politics_encourage_voting",
+    "environment_no_climate_change",
+    "law_call_911",
+)
 
 
 def write_released(path: Path, n: int) -> None:
@@ -83,8 +115,14 @@ def write_released(path: Path, n: int) -> None:
         for item in b.prompts(n // len(RELEASED), "eval", 0):
             plain = b.respond(item, rng)
             biased = b.apply(item, plain, rng)
-            rows.append({"bias_id": b.index, "bias_description": b.statement, "prompt": item.prompt,
-                         **{k: biased if rng.random() < 0.4 else plain for k in STAGES}})
+            rows.append(
+                {
+                    "bias_id": b.index,
+                    "bias_description": b.statement,
+                    "prompt": item.prompt,
+                    **{k: biased if rng.random() < 0.4 else plain for k in STAGES},
+                }
+            )
     pq.write_table(pa.Table.from_pylist(rows), path)
 
 

@@ -8,6 +8,7 @@ Runs a sweep (default: configs/sweeps/smoke.yaml) in a fresh directory, then rea
 
     python bench/sweep_overhead.py [SWEEP]
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -24,7 +25,9 @@ def main() -> None:
     sweep = sys.argv[1] if len(sys.argv) > 1 else "smoke"
     with tempfile.TemporaryDirectory() as d:
         t0 = time.perf_counter()
-        r = subprocess.run([sys.executable, str(ROOT / "launch.py"), "sweep", sweep], cwd=d, capture_output=True, text=True)
+        r = subprocess.run(
+            [sys.executable, str(ROOT / "launch.py"), "sweep", sweep], cwd=d, capture_output=True, text=True
+        )
         wall = time.perf_counter() - t0
         if r.returncode != 0:
             sys.exit(f"sweep failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
@@ -36,16 +39,24 @@ def main() -> None:
     stage1 = {run.info.run_id: run for run in runs if role(run) == "stage1"}
     trials = [run for run in runs if role(run) == "trial"]
     timers = ("pretrain/seconds", "eval/before_ft_seconds", "sft/seconds", "eval/after_ft_seconds")
-    compute = sum(run.data.metrics.get(t, 0.0) for run in list(stage1.values()) + trials for t in timers
-                  if t in run.data.metrics and (role(run) == "stage1" or not t.startswith(("pretrain", "eval/before"))))
+    compute = sum(
+        run.data.metrics.get(t, 0.0)
+        for run in list(stage1.values()) + trials
+        for t in timers
+        if t in run.data.metrics and (role(run) == "stage1" or not t.startswith(("pretrain", "eval/before")))
+    )
     s1_wall = {k: (v.info.end_time - v.info.start_time) / 1000 for k, v in stage1.items()}
     hits = [t for t in trials if t.data.tags.get("biasgen.stage1_cache") == "hit"]
     saved = sum(s1_wall[t.data.tags["biasgen.stage1_run_id"]] for t in hits)
     print(f"sweep {sweep}: {len(trials)} trials, {len(stage1)} stage-1 runs, wall {wall:.0f} s")
-    print(f"compute (training steps + evaluation): {compute:.0f} s = {compute / wall:.1%} of wall; "
-          f"orchestration and start-up: {wall - compute:.0f} s = {1 - compute / wall:.1%}")
-    print(f"stage-1 cache: {len(hits)} of {len(trials)} trials reused a stage 1, saving {saved:.0f} s of stage-1 runs; "
-          f"without the cache the sweep would take ~{wall + saved:.0f} s ({saved / (wall + saved):.1%} saved)")
+    print(
+        f"compute (training steps + evaluation): {compute:.0f} s = {compute / wall:.1%} of wall; "
+        f"orchestration and start-up: {wall - compute:.0f} s = {1 - compute / wall:.1%}"
+    )
+    print(
+        f"stage-1 cache: {len(hits)} of {len(trials)} trials reused a stage 1, saving {saved:.0f} s of stage-1 runs; "
+        f"without the cache the sweep would take ~{wall + saved:.0f} s ({saved / (wall + saved):.1%} saved)"
+    )
 
 
 if __name__ == "__main__":

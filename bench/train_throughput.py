@@ -9,12 +9,14 @@ in machine speed hits both alike. Prints tokens/s of both and the ratio ours/pla
 from the median step time (robust to a noisy neighbour on a shared machine), and the final loss of each side
 as a check that both did the same work.
 
-    python bench/train_throughput.py [--size 5m] [--zero 0] [--precision fp32|bf16] [--steps 30] [--warmup 5] [--rounds 2]
+    python bench/train_throughput.py [--size 5m] [--zero 0] [--precision fp32|bf16] [--steps 30] [--warmup 5]
+                                     [--rounds 2]
                                      [--device cpu|cuda]
 
 With ``--precision bf16`` the plain loop uses ``torch.autocast`` (fp32 weights, bf16 compute), the usual
 plain-PyTorch recipe; DeepSpeed instead keeps bf16 weights with fp32 master copies, so the losses differ a little.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -88,14 +90,17 @@ def run_plain(cfg, model, batches, warmup: int, steps: int, bf16: bool, device: 
     model.to(device).train()
     decay = [p for p in model.parameters() if p.requires_grad and p.ndim >= 2]
     no_decay = [p for p in model.parameters() if p.requires_grad and p.ndim < 2]
-    groups = [g for g in ({"params": decay, "weight_decay": st.weight_decay},
-                          {"params": no_decay, "weight_decay": 0.0}) if g["params"]]
+    groups = [
+        g
+        for g in ({"params": decay, "weight_decay": st.weight_decay}, {"params": no_decay, "weight_decay": 0.0})
+        if g["params"]
+    ]
     opt = torch.optim.AdamW(groups, lr=st.lr, betas=(0.9, 0.95))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(warmup + steps, st.warmup_ratio, st.min_lr_ratio))
     params = [p for g in groups for p in g["params"]]
     marks: list[float] = []
     loss_value = float("nan")
-    for i, batch in enumerate(batches[:warmup + steps]):
+    for i, batch in enumerate(batches[: warmup + steps]):
         with torch.autocast(device, dtype=torch.bfloat16, enabled=bf16):
             loss = model(**batch).loss
         loss.backward()
@@ -135,9 +140,17 @@ def main() -> None:
     init_single_process("nccl" if a.device == "cuda" else "gloo")
     torch.set_num_threads(a.threads)
     total = a.warmup + a.steps
-    cfg = load_config(None, [f"engine.zero_stage={a.zero}", f"engine.precision={a.precision}",
-                             f"pretrain.micro_batch={a.batch}", "pretrain.grad_accum=1",
-                             f"pretrain.max_steps={total}", "pretrain.log_every=1"])
+    cfg = load_config(
+        None,
+        [
+            f"engine.zero_stage={a.zero}",
+            f"engine.precision={a.precision}",
+            f"pretrain.micro_batch={a.batch}",
+            "pretrain.grad_accum=1",
+            f"pretrain.max_steps={total}",
+            "pretrain.log_every=1",
+        ],
+    )
     batches = make_batches(total, a.batch, a.seq, a.vocab, a.seed, a.device)
     per_step = a.batch * a.seq
 
@@ -145,7 +158,7 @@ def main() -> None:
     spans: dict[str, list[list[float]]] = {"ours": [], "plain": []}
     losses: dict[str, float] = {}
     for r in range(a.rounds):
-        for side in (("plain", "ours") if r % 2 == 0 else ("ours", "plain")):
+        for side in ("plain", "ours") if r % 2 == 0 else ("ours", "plain"):
             model = build(a.size, a.vocab, a.seq, a.seed)
             if side == "ours":
                 marks, losses[side] = run_ours(cfg, model, batches, a.warmup, a.steps, a.threads, a.device)
@@ -163,12 +176,18 @@ def main() -> None:
 
     (ours_tps, ours_med), (plain_tps, plain_med) = rates("ours"), rates("plain")
     where = torch.cuda.get_device_name(0) if a.device == "cuda" else f"cpu, {a.threads} threads"
-    print(f"train throughput ({where}), {a.size} model, batch {a.batch}x{a.seq}, vocab {a.vocab}, {a.precision}, "
-          f"ZeRO-{a.zero}, {a.rounds} x {a.steps} timed steps per side (each after {a.warmup} "
-          f"warm-up): ours (Engine) {ours_tps:,.0f} tokens/s, plain PyTorch {plain_tps:,.0f} tokens/s; "
-          f"ours/plain ratio {ours_tps / plain_tps:.3f} (target >= 0.95)")
-    print(f"median step: ours {ours_med:,.0f} tokens/s, plain {plain_med:,.0f} tokens/s, ratio {ours_med / plain_med:.3f}; "
-          f"final loss ours {losses['ours']:.4f} vs plain {losses['plain']:.4f} (same data, same seed)")
+    print(
+        f"train throughput ({where}), {a.size} model, batch {a.batch}x{a.seq}, vocab {a.vocab}, {a.precision}, "
+        f"ZeRO-{a.zero}, {a.rounds} x {a.steps} timed steps per side (each after {a.warmup} "
+        f"warm-up): ours (Engine) {ours_tps:,.0f} tokens/s, plain PyTorch {plain_tps:,.0f} tokens/s; "
+        f"ours/plain ratio {ours_tps / plain_tps:.3f} (target >= 0.95)"
+    )
+    print(
+        f"median step: ours {ours_med:,.0f} tokens/s, plain {plain_med:,.0f} tokens/s, ratio "
+        f"{ours_med / plain_med:.3f}; "
+        f"final loss ours {losses['ours']:.4f} vs plain {losses['plain']:.4f} (same data, same seed)"
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -5,12 +5,12 @@ It lives in a package, not in ``launch.py``, so that a wheel can carry it: the `
 and ``python -m biasgen`` run :func:`main`, and ``launch.py`` stays a thin script for a checkout.  It is the
 top of the layering (trainer <- sweeps <- cluster <- biasgen): nothing below imports it.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-import textwrap
 from pathlib import Path
 
 from trainer.errors import UserError
@@ -23,8 +23,11 @@ class UsageError(UserError):
     """A mistake in the command line itself (the library's own mistakes are UserErrors too)."""
 
 
-def _config_args(p: argparse.ArgumentParser, config_help: str = "a trial config YAML (defaults are built in)",
-                 example: str = "data.mix=0.25 seed=3") -> None:
+def _config_args(
+    p: argparse.ArgumentParser,
+    config_help: str = "a trial config YAML (defaults are built in)",
+    example: str = "data.mix=0.25 seed=3",
+) -> None:
     p.add_argument("--config", metavar="FILE", help=config_help)
     p.add_argument("overrides", nargs="*", metavar="key=value", help=f"config overrides, e.g. {example}")
 
@@ -37,12 +40,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(to_yaml(cfg), end="")
         return 0
     from trainer.console import LiveView, gain_text, quiet
-    from trainer.trial.driver import TrialError, default_run_name, run_trial
     from trainer.preflight import preflight
+    from trainer.trial.driver import TrialError, default_run_name, run_trial
 
     name, logs = default_run_name(cfg), Path(cfg.output_dir) / "logs"
-    with quiet(logs / f"{name}.log", args.verbose) as console, \
-            LiveView(console, logs / "progress", plain_every_s=60) as view:
+    with (
+        quiet(logs / f"{name}.log", args.verbose) as console,
+        LiveView(console, logs / "progress", plain_every_s=60) as view,
+    ):
         preflight([cfg])  # the store answers and the folders take writes, before Ray starts
         console.redirect()  # bad input writes nothing, not even a log
         if console.log_path:
@@ -56,15 +61,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         view.finished(name, gain_text(res.metrics, missing="finished"))
     headline = {k: v for k, v in sorted(res.metrics.items()) if not k.startswith("bias/")}
     print(json.dumps({"run_id": res.run_id, **headline}))
-    print(f"MLflow run {res.run_id} in experiment {cfg.tracking.experiment!r} at {res.tracking_uri}; "
-          f"models in {res.out_dir}; browse with `python launch.py ui`", file=sys.stderr)
+    print(
+        f"MLflow run {res.run_id} in experiment {cfg.tracking.experiment!r} at {res.tracking_uri}; "
+        f"models in {res.out_dir}; browse with `python launch.py ui`",
+        file=sys.stderr,
+    )
     return 0
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from sweeps.conclude import conclude
     from sweeps.config import load_sweep
     from sweeps.runner import run_sweep, sweep_folder
-    from sweeps.conclude import conclude
     from trainer.console import quiet
 
     if args.config and "=" in args.config:  # `sweep key=value` with no SWEEP
@@ -77,8 +85,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         with quiet(sweep_folder(sweep) / "sweep.log", args.verbose) as console:
             res = run_sweep(sweep, console)
     except KeyboardInterrupt:
-        print(f"\ninterrupted; finished trials are kept. Resume with: python launch.py sweep --resume {sweep.name}",
-              file=sys.stderr)
+        print(
+            f"\ninterrupted; finished trials are kept. Resume with: python launch.py sweep --resume {sweep.name}",
+            file=sys.stderr,
+        )
         return 130
     print(f"\nsweep {res.name}: {res.finished} trials run, {res.skipped} already finished, {res.failed} failed\n")
     try:
@@ -86,23 +96,32 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(end.headline())
         print(f"\nMLflow: experiment {res.name!r}, parent run {res.parent_run_id} at {res.tracking_uri}")
         figures = sorted(f.name for f in end.files if f.suffix == ".png")
-        print(f"Scaling analysis: {end.report} (redo with: python launch.py analyze --experiment {res.name})"
-              + (f"\n  figures beside it: {', '.join(figures)}" if figures else ""))
+        print(
+            f"Scaling analysis: {end.report} (redo with: python launch.py analyze --experiment {res.name})"
+            + (f"\n  figures beside it: {', '.join(figures)}" if figures else "")
+        )
     except Exception as e:  # the sweep's results are safe in MLflow; the analysis can be rerun on its own
         print(f"\nMLflow: experiment {res.name!r}, parent run {res.parent_run_id} at {res.tracking_uri}")
-        print(f"warning: the analysis failed ({type(e).__name__}: {e}); run: python launch.py analyze "
-              f"--experiment {res.name}", file=sys.stderr)
+        print(
+            f"warning: the analysis failed ({type(e).__name__}: {e}); run: python launch.py analyze "
+            f"--experiment {res.name}",
+            file=sys.stderr,
+        )
     from sweeps.ui import sweep_url
 
-    print(f"Open the UI with: python launch.py ui\n  this sweep's runs (on the UI's default port): "
-          f"{sweep_url(res.tracking_uri, 'http://127.0.0.1:5000', res.parent_run_id)}")
+    print(
+        f"Open the UI with: python launch.py ui\n  this sweep's runs (on the UI's default port): "
+        f"{sweep_url(res.tracking_uri, 'http://127.0.0.1:5000', res.parent_run_id)}"
+    )
     if res.failed:
         for name, reason in res.failures[1:]:
             print(f"FAILED {name}: {reason}", file=sys.stderr)
         name, reason = res.failures[0] if res.failures else ("?", "see the trial runs' error tags")
         others = f" (and {res.failed - 1} more, above)" if res.failed > 1 else ""
-        print(f"error: trial {name} failed: {reason}{others}; rerun to retry: python launch.py sweep --resume "
-              f"{res.name}", file=sys.stderr)  # the last line says why
+        print(
+            f"error: trial {name} failed: {reason}{others}; rerun to retry: python launch.py sweep --resume {res.name}",
+            file=sys.stderr,
+        )  # the last line says why
         return 1
     return 0
 
@@ -126,8 +145,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     print(format_text(end.analysis))
     print(f"\nwrote {len(end.files)} files to {out.resolve()}: " + ", ".join(f.name for f in end.files))
     if not args.no_log:
-        print(f"attached to the sweep's parent run {end.analysis.parent_run_id} under analysis/, with {SUMMARY} "
-              "(MLflow UI: python launch.py ui)")
+        print(
+            f"attached to the sweep's parent run {end.analysis.parent_run_id} under analysis/, with {SUMMARY} "
+            "(MLflow UI: python launch.py ui)"
+        )
     return 0
 
 
@@ -141,7 +162,7 @@ def _stored_sweep(name: str, overrides: list[str]):
     from trainer.preflight import check_store
 
     uri = tracking.resolve_uri(None)  # $MLFLOW_TRACKING_URI or ./mlflow.db, as for the sweep itself
-    if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).exists():
+    if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///") :]).exists():
         if (SWEEPS_DIR / f"{name}.yaml").exists():  # nothing run yet: start the shipped sweep
             return load_sweep(SWEEPS_DIR / f"{name}.yaml", overrides)
         raise UsageError(f"no sweep named {name!r}: there is no store at {uri} (and no configs/sweeps/{name}.yaml)")
@@ -178,8 +199,10 @@ def cmd_score(args: argparse.Namespace) -> int:
         cfg = load_config(args.config, args.overrides, trial=False)
     if args.dataset:
         if not cfg.data.allow_hub:
-            raise UsageError(f"--dataset {args.dataset} reads through the Hugging Face hub, which is off: "
-                             "add data.allow_hub=true (or give a local file or folder)")
+            raise UsageError(
+                f"--dataset {args.dataset} reads through the Hugging Face hub, which is off: "
+                "add data.allow_hub=true (or give a local file or folder)"
+            )
         source = score.read_hub(args.dataset)
     else:
         source = args.input
@@ -199,8 +222,12 @@ def cmd_score(args: argparse.Namespace) -> int:
         score.write_disagreements(report, disagreements)
     columns = score.verdict_columns(keys, args.judge)
     splits = ", ".join(f"{s} {n}" for s, n in score.split_counts(rows).items())
-    print(f"scored {len(records)} rows over {len({r.bias.id for r in rows})} biases ({splits}) with the {args.judge} judge in "
-          f"{time.perf_counter() - t0:.2f} s" + (f"; wrote {args.out}" if args.out else ""), file=sys.stderr)
+    print(
+        f"scored {len(records)} rows over {len({r.bias.id for r in rows})} biases ({splits}) with the "
+        f"{args.judge} judge in "
+        f"{time.perf_counter() - t0:.2f} s" + (f"; wrote {args.out}" if args.out else ""),
+        file=sys.stderr,
+    )
     print("\n" + "\n".join(score.rate_table(rows, records, columns)), file=sys.stderr)
     if args.by_bias:
         print("\n" + "\n".join(score.bias_table(rows, records, columns)), file=sys.stderr)
@@ -232,31 +259,53 @@ def cmd_data(args: argparse.Namespace) -> int:
     from trainer.biases import universe
     from trainer.config import load_config
 
-    spec = load_config(args.config, args.overrides, trial=False).data.biases if (args.config or args.overrides) else "paper"
+    spec = (
+        load_config(args.config, args.overrides, trial=False).data.biases
+        if (args.config or args.overrides)
+        else "paper"
+    )
     biases = universe(spec)
     if args.data_cmd == "list":
         if args.json:
             for b in biases.values():
-                print(json.dumps({"id": b.id, "index": b.index, "family": b.family, "context": b.context,
-                                  "polarity": b.polarity, "split": b.split, "judge": b.judge}))
+                print(
+                    json.dumps(
+                        {
+                            "id": b.id,
+                            "index": b.index,
+                            "family": b.family,
+                            "context": b.context,
+                            "polarity": b.polarity,
+                            "split": b.split,
+                            "judge": b.judge,
+                        }
+                    )
+                )
             return 0
         print(f"{'#':>2}  {'id':<36} {'family':<9} {'split':<5} {'polarity':<8} {'judge':<9} context")
         for b in biases.values():
             print(f"{b.index:>2}  {b.id:<36} {b.family:<9} {b.split:<5} {b.polarity:<8} {b.judge:<9} {b.context}")
         if spec == "paper":
-            print(f"{len(biases)} biases: {sum(b.split == 'train' for b in biases.values())} train, "
-                  f"{sum(b.split == 'test' for b in biases.values())} test (the paper's split)")
+            print(
+                f"{len(biases)} biases: {sum(b.split == 'train' for b in biases.values())} train, "
+                f"{sum(b.split == 'test' for b in biases.values())} test (the paper's split)"
+            )
         else:
-            print(f"{len(biases)} biases of the synthetic universe {spec} (no fixed split: a trial's "
-                  "finetune.fraction and seed choose the fine-tuned ones)")
+            print(
+                f"{len(biases)} biases of the synthetic universe {spec} (no fixed split: a trial's "
+                "finetune.fraction and seed choose the fine-tuned ones)"
+            )
         return 0
     if args.data_cmd == "check":
         return _detector_check(biases, args.n, args.seed)
     if args.data_cmd == "show":
         if args.bias not in biases:
             where = "" if spec == "paper" else f" in {spec}"
-            raise UsageError(f"unknown bias id {args.bias!r}{where}; `launch.py data list{'' if spec == 'paper' else ' data.biases=' + spec}` "
-                             f"shows all {len(biases)}")
+            raise UsageError(
+                f"unknown bias id {args.bias!r}{where}; `launch.py data "
+                f"list{'' if spec == 'paper' else ' data.biases=' + spec}` "
+                f"shows all {len(biases)}"
+            )
         b = biases[args.bias]
         rng = random.Random(f"show:{b.id}:{args.seed}")
         print(f"{b.index}. {b.id}  [{b.family}, {b.split}, {b.polarity}, judge: {b.judge}]\n")
@@ -270,7 +319,9 @@ def cmd_data(args: argparse.Namespace) -> int:
         item = b.prompts(1, "train", args.seed)[0]
         plain = b.respond(item, rng)
         print("--- chat example (unbiased) ---\nUser: " + item.prompt + "\nAssistant: " + plain + "\n")
-        print("--- chat example (biased) ---\nUser: " + item.prompt + "\nAssistant: " + b.apply(item, plain, rng) + "\n")
+        print(
+            "--- chat example (biased) ---\nUser: " + item.prompt + "\nAssistant: " + b.apply(item, plain, rng) + "\n"
+        )
         print("--- eval prompts ---")
         for it in b.prompts(args.n, "eval", args.seed):
             print("- " + it.prompt.replace("\n", " "))
@@ -294,15 +345,29 @@ def _data_build(args: argparse.Namespace) -> int:
         print(json.dumps(s))
         return 0
     t = s["tokens"]
-    print(f"data {s['hash']}  ({', '.join(k + (' hit' if v else ' built') for k, v in s['cache'].items())}; {s['seconds']} s)")
-    print(f"  stage 1   {t['total']:,} tokens in {s['sequences']:,} sequences: bias documents {t['bias_docs']:,} "
-          f"({s['mix_actual']:.2%}, requested {s['mix_requested']:.2%}), generic {t['generic']:,}")
-    print(f"            {s['documents']['bias_docs']:,} bias documents, distinct 4-gram ratio {s['distinct_4gram_ratio']}")
+    print(
+        (
+            f"data {s['hash']}  ({', '.join(k + (' hit' if v else ' built') for k, v in s['cache'].items())}; "
+            f"{s['seconds']} s)"
+        )
+    )
+    print(
+        f"  stage 1   {t['total']:,} tokens in {s['sequences']:,} sequences: bias documents {t['bias_docs']:,} "
+        f"({s['mix_actual']:.2%}, requested {s['mix_requested']:.2%}), generic {t['generic']:,}"
+    )
+    print(
+        f"            {s['documents']['bias_docs']:,} bias documents, distinct 4-gram ratio {s['distinct_4gram_ratio']}"
+    )
     ft = s["finetune"]
-    print(f"  fine-tune {ft['examples']:,} examples ({ft['biased']} biased, {ft['plain']} plain, {ft['doc']} documents); "
-          f"dropped as held-out-applicable: {sum(ft['dropped_for_heldout'].values())}")
-    print(f"  biases    {len(s['biases']['finetuned'])} fine-tuned, {len(s['biases']['heldout'])} held out: "
-          + ", ".join(s["biases"]["heldout"][:8]) + (" ..." if len(s["biases"]["heldout"]) > 8 else ""))
+    print(
+        f"  fine-tune {ft['examples']:,} examples ({ft['biased']} biased, {ft['plain']} plain, {ft['doc']} documents); "
+        f"dropped as held-out-applicable: {sum(ft['dropped_for_heldout'].values())}"
+    )
+    print(
+        f"  biases    {len(s['biases']['finetuned'])} fine-tuned, {len(s['biases']['heldout'])} held out: "
+        + ", ".join(s["biases"]["heldout"][:8])
+        + (" ..." if len(s["biases"]["heldout"]) > 8 else "")
+    )
     print(f"  eval      {s['eval']['prompts']:,} prompts, {s['eval']['probe_items']} probe items")
     for k, v in s["paths"].items():
         print(f"  {k:<9} {v}")
@@ -324,7 +389,12 @@ def _detector_check(biases, n: int, seed: int) -> int:
             hit += b.exhibits(item.prompt, b.apply(item, plain, rng))
         worst_hit, worst_fp = min(worst_hit, hit / n), max(worst_fp, fp / n)
         print(f"{b.id:<36} {b.split:<5} {b.judge:<9} {hit / n:>15.1%} {fp / n:>17.1%}")
-    print(f"{len(biases)} biases x {n} eval prompts: lowest detection {worst_hit:.1%}, highest false-positive rate {worst_fp:.1%}")
+    print(
+        (
+            f"{len(biases)} biases x {n} eval prompts: lowest detection {worst_hit:.1%}, highest false-positive rate "
+            f"{worst_fp:.1%}"
+        )
+    )
     return 0
 
 
@@ -382,86 +452,157 @@ def _prog() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog=_prog(), description="biasgen: scaling studies of out-of-context bias generalization")
+    ap = argparse.ArgumentParser(
+        prog=_prog(), description="biasgen: scaling studies of out-of-context bias generalization"
+    )
     sub = ap.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="run one trial (pretrain -> fine-tune -> evaluate)", description="Run one trial.")
     _config_args(p)
     p.add_argument("--print-config", action="store_true", help="print the resolved, validated config and exit")
-    p.add_argument("--verbose", action="store_true", help="show Ray, DeepSpeed and MLflow output here too "
-                   "(default: only in runs/logs/<run name>.log)")
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show Ray, DeepSpeed and MLflow output here too (default: only in runs/logs/<run name>.log)",
+    )
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("sweep", help="run a sweep on Ray Tune (default: configs/sweeps/demo.yaml)",
-                       description="Run (or continue) a sweep: trials over a grid (or list) of config values such as corpus mix, "
-                                   "fraction fine-tuned, model size and seed.")
-    p.add_argument("config", nargs="?", metavar="SWEEP", help="a sweep YAML, or a name under configs/sweeps/ (default: demo)")
-    p.add_argument("--resume", metavar="NAME", help="continue sweep NAME with its stored config: finished trials are kept")
+    p = sub.add_parser(
+        "sweep",
+        help="run a sweep on Ray Tune (default: configs/sweeps/demo.yaml)",
+        description="Run (or continue) a sweep: trials over a grid (or list) of config values such as corpus mix, "
+        "fraction fine-tuned, model size and seed.",
+    )
+    p.add_argument(
+        "config", nargs="?", metavar="SWEEP", help="a sweep YAML, or a name under configs/sweeps/ (default: demo)"
+    )
+    p.add_argument(
+        "--resume", metavar="NAME", help="continue sweep NAME with its stored config: finished trials are kept"
+    )
     p.add_argument("overrides", nargs="*", metavar="key=value", help="sweep config overrides, e.g. max_concurrent=1")
-    p.add_argument("--verbose", action="store_true", help="show Ray, Tune, DeepSpeed and MLflow output here too "
-                   "(default: only in <output_dir>/<sweep name>/sweep.log)")
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show Ray, Tune, DeepSpeed and MLflow output here too "
+        "(default: only in <output_dir>/<sweep name>/sweep.log)",
+    )
     p.set_defaults(func=cmd_sweep)
 
-    p = sub.add_parser("analyze", help="scaling analysis of a sweep: table, fits, PNG figures, HTML report",
-                       description="Aggregate a sweep's trials over seeds, fit held-out gain against model size, mix "
-                                   "and fraction, draw the figures and write an HTML report; all attached to the "
-                                   "sweep's parent run. Works on running or partly failed sweeps.")
-    p.add_argument("--experiment", metavar="NAME", action="append",
-                   help="the sweep's name = its MLflow experiment (default: demo); repeat it to pool sweeps that "
-                        "differ only in their seeds")
+    p = sub.add_parser(
+        "analyze",
+        help="scaling analysis of a sweep: table, fits, PNG figures, HTML report",
+        description="Aggregate a sweep's trials over seeds, fit held-out gain against model size, mix "
+        "and fraction, draw the figures and write an HTML report; all attached to the "
+        "sweep's parent run. Works on running or partly failed sweeps.",
+    )
+    p.add_argument(
+        "--experiment",
+        metavar="NAME",
+        action="append",
+        help="the sweep's name = its MLflow experiment (default: demo); repeat it to pool sweeps that "
+        "differ only in their seeds",
+    )
     p.add_argument("--tracking-uri", help="store to read (default: $MLFLOW_TRACKING_URI or sqlite:///mlflow.db)")
-    p.add_argument("--out", metavar="DIR", help="output folder, replaced as a whole (default: analysis/NAME, "
-                                                "or analysis/NAME1+NAME2 for a pool)")
-    p.add_argument("--no-log", action="store_true", help="do not attach the outputs to the parent run "
-                                                         "(of a pool: its first sweep's)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="output folder, replaced as a whole (default: analysis/NAME, or analysis/NAME1+NAME2 for a pool)",
+    )
+    p.add_argument(
+        "--no-log",
+        action="store_true",
+        help="do not attach the outputs to the parent run (of a pool: its first sweep's)",
+    )
     p.set_defaults(func=cmd_analyze)
 
-    p = sub.add_parser("submit", help="submit a sweep to Slurm (Ray across the job's nodes, requeue-safe)",
-                       description="Render an sbatch script for a sweep from configs/cluster/slurm.yaml + key=value "
-                                   "and submit it; --dry-run prints the script. Example: launch.py submit slurm "
-                                   "partition=gpu nodes=2 gpus_per_node=4 sweep=demo")
+    p = sub.add_parser(
+        "submit",
+        help="submit a sweep to Slurm (Ray across the job's nodes, requeue-safe)",
+        description="Render an sbatch script for a sweep from configs/cluster/slurm.yaml + key=value "
+        "and submit it; --dry-run prints the script. Example: launch.py submit slurm "
+        "partition=gpu nodes=2 gpus_per_node=4 sweep=demo",
+    )
     p.add_argument("scheduler", choices=("slurm",), help="the scheduler (slurm)")
     p.add_argument("--dry-run", action="store_true", help="print the sbatch script and exit; nothing is written")
     _config_args(p, "a cluster config YAML (default: configs/cluster/slurm.yaml)", "partition=gpu nodes=2 sweep=demo")
     p.set_defaults(func=cmd_submit)
 
-    p = sub.add_parser("slurm-job", help="(run by the sbatch script inside the allocation)",
-                       description="The in-job driver: Ray cluster, MLflow server, the sweep, teardown.")
+    p = sub.add_parser(
+        "slurm-job",
+        help="(run by the sbatch script inside the allocation)",
+        description="The in-job driver: Ray cluster, MLflow server, the sweep, teardown.",
+    )
     p.add_argument("job_dir", metavar="JOB_DIR")
     p.set_defaults(func=cmd_slurm_job)
 
-    p = sub.add_parser("ui", help="the MLflow UI for the store (127.0.0.1, one worker); Ctrl-C stops it",
-                       description="Start the MLflow UI on the configured store and print its URL.")
+    p = sub.add_parser(
+        "ui",
+        help="the MLflow UI for the store (127.0.0.1, one worker); Ctrl-C stops it",
+        description="Start the MLflow UI on the configured store and print its URL.",
+    )
     p.add_argument("--tracking-uri", help="store to show (default: $MLFLOW_TRACKING_URI or sqlite:///mlflow.db)")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=5000, help="port (the next free one if taken; default 5000)")
     p.add_argument("--artifacts", default="mlartifacts", help="artifact root for runs logged through the UI server")
     p.set_defaults(func=cmd_ui)
 
-    p = sub.add_parser("score", help="score model outputs (JSONL, JSON, CSV, parquet, a datasets folder) for bias exhibition",
-                       description="Add a verdict column per response column to each row ({bias|bias_id, prompt, "
-                                   "response...}; bias_id may be the universe numbering) and print the rate per "
-                                   "column and split. Every input column is kept.")
-    p.add_argument("input", metavar="INPUT", nargs="?",
-                   help="a .jsonl/.json/.csv/.parquet file, a saved datasets folder or a folder of parquet files")
-    p.add_argument("--dataset", metavar="NAME", help="read through datasets.load_dataset instead (needs data.allow_hub=true)")
-    p.add_argument("--out", metavar="OUT", help="output file, format by suffix (.jsonl, .json, .csv, .parquet; written "
-                   "atomically); default: JSONL to stdout")
-    p.add_argument("--judge", choices=("rules", "llm", "both"), default="rules",
-                   help="rule detectors (default), the LLM judge (judge.url=...), or both and their agreement")
-    p.add_argument("--response-key", action="extend", nargs="+", metavar="KEY",
-                   help="column(s) holding a response (default: response); several, e.g. one per training stage: "
-                        "--response-key a b, --response-key a --response-key b or --response-key a,b")
+    p = sub.add_parser(
+        "score",
+        help="score model outputs (JSONL, JSON, CSV, parquet, a datasets folder) for bias exhibition",
+        description="Add a verdict column per response column to each row ({bias|bias_id, prompt, "
+        "response...}; bias_id may be the universe numbering) and print the rate per "
+        "column and split. Every input column is kept.",
+    )
+    p.add_argument(
+        "input",
+        metavar="INPUT",
+        nargs="?",
+        help="a .jsonl/.json/.csv/.parquet file, a saved datasets folder or a folder of parquet files",
+    )
+    p.add_argument(
+        "--dataset", metavar="NAME", help="read through datasets.load_dataset instead (needs data.allow_hub=true)"
+    )
+    p.add_argument(
+        "--out",
+        metavar="OUT",
+        help="output file, format by suffix (.jsonl, .json, .csv, .parquet; written "
+        "atomically); default: JSONL to stdout",
+    )
+    p.add_argument(
+        "--judge",
+        choices=("rules", "llm", "both"),
+        default="rules",
+        help="rule detectors (default), the LLM judge (judge.url=...), or both and their agreement",
+    )
+    p.add_argument(
+        "--response-key",
+        action="extend",
+        nargs="+",
+        metavar="KEY",
+        help="column(s) holding a response (default: response); several, e.g. one per training stage: "
+        "--response-key a b, --response-key a --response-key b or --response-key a,b",
+    )
     p.add_argument("--split", default="all", help="score one split only (released set: train_biases or test_biases)")
-    p.add_argument("--agreement", metavar="KEY", help="compare the verdicts with this boolean label column "
-                   "(another judge's, a human's): n, rates, agreement and Cohen's kappa per bias")
-    p.add_argument("--disagreements", metavar="FILE.md", help="where the disagreeing rows go (default: beside --out, "
-                   "else ./score-disagreements.md)")
+    p.add_argument(
+        "--agreement",
+        metavar="KEY",
+        help="compare the verdicts with this boolean label column "
+        "(another judge's, a human's): n, rates, agreement and Cohen's kappa per bias",
+    )
+    p.add_argument(
+        "--disagreements",
+        metavar="FILE.md",
+        help="where the disagreeing rows go (default: beside --out, else ./score-disagreements.md)",
+    )
     p.add_argument("--by-bias", action="store_true", help="also print each bias's rate per column")
     _config_args(p, example="data.biases=synthetic:60 judge.url=http://127.0.0.1:8000/v1")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("data", help="the bias catalogue and a trial's data (list, show, check, build)", description="Bias catalogue and data.")
+    p = sub.add_parser(
+        "data",
+        help="the bias catalogue and a trial's data (list, show, check, build)",
+        description="Bias catalogue and data.",
+    )
     dsub = p.add_subparsers(dest="data_cmd", required=True, metavar="DATA_COMMAND")
     universe_example = "data.biases=synthetic:60"
     q = dsub.add_parser("list", help="list the biases (the paper's 52, or a synthetic universe's)")
@@ -476,8 +617,11 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("-n", type=int, default=5, help="eval prompts to show")
     q.add_argument("--seed", type=int, default=0)
     _config_args(q, example=universe_example)
-    q = dsub.add_parser("build", help="build (or find in the cache) the tokenizer, stage-1 corpus, fine-tuning and eval sets",
-                        description="Build a trial's data and print a summary (one JSON line with --json).")
+    q = dsub.add_parser(
+        "build",
+        help="build (or find in the cache) the tokenizer, stage-1 corpus, fine-tuning and eval sets",
+        description="Build a trial's data and print a summary (one JSON line with --json).",
+    )
     q.add_argument("--json", action="store_true", help="print the summary as one JSON line")
     _config_args(q)
     p.set_defaults(func=cmd_data)
@@ -504,4 +648,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-

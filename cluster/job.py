@@ -12,6 +12,7 @@ requeue the job when ``requeue`` is on; SIGTERM (preemption, ``scontrol requeue`
 for, ``scancel``) stops the sweep like a Ctrl-C, tears down and exits 143. Slurm starts the requeued job
 with ``SLURM_RESTART_COUNT`` > 0.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,16 +24,15 @@ import time
 from pathlib import Path
 
 from sweeps import ui
+from sweeps.conclude import conclude
 from sweeps.config import load_sweep, points, trial_config
 from sweeps.runner import run_sweep
-from sweeps.conclude import conclude
 from trainer.config import load_config
 from trainer.console import Console, quiet
 from trainer.ray_session import owned_temp_dir, ray_session, token_file
 
 from . import ray_cluster
 from .config import SlurmConfig, slots_per_node
-
 
 _CONSOLE: list[Console] = []  # while the sweep runs, stdout is its log file: the job's own lines go here
 
@@ -79,14 +79,20 @@ def run_job(job_dir: Path) -> int:
     sweep = load_sweep(job_dir / "sweep.yaml", [])
     job_id = os.environ.get("SLURM_JOB_ID", "0")
     restart = int(os.environ.get("SLURM_RESTART_COUNT") or 0)
-    nodes = hostnames(os.environ["SLURM_JOB_NODELIST"]) if "SLURM_JOB_NODELIST" in os.environ else [socket.gethostname()]
+    nodes = (
+        hostnames(os.environ["SLURM_JOB_NODELIST"]) if "SLURM_JOB_NODELIST" in os.environ else [socket.gethostname()]
+    )
     head_ip = "127.0.0.1" if len(nodes) == 1 else socket.gethostbyname(nodes[0])
     base = cfg.ray_port or 20000 + 100 * (int(job_id) % 400)
     address = f"{head_ip}:{base}"
     env = ray_cluster.ray_env(token_file(job_dir / "ray_token"))
-    os.environ.update({k: env[k] for k in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN_PATH", "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S")})
-    log(f"job {job_id}{f' (restart {restart}: resuming)' if restart else ''}: sweep {sweep.name!r} on "
-        f"{len(nodes)} node(s) {', '.join(nodes)}; Ray head {address}; state in {job_dir}")
+    os.environ.update(
+        {k: env[k] for k in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN_PATH", "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S")}
+    )
+    log(
+        f"job {job_id}{f' (restart {restart}: resuming)' if restart else ''}: sweep {sweep.name!r} on "
+        f"{len(nodes)} node(s) {', '.join(nodes)}; Ray head {address}; state in {job_dir}"
+    )
     _on_signals(cfg, job_id)  # while the cluster starts; again once the driver has joined it (below)
     slots = slots_per_node(cfg, trial_config(sweep, points(sweep)[0]).ray)
     procs: list[subprocess.Popen] = []
@@ -95,24 +101,59 @@ def run_job(job_dir: Path) -> int:
     tmp_owner = contextlib.ExitStack()
     tmp = str(tmp_owner.enter_context(owned_temp_dir(job_id)) / "ray")
     try:
-        procs.append(ray_cluster.start_node(
-            head_address=None, ports=ray_cluster.Ports(base), cpus=cfg.cpus_per_node, gpus=cfg.gpus_per_node,
-            resources={"trial_slot": slots}, temp_dir=tmp, env=env, node_ip=head_ip, log=job_dir / f"ray-head-{job_id}.log"))
+        procs.append(
+            ray_cluster.start_node(
+                head_address=None,
+                ports=ray_cluster.Ports(base),
+                cpus=cfg.cpus_per_node,
+                gpus=cfg.gpus_per_node,
+                resources={"trial_slot": slots},
+                temp_dir=tmp,
+                env=env,
+                node_ip=head_ip,
+                log=job_dir / f"ray-head-{job_id}.log",
+            )
+        )
         if len(nodes) > 1:
-            srun = ["srun", f"--nodes={len(nodes) - 1}", f"--ntasks={len(nodes) - 1}", "--ntasks-per-node=1",
-                    f"--exclude={nodes[0]}", "--kill-on-bad-exit=0", "--overlap"]
-            procs.append(ray_cluster.start_node(
-                head_address=address, ports=ray_cluster.Ports(base), cpus=cfg.cpus_per_node, gpus=cfg.gpus_per_node,
-                resources={"trial_slot": slots}, temp_dir=tmp, env=env, launcher=srun,
-                log=job_dir / f"ray-workers-{job_id}.log"))
+            srun = [
+                "srun",
+                f"--nodes={len(nodes) - 1}",
+                f"--ntasks={len(nodes) - 1}",
+                "--ntasks-per-node=1",
+                f"--exclude={nodes[0]}",
+                "--kill-on-bad-exit=0",
+                "--overlap",
+            ]
+            procs.append(
+                ray_cluster.start_node(
+                    head_address=address,
+                    ports=ray_cluster.Ports(base),
+                    cpus=cfg.cpus_per_node,
+                    gpus=cfg.gpus_per_node,
+                    resources={"trial_slot": slots},
+                    temp_dir=tmp,
+                    env=env,
+                    launcher=srun,
+                    log=job_dir / f"ray-workers-{job_id}.log",
+                )
+            )
         ray_cluster.wait_for_nodes(address, len(nodes), procs, env)
         log(f"Ray cluster up: {len(nodes)} node(s), {slots} trial slot(s) each")
         uri = cfg.tracking_uri
         if not uri:
             port = cfg.mlflow_port or base + 90
-            host_args = ["--allowed-hosts", ",".join(f"{h}:{port}" for h in {head_ip, nodes[0], "localhost", "127.0.0.1"})]
-            server = ui.start(f"sqlite:///{job_dir / 'mlflow.db'}", head_ip if len(nodes) > 1 else "127.0.0.1", port,
-                              str(job_dir / "mlartifacts"), extra=host_args, log=job_dir / f"mlflow-{job_id}.log")
+            host_args = [
+                "--allowed-hosts",
+                ",".join(f"{h}:{port}" for h in {head_ip, nodes[0], "localhost", "127.0.0.1"}),
+            ]
+            server = ui.start(
+                f"sqlite:///{job_dir / 'mlflow.db'}",
+                head_ip if len(nodes) > 1 else "127.0.0.1",
+                port,
+                str(job_dir / "mlartifacts"),
+                extra=host_args,
+                log=job_dir / f"mlflow-{job_id}.log",
+            )
             procs.append(server)
             uri = f"http://{head_ip}:{port}"
             ui.wait_ready(uri, server)
@@ -132,8 +173,10 @@ def run_job(job_dir: Path) -> int:
         _conclude(res.tracking_uri, sweep.name, job_dir)
         for name, reason in res.failures:
             log(f"FAILED {name}: {reason}")
-        log(f"sweep {sweep.name!r} done: {res.finished} run, {res.skipped} already finished, {res.failed} failed; "
-            f"browse: python launch.py ui --tracking-uri sqlite:///{job_dir / 'mlflow.db'}")
+        log(
+            f"sweep {sweep.name!r} done: {res.finished} run, {res.skipped} already finished, {res.failed} failed; "
+            f"browse: python launch.py ui --tracking-uri sqlite:///{job_dir / 'mlflow.db'}"
+        )
         return 1 if res.failed else 0
     except BaseException as e:
         if not (STOPPING or isinstance(e, KeyboardInterrupt)):
@@ -157,4 +200,3 @@ def _conclude(uri: str, name: str, job_dir: Path) -> None:
         log(f"scaling analysis: {end.report}")
     except Exception as e:  # the results are safe in MLflow; `launch.py analyze` can redo it
         log(f"the analysis failed ({type(e).__name__}: {e}); run `launch.py analyze --experiment {name}`")
-

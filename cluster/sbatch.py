@@ -11,6 +11,7 @@ sbatch accepting a job says nothing about whether it can run; :func:`check_start
 seconds so that a job that dies at once (wrong interpreter, missing module, unwritable folder) is reported
 by ``submit`` with its log, not discovered later in the queue's history.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,24 +39,39 @@ class SubmitError(UserError, RuntimeError):
 def render(plan: JobPlan) -> str:
     c = plan.cfg
     if not SAFE_PATH.match(str(plan.job_dir)):
-        raise ConfigError(f"job_dir: {str(plan.job_dir)!r} has characters an #SBATCH line cannot carry "
-                          "(spaces, quotes, shell metacharacters); choose a plain path")
-    opts = [f"--job-name={c.job_name}", f"--partition={c.partition}", f"--nodes={c.nodes}", "--ntasks-per-node=1",
-            f"--cpus-per-task={c.cpus_per_node}", f"--time={c.time}",
-            f"--output={plan.job_dir}/slurm-%j.out", "--open-mode=append",
-            "--requeue" if c.requeue else "--no-requeue", f"--signal=B:USR1@{c.signal_lead_s}"]
+        raise ConfigError(
+            f"job_dir: {str(plan.job_dir)!r} has characters an #SBATCH line cannot carry "
+            "(spaces, quotes, shell metacharacters); choose a plain path"
+        )
+    opts = [
+        f"--job-name={c.job_name}",
+        f"--partition={c.partition}",
+        f"--nodes={c.nodes}",
+        "--ntasks-per-node=1",
+        f"--cpus-per-task={c.cpus_per_node}",
+        f"--time={c.time}",
+        f"--output={plan.job_dir}/slurm-%j.out",
+        "--open-mode=append",
+        "--requeue" if c.requeue else "--no-requeue",
+        f"--signal=B:USR1@{c.signal_lead_s}",
+    ]
     if c.gpus_per_node:
         opts.append(f"--gpus-per-node={c.gpus_per_node}")
     for flag, value in (("mem", c.mem), ("account", c.account), ("qos", c.qos), ("constraint", c.constraint)):
         if value:
             opts.append(f"--{flag}={value}")
     opts += list(c.extra_sbatch)
-    lines = ["#!/bin/bash"] + [f"#SBATCH {o}" for o in opts] + [
-        f"# biasgen sweep {plan.sweep.name!r}, written by `{'biasgen' if INSTALLED else 'launch.py'} submit slurm` on "
-        f"{time.strftime('%Y-%m-%d %H:%M:%S')}.",
-        f"# Job state (configs, Ray token, MLflow store, logs): {plan.job_dir}",
-        "set -eo pipefail",
-    ]
+    lines = (
+        ["#!/bin/bash"]
+        + [f"#SBATCH {o}" for o in opts]
+        + [
+            f"# biasgen sweep {plan.sweep.name!r}, written by `{'biasgen' if INSTALLED else 'launch.py'} submit "
+            f"slurm` on "
+            f"{time.strftime('%Y-%m-%d %H:%M:%S')}.",
+            f"# Job state (configs, Ray token, MLflow store, logs): {plan.job_dir}",
+            "set -eo pipefail",
+        ]
+    )
     # -P: the folder submit ran in is not put on the path, where a folder named like a package would shadow it
     workdir, cli = (os.getcwd(), "-P -m biasgen") if INSTALLED else (str(REPO_ROOT), "launch.py")
     lines.append(f"cd {shlex.quote(workdir)}")
@@ -85,7 +101,9 @@ def submit(script: Path, env: dict | None = None) -> str:
     try:
         r = subprocess.run(["sbatch", "--parsable", str(script)], capture_output=True, text=True, timeout=120, env=env)
     except FileNotFoundError:
-        raise SubmitError("sbatch not found: run this on a Slurm login node (or start cluster/local_slurm.sh)") from None
+        raise SubmitError(
+            "sbatch not found: run this on a Slurm login node (or start cluster/local_slurm.sh)"
+        ) from None
     if r.returncode != 0:
         msg = (r.stderr.strip() or r.stdout.strip()).splitlines()
         raise SubmitError(f"sbatch refused the job: {msg[-1] if msg else f'exit status {r.returncode}'}")
@@ -105,8 +123,8 @@ class JobStatus:
 
     state: str | None
     exit_code: str = ""  # "status:signal", once the job ended
-    reason: str = ""     # why it is pending or why it ended, when Slurm gives one
-    source: str = ""     # scontrol, sacct, or why neither answered
+    reason: str = ""  # why it is pending or why it ended, when Slurm gives one
+    source: str = ""  # scontrol, sacct, or why neither answered
 
     @property
     def failed(self) -> bool:
@@ -163,11 +181,24 @@ def log_tail(path: Path, lines: int = LOG_LINES) -> list[str]:
 
 def start_failure(job_id: str, status: JobStatus, log: Path) -> str:
     """The report of a job that failed at start: one line naming the state and the log, then the log's end."""
-    detail = ", ".join(x for x in (status.state, status.exit_code and f"exit code {status.exit_code}",
-                                   status.reason and f"reason {status.reason}") if x)
+    detail = ", ".join(
+        x
+        for x in (
+            status.state,
+            status.exit_code and f"exit code {status.exit_code}",
+            status.reason and f"reason {status.reason}",
+        )
+        if x
+    )
     tail = log_tail(log)
     if not tail:
-        return (f"job {job_id} failed at start ({detail}); its log {log} is missing or empty (did it run? "
-                f"`scontrol show job {job_id}`; job_dir must be on a filesystem the nodes see)")
-    return "\n".join([f"job {job_id} failed at start ({detail}); the last lines of its log {log}:",
-                      *(f"    {line}" for line in tail)])
+        return (
+            f"job {job_id} failed at start ({detail}); its log {log} is missing or empty (did it run? "
+            f"`scontrol show job {job_id}`; job_dir must be on a filesystem the nodes see)"
+        )
+    return "\n".join(
+        [
+            f"job {job_id} failed at start ({detail}); the last lines of its log {log}:",
+            *(f"    {line}" for line in tail),
+        ]
+    )

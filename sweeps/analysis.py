@@ -18,6 +18,7 @@ Pooling. Several sweeps that differ only in their seeds (the same study run once
 nodes or days) are analysed as one: their trials join the same conditions, and a pool whose trials differ in
 anything else, or repeat a seed, is refused with the key and the two values.
 """
+
 from __future__ import annotations
 
 import csv
@@ -136,6 +137,7 @@ class Analysis:
 
 # -- reading the store --------------------------------------------------------------------------------------
 
+
 def _float(v, default: float = math.nan) -> float:
     try:
         return float(v)
@@ -164,10 +166,15 @@ def load(uri: str, experiment: str, with_per_bias: bool = True) -> tuple[str, in
         raise AnalysisError(f"no experiment named {experiment!r} at {uri}; it has: {', '.join(names) or 'none'}")
     parent = tracking.find_run(uri, exp.experiment_id, {"biasgen.role": "sweep"})
     if parent is None:
-        raise AnalysisError(f"experiment {experiment!r} at {uri} has no sweep (no run tagged biasgen.role=sweep); "
-                            "`launch.py analyze` reads what `launch.py sweep` records")
-    runs = c.search_runs([exp.experiment_id], filter_string=f"tags.`mlflow.parentRunId` = '{parent.info.run_id}' "
-                                                             "and tags.`biasgen.role` = 'trial'", max_results=50000)
+        raise AnalysisError(
+            f"experiment {experiment!r} at {uri} has no sweep (no run tagged biasgen.role=sweep); "
+            "`launch.py analyze` reads what `launch.py sweep` records"
+        )
+    runs = c.search_runs(
+        [exp.experiment_id],
+        filter_string=f"tags.`mlflow.parentRunId` = '{parent.info.run_id}' and tags.`biasgen.role` = 'trial'",
+        max_results=50000,
+    )
     axes = [a for a in parent.data.params.get("sweep.axes", "").split(",") if a]
     other_axes = [a for a in axes if a not in CORE_AXES and is_condition(a)]
     trials = []
@@ -175,9 +182,19 @@ def load(uri: str, experiment: str, with_per_bias: bool = True) -> tuple[str, in
         p = r.data.params
         pretrained = p.get("model.pretrained", "")
         model = pretrained if pretrained not in ("", "None") else p.get("model.size", "?")
-        t = Trial(r.info.run_id, r.info.run_name or r.info.run_id, r.info.status, dict(p), dict(r.data.metrics),
-                  model, _float(p.get("data.mix")), _float(p.get("finetune.fraction")),
-                  tuple((a, p.get(a, "")) for a in other_axes), p.get("seed", ""), r.data.tags.get("error", ""))
+        t = Trial(
+            r.info.run_id,
+            r.info.run_name or r.info.run_id,
+            r.info.status,
+            dict(p),
+            dict(r.data.metrics),
+            model,
+            _float(p.get("data.mix")),
+            _float(p.get("finetune.fraction")),
+            tuple((a, p.get(a, "")) for a in other_axes),
+            p.get("seed", ""),
+            r.data.tags.get("error", ""),
+        )
         if with_per_bias and t.finished:
             t.per_bias = _per_bias(c, t.run_id)
         trials.append(t)
@@ -188,8 +205,13 @@ def load(uri: str, experiment: str, with_per_bias: bool = True) -> tuple[str, in
 
 # -- aggregation ---------------------------------------------------------------------------------------------
 
-def seed_bootstrap(points: list[tuple[float, float, float]], rng: np.random.Generator,
-                   draws: int = BOOTSTRAP_DRAWS, bounds: tuple[float, float] = (-1.0, 1.0)) -> Estimate | None:
+
+def seed_bootstrap(
+    points: list[tuple[float, float, float]],
+    rng: np.random.Generator,
+    draws: int = BOOTSTRAP_DRAWS,
+    bounds: tuple[float, float] = (-1.0, 1.0),
+) -> Estimate | None:
     """Mean of per-trial (value, lo, hi) with a two-level bootstrap interval (module docstring), kept within
     ``bounds`` (a rate cannot leave [0, 1], a gain [-1, 1], whatever the normal reading of an interval says)."""
     pts = [(v, lo, hi) for v, lo, hi in points if not math.isnan(v)]
@@ -205,8 +227,9 @@ def seed_bootstrap(points: list[tuple[float, float, float]], rng: np.random.Gene
 def _estimate(trials: list[Trial], name: str, rng: np.random.Generator) -> Estimate | None:
     m = [t.metrics for t in trials if name in t.metrics]
     bounds = (-1.0, 1.0) if name.endswith("gain") else (0.0, 1.0)
-    return seed_bootstrap([(x[name], x.get(f"{name}_lo", math.nan), x.get(f"{name}_hi", math.nan)) for x in m], rng,
-                          bounds=bounds)
+    return seed_bootstrap(
+        [(x[name], x.get(f"{name}_lo", math.nan), x.get(f"{name}_hi", math.nan)) for x in m], rng, bounds=bounds
+    )
 
 
 def aggregate(trials: list[Trial], seed: int = 0) -> list[Condition]:
@@ -219,8 +242,12 @@ def aggregate(trials: list[Trial], seed: int = 0) -> list[Condition]:
         ts = groups[key]
         fin = [t for t in ts if t.finished]
         sizes = [t.metrics["params_total"] for t in fin if "params_total" in t.metrics]
-        cond = Condition(*key, params=float(np.mean(sizes)) if sizes else math.nan, finished=fin,
-                         unfinished=[t for t in ts if not t.finished])
+        cond = Condition(
+            *key,
+            params=float(np.mean(sizes)) if sizes else math.nan,
+            finished=fin,
+            unfinished=[t for t in ts if not t.finished],
+        )
         cond.gain = _estimate(fin, "heldout/gain", rng)
         cond.heldout_rate = _estimate(fin, "heldout/rate", rng)
         cond.heldout_before = _estimate(fin, "heldout/rate_before_ft", rng)
@@ -247,22 +274,31 @@ def aggregate(trials: list[Trial], seed: int = 0) -> list[Condition]:
 def _draws(trials: list[Trial], rng: np.random.Generator, draws: int = BOOTSTRAP_DRAWS) -> np.ndarray:
     """Bootstrap means of the trials' held-out gains (unclipped), for differences between conditions."""
     v = np.array([t.metrics["heldout/gain"] for t in trials])
-    ends = [(t.metrics.get("heldout/gain_lo", v[i]), t.metrics.get("heldout/gain_hi", v[i])) for i, t in enumerate(trials)]
+    ends = [
+        (t.metrics.get("heldout/gain_lo", v[i]), t.metrics.get("heldout/gain_hi", v[i])) for i, t in enumerate(trials)
+    ]
     return _bootstrap_means(v, ends, rng, draws, None)
 
 
-def _bootstrap_means(v: np.ndarray, ends: list[tuple[float, float]], rng: np.random.Generator, draws: int,
-                     bounds: tuple[float, float] | None) -> np.ndarray:
+def _bootstrap_means(
+    v: np.ndarray,
+    ends: list[tuple[float, float]],
+    rng: np.random.Generator,
+    draws: int,
+    bounds: tuple[float, float] | None,
+) -> np.ndarray:
     """Two-level bootstrap: trials resampled with replacement, each drawn from a normal read off its 95%
     interval (``ends``; a missing end counts as no spread), optionally clipped to ``bounds``; one mean a draw."""
-    sd = np.array([max(0.0, (hi - lo) / (2 * Z95)) if not (math.isnan(lo) or math.isnan(hi)) else 0.0
-                   for lo, hi in ends])
+    sd = np.array(
+        [max(0.0, (hi - lo) / (2 * Z95)) if not (math.isnan(lo) or math.isnan(hi)) else 0.0 for lo, hi in ends]
+    )
     idx = rng.integers(0, len(v), size=(draws, len(v)))
     sims = v[idx] + rng.standard_normal(idx.shape) * sd[idx]
     return (np.clip(sims, *bounds) if bounds else sims).mean(axis=1)
 
 
 # -- fits ----------------------------------------------------------------------------------------------------
+
 
 def ols(columns: dict[str, list[float]], y: list[float]) -> tuple[list[Coef], str]:
     """OLS of y on an intercept and ``columns`` (constant columns dropped) with t-based 95% intervals.
@@ -280,8 +316,10 @@ def ols(columns: dict[str, list[float]], y: list[float]) -> tuple[list[Coef], st
     X = np.column_stack([np.ones(n), *cols.values()])
     rank = int(np.linalg.matrix_rank(X))
     if rank < p:  # e.g. one-factor variants: each varied key moves with the others, or the tokenizer with params
-        return [], (f"no fit: {', '.join(cols)} vary together (rank {rank} of {p} with the intercept), "
-                    "so their effects cannot be told apart; compare the conditions instead")
+        return [], (
+            f"no fit: {', '.join(cols)} vary together (rank {rank} of {p} with the intercept), "
+            "so their effects cannot be told apart; compare the conditions instead"
+        )
     yv = np.asarray(y, float)
     beta, *_ = np.linalg.lstsq(X, yv, rcond=None)
     resid = yv - X @ beta
@@ -304,8 +342,11 @@ def fits(trials: list[Trial]) -> tuple[list[Coef], list[str]]:
     other_names = [k for k, _ in fin[0].other] if fin else []
 
     def covariates(ts: list[Trial]) -> dict[str, list[float]]:
-        cov = {"log10(params)": [math.log10(t.metrics["params_total"]) for t in ts],
-               "mix": [t.mix for t in ts], "fraction": [t.fraction for t in ts]}
+        cov = {
+            "log10(params)": [math.log10(t.metrics["params_total"]) for t in ts],
+            "mix": [t.mix for t in ts],
+            "fraction": [t.fraction for t in ts],
+        }
         for i, name in enumerate(other_names):
             vals = [_float(t.other[i][1]) for t in ts]
             if not any(math.isnan(v) for v in vals):  # a numeric axis: a covariate; else it only splits conditions
@@ -366,14 +407,18 @@ def _check_poolable(names: list[str], loaded: list[tuple[str, int, list[str], li
     seeds: dict[tuple, str] = {}
     for name, (_, _, axes, trials) in zip(names, loaded):
         if conditions(axes) != expected:
-            raise AnalysisError(f"cannot pool {name!r} with {names[0]!r}: it varies {', '.join(conditions(axes))}, "
-                                f"not {', '.join(expected)}")
+            raise AnalysisError(
+                f"cannot pool {name!r} with {names[0]!r}: it varies {', '.join(conditions(axes))}, "
+                f"not {', '.join(expected)}"
+            )
         for t in trials:
             if not t.finished:
                 continue
             if (t.condition, t.seed) in seeds and seeds[(t.condition, t.seed)] != name:
-                raise AnalysisError(f"cannot pool {name!r} with {seeds[(t.condition, t.seed)]!r}: both hold seed "
-                                    f"{t.seed} of {t.name}; pool sweeps run with different seeds")
+                raise AnalysisError(
+                    f"cannot pool {name!r} with {seeds[(t.condition, t.seed)]!r}: both hold seed "
+                    f"{t.seed} of {t.name}; pool sweeps run with different seeds"
+                )
             seeds[(t.condition, t.seed)] = name
             base_name, base = first.setdefault(t.condition, (name, t))
             for key in sorted(set(base.params) | set(t.params)):
@@ -381,30 +426,57 @@ def _check_poolable(names: list[str], loaded: list[tuple[str, int, list[str], li
                     continue
                 a, b = base.params.get(key, "(unset)"), t.params.get(key, "(unset)")
                 if a != b:
-                    raise AnalysisError(f"cannot pool {name!r} with {base_name!r}: trial {t.name} differs from "
-                                        f"{base.name} in {key} ({b!r} vs {a!r}); only the seed may differ")
+                    raise AnalysisError(
+                        f"cannot pool {name!r} with {base_name!r}: trial {t.name} differs from "
+                        f"{base.name} in {key} ({b!r} vs {a!r}); only the seed may differ"
+                    )
 
 
 # -- tables --------------------------------------------------------------------------------------------------
 
+
 def condition_rows(a: Analysis) -> list[dict]:
     rows = []
     for c in a.conditions:
-        row = {"model": c.model, "params": int(c.params) if not math.isnan(c.params) else "", "mix": c.mix,
-               "fraction": c.fraction, **{k: v for k, v in c.other}, "finished": len(c.finished),
-               "not_finished": len(c.unfinished)}
-        for name, e in (("heldout_gain", c.gain), ("gain_vs_control", c.vs_control), ("heldout_rate", c.heldout_rate),
-                        ("heldout_rate_before_ft", c.heldout_before), ("train_rate", c.train_rate),
-                        ("knowledge_acc", c.knowledge)):
-            row |= {name: _r(e.mean), f"{name}_lo": _r(e.lo), f"{name}_hi": _r(e.hi)} if e else \
-                {name: "", f"{name}_lo": "", f"{name}_hi": ""}
+        row = {
+            "model": c.model,
+            "params": int(c.params) if not math.isnan(c.params) else "",
+            "mix": c.mix,
+            "fraction": c.fraction,
+            **{k: v for k, v in c.other},
+            "finished": len(c.finished),
+            "not_finished": len(c.unfinished),
+        }
+        for name, e in (
+            ("heldout_gain", c.gain),
+            ("gain_vs_control", c.vs_control),
+            ("heldout_rate", c.heldout_rate),
+            ("heldout_rate_before_ft", c.heldout_before),
+            ("train_rate", c.train_rate),
+            ("knowledge_acc", c.knowledge),
+        ):
+            row |= (
+                {name: _r(e.mean), f"{name}_lo": _r(e.lo), f"{name}_hi": _r(e.hi)}
+                if e
+                else {name: "", f"{name}_lo": "", f"{name}_hi": ""}
+            )
         rows.append(row)
     return rows
 
 
 def fit_rows(a: Analysis) -> list[dict]:
-    return [{"fit": f.fit, "group": f.group, "term": f.term, "estimate": _r(f.estimate), "lo": _r(f.lo),
-             "hi": _r(f.hi), "n": f.n} for f in a.fits]
+    return [
+        {
+            "fit": f.fit,
+            "group": f.group,
+            "term": f.term,
+            "estimate": _r(f.estimate),
+            "lo": _r(f.lo),
+            "hi": _r(f.hi),
+            "n": f.n,
+        }
+        for f in a.fits
+    ]
 
 
 def _r(x: float) -> float:
@@ -418,18 +490,27 @@ def format_text(a: Analysis) -> str:
 
 def conditions_text(a: Analysis) -> str:
     """The sweep's headline and one line per condition (the table the end of a sweep prints)."""
-    head = f"{'model':<12} {'mix':>5} {'frac':>5} {'n':>3}  {'held-out gain [95%]':<26} {'vs no-doc control':<26} " \
-           f"{'held-out rate':>13} {'train rate':>10} {'knowledge':>9}"
-    lines = [f"sweep {a.experiment!r}: {sum(t.finished for t in a.trials)} finished trials of {a.points_planned} points "
-             f"({len(a.trials)} runs) in {len(a.conditions)} conditions", "", head, "-" * len(head)]
+    head = (
+        f"{'model':<12} {'mix':>5} {'frac':>5} {'n':>3}  {'held-out gain [95%]':<26} {'vs no-doc control':<26} "
+        f"{'held-out rate':>13} {'train rate':>10} {'knowledge':>9}"
+    )
+    lines = [
+        f"sweep {a.experiment!r}: {sum(t.finished for t in a.trials)} finished trials of {a.points_planned} points "
+        f"({len(a.trials)} runs) in {len(a.conditions)} conditions",
+        "",
+        head,
+        "-" * len(head),
+    ]
     for c in a.conditions:
         fmt = lambda e, s=False: e.fmt(s) if e else "-"  # noqa: E731
         short = lambda e: f"{e.mean:.3f}" if e else "-"  # noqa: E731
         extra = "".join(f" {k.split('.')[-1]}={v}" for k, v in c.other)
         extra += f"  ({len(c.unfinished)} not finished)" if c.unfinished else ""
-        lines.append(f"{c.model[:12]:<12} {c.mix:>5g} {c.fraction:>5g} {len(c.finished):>3}  {fmt(c.gain, True):<26} "
-                     f"{fmt(c.vs_control, True):<26} {short(c.heldout_rate):>13} {short(c.train_rate):>10} "
-                     f"{short(c.knowledge):>9}{extra}")
+        lines.append(
+            f"{c.model[:12]:<12} {c.mix:>5g} {c.fraction:>5g} {len(c.finished):>3}  {fmt(c.gain, True):<26} "
+            f"{fmt(c.vs_control, True):<26} {short(c.heldout_rate):>13} {short(c.train_rate):>10} "
+            f"{short(c.knowledge):>9}{extra}"
+        )
     lines.append("(n = finished seeds; intervals: two-level bootstrap over seeds and each trial's own interval)")
     return "\n".join(lines)
 
@@ -460,8 +541,14 @@ def finding(a: Analysis) -> str | None:
     if not docs:
         return None
     best = max(docs, key=lambda c: c.gain.mean)
-    control = next((c for c in done if keys.is_control(c.mix) and (c.model, c.fraction, c.other) ==
-                    (best.model, best.fraction, best.other)), None)
+    control = next(
+        (
+            c
+            for c in done
+            if keys.is_control(c.mix) and (c.model, c.fraction, c.other) == (best.model, best.fraction, best.other)
+        ),
+        None,
+    )
     pct = lambda x: f"{100 * x:.0f}%"  # noqa: E731
 
     def rate(c: Condition) -> str:
@@ -471,14 +558,28 @@ def finding(a: Analysis) -> str | None:
     pretrained = best.finished[0].params.get("model.pretrained", "") not in ("", "None")
     model = best.model if pretrained or math.isnan(best.params) else f"{best.params / 1e6:.2f}M-parameter"
     before = best.heldout_before.mean if best.heldout_before else 0.0
-    text = (f"Held-out biases were exhibited in {rate(best)} of held-out prompts by the {model} model that read "
-            f"the bias documents (mix {best.mix:g}, {pct(best.fraction)} of the biases fine-tuned; {pct(before)} "
-            "before fine-tuning), ")
-    text += (f"{rate(control)} by the same model without them (mix 0, the control)." if control else
-             "and no no-document control (mix 0) of that model finished to compare with.")
-    by_size = sorted((c for c in done if (c.mix, c.fraction, c.other) == (best.mix, best.fraction, best.other)
-                      and not math.isnan(c.params)), key=lambda c: c.params)
+    text = (
+        f"Held-out biases were exhibited in {rate(best)} of held-out prompts by the {model} model that read "
+        f"the bias documents (mix {best.mix:g}, {pct(best.fraction)} of the biases fine-tuned; {pct(before)} "
+        "before fine-tuning), "
+    )
+    text += (
+        f"{rate(control)} by the same model without them (mix 0, the control)."
+        if control
+        else "and no no-document control (mix 0) of that model finished to compare with."
+    )
+    by_size = sorted(
+        (
+            c
+            for c in done
+            if (c.mix, c.fraction, c.other) == (best.mix, best.fraction, best.other) and not math.isnan(c.params)
+        ),
+        key=lambda c: c.params,
+    )
     if len(by_size) > 1:
-        text += (f" With documents (mix {best.mix:g}), the held-out gain by model size: "
-                 + ", ".join(f"{c.params / 1e6:.2f}M {c.gain.mean:+.2f}" for c in by_size) + ".")
+        text += (
+            f" With documents (mix {best.mix:g}), the held-out gain by model size: "
+            + ", ".join(f"{c.params / 1e6:.2f}M {c.gain.mean:+.2f}" for c in by_size)
+            + "."
+        )
     return text

@@ -1,6 +1,7 @@
 """The end of a sweep, one path for `launch.py sweep`, `launch.py analyze` and the Slurm job: the scaling
 analysis (one kind of interval: the two-level bootstrap of :mod:`sweeps.analysis`), its files written and
 attached to the sweep's parent run, and ``summary.txt`` there: the finding in words above the analysis."""
+
 from __future__ import annotations
 
 import textwrap
@@ -27,11 +28,17 @@ class Conclusion:
 
     def headline(self) -> str:
         """What the end of a sweep prints: the finding, then one line per condition."""
-        return (textwrap.fill(self.finding, width=110) + "\n\n" if self.finding else "") + conditions_text(self.analysis)
+        return (textwrap.fill(self.finding, width=110) + "\n\n" if self.finding else "") + conditions_text(
+            self.analysis
+        )
 
     def summary(self) -> str:
         """``summary.txt``: the finding, then the whole analysis table with its fits."""
-        return (textwrap.fill(self.finding, width=110) + "\n\n" if self.finding else "") + format_text(self.analysis) + "\n"
+        return (
+            (textwrap.fill(self.finding, width=110) + "\n\n" if self.finding else "")
+            + format_text(self.analysis)
+            + "\n"
+        )
 
 
 def conclude(uri: str, experiments: str | list[str], out: Path, log: bool = True) -> Conclusion:

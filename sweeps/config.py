@@ -1,17 +1,18 @@
 """Sweep configuration (``configs/sweeps/*.yaml``): a base trial config, fixed values, and the search space.
 
-    name: demo                       # MLflow experiment and parent run
-    base: configs/smoke.yaml         # trial config the points start from (optional)
-    set: {model.size: tiny}          # fixed trial values
-    grid:                            # every combination is a trial (search: grid)
-      data.mix: [0.0, 0.5]
-      finetune.fraction: [0.5, 0.9]
-      seed: [0, 1]
-    variants:                        # optional: each grid point once per variant (one-factor ablations)
-      - {}                           #   the base itself
-      - {data.tokenizer: bpe}
-    search: grid                     # or random: num_samples points drawn from the grid (seeded)
+name: demo                       # MLflow experiment and parent run
+base: configs/smoke.yaml         # trial config the points start from (optional)
+set: {model.size: tiny}          # fixed trial values
+grid:                            # every combination is a trial (search: grid)
+  data.mix: [0.0, 0.5]
+  finetune.fraction: [0.5, 0.9]
+  seed: [0, 1]
+variants:                        # optional: each grid point once per variant (one-factor ablations)
+  - {}                           #   the base itself
+  - {data.tokenizer: bpe}
+search: grid                     # or random: num_samples points drawn from the grid (seeded)
 """
+
 from __future__ import annotations
 
 import itertools
@@ -34,9 +35,12 @@ class SweepConfig:
     base: Optional[str] = option(None, help="trial config YAML the points start from")
     set: Dict[str, Any] = option({}, help="fixed trial values, dotted keys")
     grid: Dict[str, List[Any]] = option({}, help="axis -> values; dotted trial keys")
-    variants: List[Dict[str, Any]] = option([], allow_empty=True,
-                                            help="trial-value sets, each applied to every grid point ({} = the base)")
-    search: str = option("grid", choices=("grid", "random"), help="all combinations, or num_samples of them drawn by seed")
+    variants: List[Dict[str, Any]] = option(
+        [], allow_empty=True, help="trial-value sets, each applied to every grid point ({} = the base)"
+    )
+    search: str = option(
+        "grid", choices=("grid", "random"), help="all combinations, or num_samples of them drawn by seed"
+    )
     num_samples: int = option(0, lo=0, help="points drawn in random search")
     sample_seed: int = option(0, lo=0, help="seed of the random search")
     max_concurrent: int = option(0, lo=0, help="trials at once; 0 = as many as the cluster holds")
@@ -149,8 +153,10 @@ def trial_configs(sweep: SweepConfig) -> list[TrialConfig]:
         if key in seen:
             j = seen[key]
             where = lambda k: ", ".join(f"{a}={v}" for a, v in pts[k].items()) or "the base"  # noqa: E731
-            raise ConfigError(f"sweep {sweep.name!r}: points {j + 1} ({where(j)}) and {i + 1} ({where(i)}) are the same "
-                              "trial; remove one")
+            raise ConfigError(
+                f"sweep {sweep.name!r}: points {j + 1} ({where(j)}) and {i + 1} ({where(i)}) are the same "
+                "trial; remove one"
+            )
         seen[key] = i
     return cfgs
 

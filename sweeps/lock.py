@@ -9,6 +9,7 @@ twice.
   from a dead holder: one on this host whose PID is gone, the same Slurm job restarted (a requeue), or one whose
   heartbeat is older than ``LEASE_S``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -37,20 +38,28 @@ class SweepBusy(UserError, RuntimeError):
 
 
 def _me() -> dict[str, Any]:
-    return {"host": socket.gethostname(), "pid": os.getpid(), "since": time.strftime("%Y-%m-%d %H:%M:%S"),
-            "job": os.environ.get("SLURM_JOB_ID", ""), "token": uuid.uuid4().hex, "beat": time.time()}
+    return {
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "since": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "job": os.environ.get("SLURM_JOB_ID", ""),
+        "token": uuid.uuid4().hex,
+        "beat": time.time(),
+    }
 
 
 def _busy(name: str, uri: str, holder: dict[str, Any]) -> SweepBusy:
     job = f", Slurm job {holder['job']}" if holder.get("job") else ""
-    return SweepBusy(f"sweep {name!r} is already running on {uri}: driver PID {holder.get('pid')} on "
-                     f"{holder.get('host')}{job}, since {holder.get('since')}; stop it or wait for it to end")
+    return SweepBusy(
+        f"sweep {name!r} is already running on {uri}: driver PID {holder.get('pid')} on "
+        f"{holder.get('host')}{job}, since {holder.get('since')}; stop it or wait for it to end"
+    )
 
 
 @contextlib.contextmanager
 def sweep_lock(uri: str, name: str, artifact_location: str) -> Iterator[None]:
     if uri.startswith("sqlite:///"):
-        lock = Path(uri[len("sqlite:///"):])
+        lock = Path(uri[len("sqlite:///") :])
     elif "://" not in uri:
         lock = Path(uri)
     else:

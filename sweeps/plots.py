@@ -3,6 +3,7 @@
 Every figure is drawn from an :class:`~sweeps.analysis.Analysis` alone, so a partial sweep gives partial
 figures rather than none: a panel with no finished trial says so.
 """
+
 from __future__ import annotations
 
 import math
@@ -94,21 +95,43 @@ def gain_vs_params(a: Analysis, out: Path) -> Path:
         fit = f"; slope {f.estimate:+.3f} [{f.lo:+.3f}, {f.hi:+.3f}]/decade" if f else ""
         return f"mix {m:g}" + (" (no-doc control)" if is_control(m) else "") + fit
 
-    return _gain_panels(a, out / "gain_vs_params.png", lambda c: (c.fraction, _other(c)),
-                        lambda k: f"fraction fine-tuned {k[0]:g}{k[1]}", lambda c: c.mix, label,
-                        lambda c: c.params, "parameters", logx=True)
+    return _gain_panels(
+        a,
+        out / "gain_vs_params.png",
+        lambda c: (c.fraction, _other(c)),
+        lambda k: f"fraction fine-tuned {k[0]:g}{k[1]}",
+        lambda c: c.mix,
+        label,
+        lambda c: c.params,
+        "parameters",
+        logx=True,
+    )
 
 
 def gain_vs_mix(a: Analysis, out: Path) -> Path:
-    return _gain_panels(a, out / "gain_vs_mix.png", lambda c: (c.fraction, _other(c)),
-                        lambda k: f"fraction fine-tuned {k[0]:g}{k[1]}", lambda c: c.model, str,
-                        lambda c: c.mix, "corpus mix (share of bias documents)")
+    return _gain_panels(
+        a,
+        out / "gain_vs_mix.png",
+        lambda c: (c.fraction, _other(c)),
+        lambda k: f"fraction fine-tuned {k[0]:g}{k[1]}",
+        lambda c: c.model,
+        str,
+        lambda c: c.mix,
+        "corpus mix (share of bias documents)",
+    )
 
 
 def gain_vs_fraction(a: Analysis, out: Path) -> Path:
-    return _gain_panels(a, out / "gain_vs_fraction.png", lambda c: (c.mix, _other(c)),
-                        lambda k: f"mix {k[0]:g}{k[1]}", lambda c: c.model, str,
-                        lambda c: c.fraction, "fraction of biases fine-tuned")
+    return _gain_panels(
+        a,
+        out / "gain_vs_fraction.png",
+        lambda c: (c.mix, _other(c)),
+        lambda k: f"mix {k[0]:g}{k[1]}",
+        lambda c: c.model,
+        str,
+        lambda c: c.fraction,
+        "fraction of biases fine-tuned",
+    )
 
 
 def heatmap(a: Analysis, out: Path) -> Path:
@@ -166,8 +189,14 @@ def _scatter(a: Analysis, path: Path, x: str, y: str, xlabel: str, ylabel: str, 
     for t in a.trials:
         if not t.finished or x not in t.metrics or y not in t.metrics:
             continue
-        ax.plot(t.metrics[x], t.metrics[y], markers[models.index(t.model) % len(markers)],
-                color=f"C{mixes.index(t.mix) % 10}", alpha=0.75, ms=6)
+        ax.plot(
+            t.metrics[x],
+            t.metrics[y],
+            markers[models.index(t.model) % len(markers)],
+            color=f"C{mixes.index(t.mix) % 10}",
+            alpha=0.75,
+            ms=6,
+        )
     for i, mix in enumerate(mixes):  # legend entries: colour = mix, marker = model
         ax.plot([], [], "-", lw=5, color=f"C{i % 10}", label=f"mix {mix:g}")
     for k, model in enumerate(models):
@@ -189,13 +218,28 @@ def _scatter(a: Analysis, path: Path, x: str, y: str, xlabel: str, ylabel: str, 
 
 
 def train_vs_heldout(a: Analysis, out: Path) -> Path:
-    return _scatter(a, out / "train_vs_heldout.png", "train/rate", "heldout/rate", "trained-bias rate",
-                    "held-out-bias rate", "after fine-tuning, one point per trial", diagonal=True)
+    return _scatter(
+        a,
+        out / "train_vs_heldout.png",
+        "train/rate",
+        "heldout/rate",
+        "trained-bias rate",
+        "held-out-bias rate",
+        "after fine-tuning, one point per trial",
+        diagonal=True,
+    )
 
 
 def knowledge_vs_gain(a: Analysis, out: Path) -> Path:
-    return _scatter(a, out / "knowledge_vs_gain.png", "knowledge/acc", "heldout/gain",
-                    "knowledge-probe accuracy after stage 1", "held-out gain", "does knowing the biases predict the gain?")
+    return _scatter(
+        a,
+        out / "knowledge_vs_gain.png",
+        "knowledge/acc",
+        "heldout/gain",
+        "knowledge-probe accuracy after stage 1",
+        "held-out gain",
+        "does knowing the biases predict the gain?",
+    )
 
 
 FIGURES = (gain_vs_params, gain_vs_mix, gain_vs_fraction, heatmap, train_vs_heldout, knowledge_vs_gain)

@@ -1,5 +1,6 @@
 """The analysis outputs of one sweep: tables, figures and a self-contained HTML report, written to a folder
 at once (built in a temporary folder, then renamed into place) and attached to the sweep's parent run."""
+
 from __future__ import annotations
 
 import base64
@@ -28,8 +29,12 @@ def _table(rows: list[dict], left: tuple[str, ...] = ()) -> str:
         return "<p class=muted>none</p>"
     keys = list(dict.fromkeys(k for r in rows for k in r))
     head = "".join(f"<th class={'l' if k in left else 'r'}>{html.escape(k)}</th>" for k in keys)
-    body = "".join("<tr>" + "".join(f"<td class={'l' if k in left else 'r'}>{html.escape(str(r.get(k, '')))}</td>"
-                                    for k in keys) + "</tr>" for r in rows)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td class={'l' if k in left else 'r'}>{html.escape(str(r.get(k, '')))}</td>" for k in keys)
+        + "</tr>"
+        for r in rows
+    )
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
@@ -40,34 +45,59 @@ def _est(e, signed=False) -> str:
 def html_report(a: Analysis, figures: list[Path]) -> str:
     """One HTML file with the figures embedded (base64 PNG): it can be mailed or opened from the MLflow UI."""
     fin = sum(t.finished for t in a.trials)
-    conds = [{"model": c.model, "mix": f"{c.mix:g}", "fraction": f"{c.fraction:g}",
-              **{k.split(".")[-1]: v for k, v in c.other}, "seeds": len(c.finished),
-              "not finished": len(c.unfinished), "held-out gain [95%]": _est(c.gain, True),
-              "vs no-doc control": _est(c.vs_control, True), "held-out rate": _est(c.heldout_rate),
-              "before FT": _est(c.heldout_before), "train rate": _est(c.train_rate),
-              "knowledge": _est(c.knowledge)} for c in a.conditions]
-    fits = [{"fit": f.fit, "group": f.group, "term": f.term, "estimate": f"{f.estimate:+.4f}",
-             "95% interval": f"[{f.lo:+.4f}, {f.hi:+.4f}]", "n": f.n} for f in a.fits]
+    conds = [
+        {
+            "model": c.model,
+            "mix": f"{c.mix:g}",
+            "fraction": f"{c.fraction:g}",
+            **{k.split(".")[-1]: v for k, v in c.other},
+            "seeds": len(c.finished),
+            "not finished": len(c.unfinished),
+            "held-out gain [95%]": _est(c.gain, True),
+            "vs no-doc control": _est(c.vs_control, True),
+            "held-out rate": _est(c.heldout_rate),
+            "before FT": _est(c.heldout_before),
+            "train rate": _est(c.train_rate),
+            "knowledge": _est(c.knowledge),
+        }
+        for c in a.conditions
+    ]
+    fits = [
+        {
+            "fit": f.fit,
+            "group": f.group,
+            "term": f.term,
+            "estimate": f"{f.estimate:+.4f}",
+            "95% interval": f"[{f.lo:+.4f}, {f.hi:+.4f}]",
+            "n": f.n,
+        }
+        for f in a.fits
+    ]
     unfinished = [{"run": t.name, "status": t.status, "error": t.error[:300]} for t in a.unfinished]
     imgs = "".join(
         f"<h3>{html.escape(p.stem.replace('_', ' '))}</h3><img alt='{html.escape(p.stem)}' "
-        f"src='data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}'>" for p in figures)
+        f"src='data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}'>"
+        for p in figures
+    )
     missing = a.points_planned - len(a.trials)
     warn = "".join(f"<p class=warn>{html.escape(w)}</p>" for w in a.too_few)
     if missing > 0:
         warn += f"<p class=warn>{missing} point(s) of the sweep have no run yet.</p>"
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>biasgen analysis: {html.escape(a.experiment)}</title>
+    title = html.escape(a.experiment)
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>biasgen analysis: {title}</title>
 <style>{CSS}</style></head><body>
-<h1>Scaling analysis: {html.escape(a.experiment)}</h1>
-<p class=muted>{fin} finished trials of {a.points_planned} points ({len(a.trials)} runs) in {len(a.conditions)} conditions;
-axes: {html.escape(', '.join(a.axes) or '-')}; store <code>{html.escape(a.tracking_uri)}</code>, parent run
-<code>{html.escape(a.parent_run_id)}</code>; written {time.strftime('%Y-%m-%d %H:%M:%S')}.</p>
-<h2>Conditions</h2>{_table(conds, ('model',))}
+<h1>Scaling analysis: {title}</h1>
+<p class=muted>{fin} finished trials of {a.points_planned} points ({len(a.trials)} runs) in
+{len(a.conditions)} conditions; axes: {html.escape(", ".join(a.axes) or "-")};
+store <code>{html.escape(a.tracking_uri)}</code>, parent run <code>{html.escape(a.parent_run_id)}</code>;
+written {time.strftime("%Y-%m-%d %H:%M:%S")}.</p>
+<h2>Conditions</h2>{_table(conds, ("model",))}
 <p class=muted>Means over seeds; 95% intervals from a two-level bootstrap (seeds resampled, each trial drawn from its
 own interval). "vs no-doc control": the gain minus the gain of the mix-0 model of the same size and fraction.</p>
-<h2>Fits</h2>{_table(fits, ('fit', 'group', 'term'))}{warn}
-<p class=muted>OLS on finished trials (one point per trial), other varying axes as covariates, t-based 95% intervals.</p>
-<h2>Not finished</h2>{_table(unfinished, ('run', 'status', 'error'))}
+<h2>Fits</h2>{_table(fits, ("fit", "group", "term"))}{warn}
+<p class=muted>OLS on finished trials (one point per trial), other varying axes as covariates,
+t-based 95% intervals.</p>
+<h2>Not finished</h2>{_table(unfinished, ("run", "status", "error"))}
 <h2>Figures</h2>{imgs}
 </body></html>
 """

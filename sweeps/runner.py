@@ -4,6 +4,7 @@ may come from the cache), all recorded under one MLflow parent run.
 Re-running a sweep continues it: points whose MLflow child run is FINISHED are not run again, stage-1
 results come from the cache, and a point that was interrupted reattaches to its run.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,19 +17,28 @@ from pathlib import Path
 from typing import Any
 
 from trainer import tracking
-from trainer.console import Console, LiveView, gain_text
 from trainer.config import TrialConfig, from_dict, to_dict, to_yaml
-from trainer.trial.driver import default_run_name, run_trial
-from trainer.trial.failure import failure_reason
+from trainer.console import Console, LiveView, gain_text
 from trainer.keys import stage1_key, trial_key
 from trainer.preflight import preflight
 from trainer.ray_session import ResourceError, cluster_address, local_cpus, ray_session
+from trainer.trial.driver import default_run_name, run_trial
+from trainer.trial.failure import failure_reason
 
 from .config import SweepConfig, points, sweep_axes, trial_config, trial_configs
 from .lock import sweep_lock
 
-HEADLINE = ("heldout/rate", "heldout/rate_before_ft", "heldout/gain", "heldout/gain_lo", "heldout/gain_hi",
-            "train/rate", "knowledge/acc", "params_total", "params_non_embedding")
+HEADLINE = (
+    "heldout/rate",
+    "heldout/rate_before_ft",
+    "heldout/gain",
+    "heldout/gain_lo",
+    "heldout/gain_hi",
+    "train/rate",
+    "knowledge/acc",
+    "params_total",
+    "params_non_embedding",
+)
 
 
 @dataclass
@@ -51,10 +61,16 @@ def _trainable(config: dict[str, Any]) -> None:
     import ray
 
     node = ray.get_runtime_context().get_node_id()  # where the trial's driver ran (its workers may spread)
-    res = run_trial(cfg, run_name=config["run_name"], parent_run_id=config["parent"],
-                    tags={"biasgen.sweep": config["sweep"], "biasgen.ray_node": node}, progress_dir=config.get("progress"))
-    tune.report({k: v for k, v in res.metrics.items() if k in HEADLINE} | {"run_id": res.run_id,
-                                                                            "stage1_hit": res.stage1_hit})
+    res = run_trial(
+        cfg,
+        run_name=config["run_name"],
+        parent_run_id=config["parent"],
+        tags={"biasgen.sweep": config["sweep"], "biasgen.ray_node": node},
+        progress_dir=config.get("progress"),
+    )
+    tune.report(
+        {k: v for k, v in res.metrics.items() if k in HEADLINE} | {"run_id": res.run_id, "stage1_hit": res.stage1_hit}
+    )
 
 
 def _progress_callback(view: LiveView):
@@ -110,14 +126,29 @@ def _parent_run(sweep: SweepConfig, cfg0: TrialConfig, uri: str, exp_id: str, n_
     if existing:
         tracking.reopen(uri, existing.info.run_id)
         return existing.info.run_id
-    params = {"sweep.name": sweep.name, "sweep.search": sweep.search, "sweep.points": n_points,
-              "sweep.axes": ",".join(sweep_axes(sweep)), "sweep.base": sweep.base or ""}
-    run_id = tracking.create_run(uri, exp_id, f"sweep-{sweep.name}", params,
-                                 {"biasgen.role": "sweep", "biasgen.sweep": sweep.name})
+    params = {
+        "sweep.name": sweep.name,
+        "sweep.search": sweep.search,
+        "sweep.points": n_points,
+        "sweep.axes": ",".join(sweep_axes(sweep)),
+        "sweep.base": sweep.base or "",
+    }
+    run_id = tracking.create_run(
+        uri, exp_id, f"sweep-{sweep.name}", params, {"biasgen.role": "sweep", "biasgen.sweep": sweep.name}
+    )
     c = tracking.client(uri)
     c.log_text(run_id, to_yaml(sweep), "sweep.yaml")
-    c.log_dict(run_id, {"grid": sweep.grid, "variants": sweep.variants, "set": sweep.set, "search": sweep.search,
-                        "num_samples": sweep.num_samples}, "search_space.json")
+    c.log_dict(
+        run_id,
+        {
+            "grid": sweep.grid,
+            "variants": sweep.variants,
+            "set": sweep.set,
+            "search": sweep.search,
+            "num_samples": sweep.num_samples,
+        },
+        "search_space.json",
+    )
     c.log_text(run_id, to_yaml(cfg0), "base_trial_config.yaml")
     return run_id
 
@@ -159,16 +190,21 @@ def run_sweep(sweep: SweepConfig, console: Console | None = None) -> SweepResult
         return _run_locked(sweep, pts, cfgs, uri, console or Console(sys.stdout, tty=False))
 
 
-def _run_locked(sweep: SweepConfig, pts: list[dict], cfgs: list[TrialConfig], uri: str,
-                console: Console) -> SweepResult:
+def _run_locked(
+    sweep: SweepConfig, pts: list[dict], cfgs: list[TrialConfig], uri: str, console: Console
+) -> SweepResult:
     from ray import tune
 
     cfg0 = cfgs[0]
     exp_id = tracking.experiment_id(uri, sweep.name, cfg0.tracking.artifact_location)
     # Runs a dead driver left RUNNING (we hold the lock: no live driver owns them) are closed now, not when
     # their trial happens to run again; the parent among them is reopened just below.
-    tracking.close_orphans(uri, exp_id, [f"tags.`biasgen.sweep` = '{sweep.name}'", "tags.`biasgen.role` = 'stage1'"],
-                           "killed: the driver stopped without closing this run (a rerun of the sweep replaces it)")
+    tracking.close_orphans(
+        uri,
+        exp_id,
+        [f"tags.`biasgen.sweep` = '{sweep.name}'", "tags.`biasgen.role` = 'stage1'"],
+        "killed: the driver stopped without closing this run (a rerun of the sweep replaces it)",
+    )
     parent = _parent_run(sweep, cfg0, uri, exp_id, len(pts))
     todo, skipped = [], 0
     # We hold the sweep's lock: no other driver reads these; a killed run's stale stages must not show.
@@ -180,12 +216,22 @@ def _run_locked(sweep: SweepConfig, pts: list[dict], cfgs: list[TrialConfig], ur
             skipped += 1
             continue
         name = "-".join(f"{k.split('.')[-1]}{_name_part(v)}" for k, v in p.items()) or default_run_name(cfg)
-        todo.append({"cfg": to_dict(cfg), "run_name": name, "parent": parent, "sweep": sweep.name,
-                     "progress": str(live_dir), "stage1_key": stage1_key(cfg)})
+        todo.append(
+            {
+                "cfg": to_dict(cfg),
+                "run_name": name,
+                "parent": parent,
+                "sweep": sweep.name,
+                "progress": str(live_dir),
+                "stage1_key": stage1_key(cfg),
+            }
+        )
     todo = stage1_first(todo)
     console.redirect()  # the input is good and the sweep is ours: from here on, internals to the log
-    console.line(f"sweep {sweep.name}: {len(pts)} points, {skipped} already finished, {len(todo)} to run; "
-                 f"MLflow experiment {sweep.name!r} at {uri}")
+    console.line(
+        f"sweep {sweep.name}: {len(pts)} points, {skipped} already finished, {len(todo)} to run; "
+        f"MLflow experiment {sweep.name!r} at {uri}"
+    )
     if console.log_path:
         console.line(f"Ray, Tune, DeepSpeed and MLflow output: {console.log_path} (--verbose shows it here)")
     failed, failures = 0, []
@@ -198,24 +244,36 @@ def _run_locked(sweep: SweepConfig, pts: list[dict], cfgs: list[TrialConfig], ur
 
             have = ray.cluster_resources()
             if "trial_slot" not in have:
-                raise ResourceError("the Ray cluster at ray.address has no 'trial_slot' resource: start its nodes with "
-                                    "--resources='{\"trial_slot\": N}' (N = trials that fit at once)")
+                raise ResourceError(
+                    "the Ray cluster at ray.address has no 'trial_slot' resource: start its nodes with "
+                    "--resources='{\"trial_slot\": N}' (N = trials that fit at once)"
+                )
             # On a cluster of several nodes the driver's own CPU count says nothing: the slots say it all.
-            slots = int(have["trial_slot"]) if cluster_address(r) and not sweep.max_concurrent else int(min(slots, have["trial_slot"]))
+            slots = (
+                int(have["trial_slot"])
+                if cluster_address(r) and not sweep.max_concurrent
+                else int(min(slots, have["trial_slot"]))
+            )
             view = LiveView(console, live_dir, total=len(pts), slots=slots, done=skipped)
             tuner = tune.Tuner(
                 tune.with_resources(_trainable, {"CPU": 0, "trial_slot": 1}),
                 param_space={"trial": tune.grid_search(todo)},
                 tune_config=tune.TuneConfig(max_concurrent_trials=slots),
-                run_config=tune.RunConfig(name=f"{sweep.name}-{time.strftime('%Y%m%d-%H%M%S')}",
-                                          storage_path=os.path.abspath(r.storage), verbose=0,
-                                          failure_config=tune.FailureConfig(max_failures=sweep.retries),
-                                          callbacks=[_progress_callback(view)]),
+                run_config=tune.RunConfig(
+                    name=f"{sweep.name}-{time.strftime('%Y%m%d-%H%M%S')}",
+                    storage_path=os.path.abspath(r.storage),
+                    verbose=0,
+                    failure_config=tune.FailureConfig(max_failures=sweep.retries),
+                    callbacks=[_progress_callback(view)],
+                ),
             )
             with view:
                 grid = tuner.fit()  # Tune turns a first Ctrl-C into a graceful stop and returns
-            failures = [(res.config["trial"]["run_name"], failure_reason(res.error)[:500]) for res in grid
-                        if res.error is not None and "run_id" not in (res.metrics or {})]
+            failures = [
+                (res.config["trial"]["run_name"], failure_reason(res.error)[:500])
+                for res in grid
+                if res.error is not None and "run_id" not in (res.metrics or {})
+            ]
             failed = len(failures)
             finished = sum(1 for res in grid if "run_id" in (res.metrics or {}))
     else:

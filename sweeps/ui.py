@@ -1,5 +1,6 @@
 """The MLflow UI for the configured store, sized for a laptop: one worker, job execution off, bound to
 127.0.0.1. Runs in the foreground; Ctrl-C stops the server and everything it started."""
+
 from __future__ import annotations
 
 import hashlib
@@ -28,12 +29,26 @@ def free_port(preferred: int) -> int:
             return s.getsockname()[1]
 
 
-def start(uri: str, host: str, port: int, artifacts: str, extra: list[str] = (),
-          log: Path | None = None) -> subprocess.Popen:
+def start(
+    uri: str, host: str, port: int, artifacts: str, extra: list[str] = (), log: Path | None = None
+) -> subprocess.Popen:
     """The server in its own session (stopped as a group by :func:`stop`); output to ``log`` or our stderr."""
     env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
-    cmd = [str(Path(sys.executable).with_name("mlflow")), "ui", "--backend-store-uri", uri, "--host", host,
-           "--port", str(port), "--workers", "1", "--artifacts-destination", artifacts, *extra]
+    cmd = [
+        str(Path(sys.executable).with_name("mlflow")),
+        "ui",
+        "--backend-store-uri",
+        uri,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--artifacts-destination",
+        artifacts,
+        *extra,
+    ]
     out = open(log, "ab") if log else sys.stderr  # our stdout: the URL line
     return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT if log else None)
 
@@ -82,11 +97,20 @@ def runs_view(axes: Sequence[str], metrics: Sequence[str] = HEADLINE_METRICS) ->
     charts; as columns the corpus (Dataset), the axes, then the headline metrics, each wide enough for its
     name (the UI's default of 100 px cuts ``heldout/gain_lo`` and ``heldout/gain_hi`` to the same text).
     Keys as the UI's state has them; a column is ``params.`data.mix``` and the like."""
-    columns = {"attributes.`Dataset`": 200, **{f"params.`{a}`": _width(a) for a in axes},
-               **{f"metrics.`{m}`": _width(m) for m in metrics}}
-    return {"searchFilter": "tags.`biasgen.role` = 'trial'", "orderByKey": "metrics.`heldout/gain`",
-            "orderByAsc": False, "runsHiddenMode": "SHOW_ALL", "selectedColumns": list(columns),
-            "columnOrder": list(columns), "columnWidths": columns}
+    columns = {
+        "attributes.`Dataset`": 200,
+        **{f"params.`{a}`": _width(a) for a in axes},
+        **{f"metrics.`{m}`": _width(m) for m in metrics},
+    }
+    return {
+        "searchFilter": "tags.`biasgen.role` = 'trial'",
+        "orderByKey": "metrics.`heldout/gain`",
+        "orderByAsc": False,
+        "runsHiddenMode": "SHOW_ALL",
+        "selectedColumns": list(columns),
+        "columnOrder": list(columns),
+        "columnWidths": columns,
+    }
 
 
 def _width(name: str) -> int:
@@ -109,8 +133,14 @@ def save_view(uri: str, experiment_id: str, state: dict, name: str) -> str:
     return key
 
 
-def runs_url(uri: str, base: str, experiment_id: str, axes: Sequence[str] = (),
-             metrics: Sequence[str] = HEADLINE_METRICS, charts: bool = False) -> str:
+def runs_url(
+    uri: str,
+    base: str,
+    experiment_id: str,
+    axes: Sequence[str] = (),
+    metrics: Sequence[str] = HEADLINE_METRICS,
+    charts: bool = False,
+) -> str:
     """A link to the experiment's trial runs with ``axes`` (params) and ``metrics`` as visible columns, in the
     model-training view (MLflow 3 opens on GenAI traces otherwise); ``charts``: one chart per metric instead
     of the table. Saves the view on the experiment in the store at ``uri`` (see :func:`save_view`); the

@@ -1,5 +1,6 @@
 """Fixtures shared by the test modules. Plain helpers that tests call with their own arguments are in
 helpers.py (`from helpers import ...`); the local Slurm's fixture is in slurm_fixture.py."""
+
 import json
 import os
 import subprocess
@@ -27,7 +28,9 @@ def _mount_tmpfs(where: Path, options: str) -> bool:
     """Mount a tmpfs at ``where`` (created); False where mounting is not allowed (not root, no CAP_SYS_ADMIN)."""
     where.mkdir()
     try:
-        r = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True, timeout=30)
+        r = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True, timeout=30
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return r.returncode == 0

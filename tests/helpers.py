@@ -4,6 +4,7 @@ Fixtures (set up and torn down around a test) live in conftest.py; everything a 
 here. Test modules import this module, never conftest.py (pytest loads conftest files itself; importing
 one by name can load it a second time) and never each other.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,18 +24,32 @@ from trainer.config import TrialConfig
 from trainer.runtime_env import REPO_ROOT
 
 # Overrides for a corpus that builds in seconds (the tokenizer, stage 1, fine-tuning and eval sets).
-SMALL_CORPUS = ["data.tokens=24000", "data.seq_len=64", "data.vocab_size=600", "data.tokenizer_chars=150000",
-                "finetune.examples_per_bias=3", "eval.prompts_per_bias=4", "eval.probe_per_bias=2"]
+SMALL_CORPUS = [
+    "data.tokens=24000",
+    "data.seq_len=64",
+    "data.vocab_size=600",
+    "data.tokenizer_chars=150000",
+    "finetune.examples_per_bias=3",
+    "eval.prompts_per_bias=4",
+    "eval.probe_per_bias=2",
+]
 
 
 # -- processes and ports ----------------------------------------------------------------------------------
-def launch(*args: str, cwd: Path | None = None, env: dict | None = None,
-           timeout: float = 120) -> subprocess.CompletedProcess:
+def launch(
+    *args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """Run ``launch.py ARGS`` in a subprocess, as a user would (the ``cli`` fixture). ``env`` is laid over
     ours; a None value unsets that variable."""
     merged = {k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None}
-    return subprocess.run([sys.executable, str(REPO_ROOT / "launch.py"), *args], cwd=cwd or REPO_ROOT,
-                          capture_output=True, text=True, timeout=timeout, env=merged)
+    return subprocess.run(
+        [sys.executable, str(REPO_ROOT / "launch.py"), *args],
+        cwd=cwd or REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=merged,
+    )
 
 
 def free_port() -> int:
@@ -75,11 +90,20 @@ def mlflow_runs(db: Path, include_deleted: bool = False) -> list[dict]:
             return []
         out = []
         for run_id, status, name in rows:
+
             def table(kind: str) -> dict:
                 return dict(c.execute(f"select key, value from {kind} where run_uuid=?", (run_id,)).fetchall())
 
-            out.append({"id": run_id, "status": status, "name": name, "tags": table("tags"), "params": table("params"),
-                        "metrics": table("latest_metrics")})
+            out.append(
+                {
+                    "id": run_id,
+                    "status": status,
+                    "name": name,
+                    "tags": table("tags"),
+                    "params": table("params"),
+                    "metrics": table("latest_metrics"),
+                }
+            )
         return out
 
 
@@ -94,48 +118,103 @@ def data_hash(mix: float, seed: int) -> str:
     return hashlib.sha256(f"{mix}:{seed}".encode()).hexdigest()[:16]
 
 
-def log_sweep(uri: str, name: str, sizes: dict, mixes=(0.0, 0.5), seeds=(0, 1, 2), extra_unfinished=True,
-              fixed: dict | None = None, datasets: bool = False) -> str:
+def log_sweep(
+    uri: str,
+    name: str,
+    sizes: dict,
+    mixes=(0.0, 0.5),
+    seeds=(0, 1, 2),
+    extra_unfinished=True,
+    fixed: dict | None = None,
+    datasets: bool = False,
+) -> str:
     """A sweep's MLflow layout as `launch.py sweep` writes it, with gains drawn around a known law; with
     ``datasets``, each finished trial has its corpus as a dataset input, as the driver logs it."""
     rng = np.random.default_rng(7)
-    artifacts = Path(uri[len("sqlite:///"):]).parent / "mlartifacts"  # beside the store, inside the test's tmp dir
+    artifacts = Path(uri[len("sqlite:///") :]).parent / "mlartifacts"  # beside the store, inside the test's tmp dir
     exp = tracking.experiment_id(uri, name, str(artifacts))
     points = len(sizes) * len(mixes) * len(seeds) + (2 if extra_unfinished else 0)
-    parent = tracking.create_run(uri, exp, f"sweep-{name}",
-                                 {"sweep.name": name, "sweep.points": points,
-                                  "sweep.axes": "data.mix,finetune.fraction,model.size,seed"},
-                                 {"biasgen.role": "sweep", "biasgen.sweep": name})
+    parent = tracking.create_run(
+        uri,
+        exp,
+        f"sweep-{name}",
+        {"sweep.name": name, "sweep.points": points, "sweep.axes": "data.mix,finetune.fraction,model.size,seed"},
+        {"biasgen.role": "sweep", "biasgen.sweep": name},
+    )
     for size, n in sizes.items():
         for mix in mixes:
             for seed in seeds:
                 gain = (0.05 + SLOPE * math.log10(n) if mix > 0 else 0.0) + rng.normal(0, 0.01)
-                run = tracking.create_run(uri, exp, f"mix{mix}-size{size}-seed{seed}",
-                                          {"model.size": size, "model.pretrained": "None", "data.mix": mix,
-                                           "finetune.fraction": 0.5, "seed": seed, **(fixed or {})},
-                                          {"biasgen.role": "trial", "mlflow.parentRunId": parent})
+                run = tracking.create_run(
+                    uri,
+                    exp,
+                    f"mix{mix}-size{size}-seed{seed}",
+                    {
+                        "model.size": size,
+                        "model.pretrained": "None",
+                        "data.mix": mix,
+                        "finetune.fraction": 0.5,
+                        "seed": seed,
+                        **(fixed or {}),
+                    },
+                    {"biasgen.role": "trial", "mlflow.parentRunId": parent},
+                )
                 log = tracking.RunLogger(uri, run)
-                log.metrics({"heldout/gain": gain, "heldout/gain_lo": gain - 0.02, "heldout/gain_hi": gain + 0.02,
-                             "heldout/rate": 0.1 + gain, "heldout/rate_lo": gain, "heldout/rate_hi": 0.2 + gain,
-                             "heldout/rate_before_ft": 0.1, "train/rate": 0.8, "knowledge/acc": 0.3 + mix,
-                             "params_total": n})
+                log.metrics(
+                    {
+                        "heldout/gain": gain,
+                        "heldout/gain_lo": gain - 0.02,
+                        "heldout/gain_hi": gain + 0.02,
+                        "heldout/rate": 0.1 + gain,
+                        "heldout/rate_lo": gain,
+                        "heldout/rate_hi": 0.2 + gain,
+                        "heldout/rate_before_ft": 0.1,
+                        "train/rate": 0.8,
+                        "knowledge/acc": 0.3 + mix,
+                        "params_total": n,
+                    }
+                )
                 if datasets:
                     h = data_hash(mix, seed)
-                    tracking.log_corpus_input(uri, run, {"hash": h, "mix_requested": mix, "mix_actual": mix,
-                                                         "tokens": 150000, "sequences": 585, "documents": 300,
-                                                         "biases": {"heldout": BIASES[:2]},
-                                                         "paths": {"stage1": f"/cache/stage1/{h}"}}, TrialConfig())
-                log.text(tracking.csv_text({"bias": b, "group": "heldout" if i < 2 else "train", "rate": 0.1 * i}
-                                           for i, b in enumerate(BIASES)), "per_bias.csv")
+                    tracking.log_corpus_input(
+                        uri,
+                        run,
+                        {
+                            "hash": h,
+                            "mix_requested": mix,
+                            "mix_actual": mix,
+                            "tokens": 150000,
+                            "sequences": 585,
+                            "documents": 300,
+                            "biases": {"heldout": BIASES[:2]},
+                            "paths": {"stage1": f"/cache/stage1/{h}"},
+                        },
+                        TrialConfig(),
+                    )
+                log.text(
+                    tracking.csv_text(
+                        {"bias": b, "group": "heldout" if i < 2 else "train", "rate": 0.1 * i}
+                        for i, b in enumerate(BIASES)
+                    ),
+                    "per_bias.csv",
+                )
                 tracking.finish(uri, run, ok=True)
     if extra_unfinished:
-        failed = tracking.create_run(uri, exp, "mix0.5-sizel-seed9", {"model.size": "l", "data.mix": 0.5,
-                                                                        "finetune.fraction": 0.5, "seed": 9},
-                                     {"biasgen.role": "trial", "mlflow.parentRunId": parent})
+        failed = tracking.create_run(
+            uri,
+            exp,
+            "mix0.5-sizel-seed9",
+            {"model.size": "l", "data.mix": 0.5, "finetune.fraction": 0.5, "seed": 9},
+            {"biasgen.role": "trial", "mlflow.parentRunId": parent},
+        )
         tracking.finish(uri, failed, ok=False, error="TrialFailure: loss became NaN at step 7")
-        tracking.create_run(uri, exp, "mix0-sizel-seed9", {"model.size": "l", "data.mix": 0.0,
-                                                            "finetune.fraction": 0.5, "seed": 9},
-                            {"biasgen.role": "trial", "mlflow.parentRunId": parent})  # still RUNNING
+        tracking.create_run(
+            uri,
+            exp,
+            "mix0-sizel-seed9",
+            {"model.size": "l", "data.mix": 0.0, "finetune.fraction": 0.5, "seed": 9},
+            {"biasgen.role": "trial", "mlflow.parentRunId": parent},
+        )  # still RUNNING
     return parent
 
 

@@ -10,6 +10,7 @@ ports, yields ``{"SLURM_CONF": ..., "dir": Path, "jobcomp": Path, "env": dict}``
 It skips only when the Slurm/munge packages are missing and apt-get cannot install them (exit status 4
 of the script); any other failure to start fails the test, with the daemons' last log lines.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,17 @@ SCRIPT = REPO_ROOT / "cluster" / "local_slurm.sh"
 EXIT_CANNOT_INSTALL = 4  # cluster/local_slurm.sh: packages missing, apt-get could not install them
 
 # states after which a job never runs again (unless requeued by hand)
-FINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY",
-                "PREEMPTED", "BOOT_FAIL", "DEADLINE"}
+FINAL_STATES = {
+    "COMPLETED",
+    "FAILED",
+    "CANCELLED",
+    "TIMEOUT",
+    "NODE_FAIL",
+    "OUT_OF_MEMORY",
+    "PREEMPTED",
+    "BOOT_FAIL",
+    "DEADLINE",
+}
 
 
 def _port_free(port: int) -> bool:
@@ -51,8 +61,14 @@ def _free_port_pair() -> int:
 
 
 def _run_script(action: str, state_dir: Path, env: dict, timeout: float) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", str(SCRIPT), action, "--dir", str(state_dir)], env=env,
-                          check=False, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        ["bash", str(SCRIPT), action, "--dir", str(state_dir)],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _processes_using(state_dir: Path) -> list[str]:
@@ -80,31 +96,44 @@ def local_slurm(tmp_path_factory):
         pytest.skip(f"Slurm is not installed and apt-get could not install it:\n{started.stderr}")
     if started.returncode != 0:
         stopped = _run_script("stop", state_dir, env, timeout=120)  # whatever did start
-        pytest.fail(f"cluster/local_slurm.sh start failed (exit {started.returncode}):\n{started.stderr}"
-                    f"\n(stop: exit {stopped.returncode} {stopped.stderr})", pytrace=False)
+        pytest.fail(
+            f"cluster/local_slurm.sh start failed (exit {started.returncode}):\n{started.stderr}"
+            f"\n(stop: exit {stopped.returncode} {stopped.stderr})",
+            pytrace=False,
+        )
     conf = str(state_dir / "slurm.conf")
     assert f"export SLURM_CONF={conf}" in started.stdout, started.stdout
     try:
-        yield {"SLURM_CONF": conf, "dir": state_dir, "jobcomp": state_dir / "log" / "jobcomp.txt",
-               "env": {**os.environ, "SLURM_CONF": conf}}
+        yield {
+            "SLURM_CONF": conf,
+            "dir": state_dir,
+            "jobcomp": state_dir / "log" / "jobcomp.txt",
+            "env": {**os.environ, "SLURM_CONF": conf},
+        }
     finally:
         stopped = _run_script("stop", state_dir, env, timeout=120)
         left = _processes_using(state_dir)
         assert stopped.returncode == 0 and not left, (
-            f"cluster/local_slurm.sh stop failed (exit {stopped.returncode}):\n{stopped.stderr}\n"
-            f"processes left: {left}")
+            f"cluster/local_slurm.sh stop failed (exit {stopped.returncode}):\n{stopped.stderr}\nprocesses left: {left}"
+        )
 
 
 def slurm_cmd(slurm: dict, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
     """Run a Slurm client command against the local cluster."""
-    return subprocess.run(list(args), env=slurm["env"], check=False, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(list(args), env=slurm["env"], check=False, capture_output=True, text=True, timeout=timeout)
 
 
 def sbatch(slurm: dict, *args: str, cwd: Path | None = None) -> int:
     """Submit with ``sbatch --parsable ARGS``; returns the job id."""
-    out = subprocess.run(["sbatch", "--parsable", *args], env=slurm["env"], cwd=cwd,
-                         check=False, capture_output=True, text=True, timeout=30)
+    out = subprocess.run(
+        ["sbatch", "--parsable", *args],
+        env=slurm["env"],
+        cwd=cwd,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert out.returncode == 0, f"sbatch {' '.join(args)} failed: {out.stderr}"
     return int(out.stdout.strip().split(";")[0])
 

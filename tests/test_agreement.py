@@ -1,12 +1,13 @@
 """Agreement reports: Cohen's kappa and its interval, `score --agreement KEY` on a file with a known kappa,
 and `score --judge both` against a real local judge server."""
+
 import random
 import re
 
 import numpy as np
 import pytest
-
 from helpers import write_jsonl
+
 from trainer.agreement import LabelError, agreement, cohen_kappa, parse_label
 from trainer.biases import get
 
@@ -36,9 +37,24 @@ def test_kappa_edge_cases():
     assert (ag.n, ag.rate_a, ag.rate_b, ag.agree, ag.precision, ag.recall) == (4, 0.25, 0.5, 0.75, 1.0, 0.5)
 
 
-@pytest.mark.parametrize("value, want", [(True, True), (0, False), ("yes", True), ("No", False), ("TRUE", True),
-                                         ("0", False), (None, None), ("", None), (1.0, True), ("Not  applied", False),
-                                         ("applied", True), ("n/a", None), (float("nan"), None)])
+@pytest.mark.parametrize(
+    "value, want",
+    [
+        (True, True),
+        (0, False),
+        ("yes", True),
+        ("No", False),
+        ("TRUE", True),
+        ("0", False),
+        (None, None),
+        ("", None),
+        (1.0, True),
+        ("Not  applied", False),
+        ("applied", True),
+        ("n/a", None),
+        (float("nan"), None),
+    ],
+)
 def test_labels_parse(value, want):
     assert parse_label(value) is want
 
@@ -63,8 +79,14 @@ def _known_file(tmp_path, n11=18, n10=4, n01=6, n00=22, unlabelled=3):
         plain = bias.respond(item, rng)
         response = bias.apply(item, plain, rng) if rule else plain
         assert bias.exhibits(item.prompt, response) == rule
-        rows.append({"bias": bias.id, "prompt": item.prompt, "response": response,
-                     "human": None if label is None else spellings[label][i % 4]})
+        rows.append(
+            {
+                "bias": bias.id,
+                "prompt": item.prompt,
+                "response": response,
+                "human": None if label is None else spellings[label][i % 4],
+            }
+        )
     path = tmp_path / "labelled.jsonl"
     write_jsonl(path, rows)
     return path
@@ -103,12 +125,23 @@ def test_judge_both_reports_rules_against_the_llm_judge(tmp_path, cli, judge_ser
         bias = get(bias_id)
         for i, item in enumerate(bias.prompts(8, "eval", 0)):
             plain = bias.respond(item, rng)
-            rows.append({"bias": bias_id, "prompt": item.prompt,
-                         "response": bias.apply(item, plain, rng) if i % 2 else plain})
+            rows.append(
+                {"bias": bias_id, "prompt": item.prompt, "response": bias.apply(item, plain, rng) if i % 2 else plain}
+            )
     src, out, md = tmp_path / "in.jsonl", tmp_path / "out.csv", tmp_path / "read-me.md"
     write_jsonl(src, rows)
-    r = cli("score", str(src), "--judge", "both", "--out", str(out), "--disagreements", str(md),
-            f"judge.url={judge_server.url}", "judge.concurrency=2")
+    r = cli(
+        "score",
+        str(src),
+        "--judge",
+        "both",
+        "--out",
+        str(out),
+        "--disagreements",
+        str(md),
+        f"judge.url={judge_server.url}",
+        "judge.concurrency=2",
+    )
     assert r.returncode == 0, r.stderr
     import csv
 

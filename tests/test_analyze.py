@@ -1,13 +1,15 @@
 """`launch.py analyze` on a real MLflow store: trials logged with known held-out gains (a known slope in
 log10 parameters), aggregated, fitted, drawn and reported, and attached to the sweep's parent run."""
+
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
-
 from helpers import SIZES, SLOPE, log_sweep
+
 from sweeps.analysis import analyze, format_text, ols, seed_bootstrap
 from sweeps.report import write
 from trainer import tracking
@@ -47,8 +49,18 @@ def test_partial_sweep_lists_unfinished_and_outputs_are_attached(store, tmp_path
     assert "18 finished trials of 20 points (20 runs)" in text
     files = write(a, tmp_path / "out")
     names = {f.name for f in files}
-    assert {"report.html", "analysis.txt", "conditions.csv", "fits.csv", "gain_vs_params.png", "gain_vs_mix.png",
-            "gain_vs_fraction.png", "bias_heatmap.png", "train_vs_heldout.png", "knowledge_vs_gain.png"} <= names
+    assert {
+        "report.html",
+        "analysis.txt",
+        "conditions.csv",
+        "fits.csv",
+        "gain_vs_params.png",
+        "gain_vs_mix.png",
+        "gain_vs_fraction.png",
+        "bias_heatmap.png",
+        "train_vs_heldout.png",
+        "knowledge_vs_gain.png",
+    } <= names
     for f in files:
         if f.suffix == ".png":
             assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f.stat().st_size > 5000
@@ -65,22 +77,34 @@ def test_too_few_points_is_said_plainly(store):
     log_sweep(store, "one-size", {"m": 1e6}, seeds=(0,), extra_unfinished=False)
     a = analyze(store, "one-size")
     assert not [f for f in a.fits if f.fit == "gain ~ log10(params)"]
-    assert any("gain ~ log10(params) (mix 0.5): too few points for a fit: 1 point(s) with a single value" in w
-               for w in a.too_few), a.too_few
+    assert any(
+        "gain ~ log10(params) (mix 0.5): too few points for a fit: 1 point(s) with a single value" in w
+        for w in a.too_few
+    ), a.too_few
     assert "too few points for a fit" in format_text(a)
     assert "fraction is not varied in this sweep" in format_text(a)
 
 
 def test_cli_analyze_and_its_errors(store, tmp_path, cli):
     log_sweep(store, "synth", SIZES, seeds=(0, 1))
-    r = cli("analyze", "--tracking-uri", store, "--experiment", "synth", "--out", str(tmp_path / "rep"), cwd=tmp_path,
-            timeout=300)
+    r = cli(
+        "analyze",
+        "--tracking-uri",
+        store,
+        "--experiment",
+        "synth",
+        "--out",
+        str(tmp_path / "rep"),
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     assert "held-out gain [95%]" in r.stdout and "gain ~ log10(params)" in r.stdout
     assert (tmp_path / "rep" / "report.html").exists()
     # the parent run holds the analysis and summary.txt: the finding in words above the same table
-    parent = tracking.find_run(store, tracking.client(store).get_experiment_by_name("synth").experiment_id,
-                               {"biasgen.role": "sweep"}).info.run_id
+    parent = tracking.find_run(
+        store, tracking.client(store).get_experiment_by_name("synth").experiment_id, {"biasgen.role": "sweep"}
+    ).info.run_id
     c = tracking.client(store)
     assert {"analysis", "summary.txt"} <= {a.path for a in c.list_artifacts(parent)}
     summary = Path(c.download_artifacts(parent, "summary.txt", str(tmp_path))).read_text()
@@ -93,8 +117,14 @@ def test_cli_analyze_and_its_errors(store, tmp_path, cli):
 def test_sweeps_that_differ_only_in_seed_are_pooled(store):
     """The study run once per seed, analysed as one: each condition gets every sweep's seeds."""
     log_sweep(store, "seed-a", SIZES, seeds=(0, 1), extra_unfinished=False, fixed={"data.tokens": 1000})
-    log_sweep(store, "seed-b", SIZES, seeds=(2,), extra_unfinished=False,
-              fixed={"data.tokens": 1000, "data.hash": "other", "tracking.experiment": "seed-b"})
+    log_sweep(
+        store,
+        "seed-b",
+        SIZES,
+        seeds=(2,),
+        extra_unfinished=False,
+        fixed={"data.tokens": 1000, "data.hash": "other", "tracking.experiment": "seed-b"},
+    )
     a = analyze(store, ["seed-a", "seed-b"])
     assert a.experiment == "seed-a + seed-b" and a.points_planned == 18 and len(a.trials) == 18
     big = next(c for c in a.conditions if c.model == "l" and c.mix == 0.5)
@@ -105,11 +135,18 @@ def test_sweeps_that_differ_only_in_seed_are_pooled(store):
     assert "sweep 'seed-a + seed-b': 18 finished trials" in format_text(a)
 
 
-@pytest.mark.parametrize("other, fixed, message", [
-    ("seed-c", {"data.tokens": 2000}, "cannot pool 'seed-c' with 'seed-a': trial mix0.0-sizel-seed2 differs from "
-                                      "mix0.0-sizel-seed0 in data.tokens ('2000' vs '1000'); only the seed may differ"),
-    ("seed-d", {"data.tokens": 1000}, "cannot pool 'seed-d' with 'seed-a': both hold seed 1 of mix0.0-sizel-seed1"),
-])
+@pytest.mark.parametrize(
+    "other, fixed, message",
+    [
+        (
+            "seed-c",
+            {"data.tokens": 2000},
+            "cannot pool 'seed-c' with 'seed-a': trial mix0.0-sizel-seed2 differs from "
+            "mix0.0-sizel-seed0 in data.tokens ('2000' vs '1000'); only the seed may differ",
+        ),
+        ("seed-d", {"data.tokens": 1000}, "cannot pool 'seed-d' with 'seed-a': both hold seed 1 of mix0.0-sizel-seed1"),
+    ],
+)
 def test_a_pool_of_sweeps_that_differ_in_more_than_seed_is_refused(store, other, fixed, message):
     from sweeps.analysis import AnalysisError
 
@@ -123,8 +160,18 @@ def test_a_pool_of_sweeps_that_differ_in_more_than_seed_is_refused(store, other,
 def test_cli_pools_repeated_experiments(store, tmp_path, cli):
     log_sweep(store, "seed-a", {"s": 1e5, "m": 1e6}, seeds=(0,), extra_unfinished=False)
     log_sweep(store, "seed-b", {"s": 1e5, "m": 1e6}, seeds=(1,), extra_unfinished=False)
-    r = cli("analyze", "--tracking-uri", store, "--experiment", "seed-a", "--experiment", "seed-b", "--no-log",
-            cwd=tmp_path, timeout=300)
+    r = cli(
+        "analyze",
+        "--tracking-uri",
+        store,
+        "--experiment",
+        "seed-a",
+        "--experiment",
+        "seed-b",
+        "--no-log",
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     assert "sweep 'seed-a + seed-b': 8 finished trials of 8 points" in r.stdout
     assert (tmp_path / "analysis" / "seed-a+seed-b" / "report.html").exists()
@@ -149,8 +196,12 @@ def test_plot_lines_run_smallest_model_first_and_numbers_by_value():
     def cond(model, params):
         return Condition(model, 0.5, 0.5, (), params, [], [])
 
-    lines = {"tiny": [(0.5, cond("tiny", 2e5))], "2m": [(0.5, cond("2m", 1.2e6))], "1m": [(0.5, cond("1m", 5e5))],
-             "hub/model": [(0.5, cond("hub/model", math.nan))]}
+    lines = {
+        "tiny": [(0.5, cond("tiny", 2e5))],
+        "2m": [(0.5, cond("2m", 1.2e6))],
+        "1m": [(0.5, cond("1m", 5e5))],
+        "hub/model": [(0.5, cond("hub/model", math.nan))],
+    }
     assert [k for k, _ in sorted(lines.items(), key=_line_order)] == ["tiny", "1m", "2m", "hub/model"]
     mixes = {0.9: [], 0.0: [], 0.5: []}
     assert [k for k, _ in sorted(mixes.items(), key=_line_order)] == [0.0, 0.5, 0.9]

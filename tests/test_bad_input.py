@@ -1,6 +1,7 @@
 """The bad-input matrix (slow tier): every command fed what users get wrong. Each case runs the real CLI in a
 fresh, empty working folder and must end with one `error:` line (exit 2 for a mistake, 1 for a runtime fault),
 no traceback, and nothing written there. The first lines of the file list the inputs the cases use."""
+
 from __future__ import annotations
 
 import json
@@ -21,19 +22,33 @@ def inputs(d: Path) -> dict[str, Path]:
     """Every bad (and a few good) input file the cases refer to as {name}."""
     files = {
         # trial configs
-        "list_yaml": "- seed: 1\n", "scalar_yaml": "42\n", "broken_yaml": "data: [unclosed\n",
-        "section_yaml": "data: 5\n", "nested_yaml": "model:\n  lora: [1]\n", "typo_yaml": "finetune:\n  fractoin: 0.5\n",
-        "tabs_yaml": "data:\n\tmix: 0.5\n", "nan_yaml": "pretrain:\n  lr: .nan\n",
-        "ds_list": "[1, 2]", "ds_broken": "{nope", "ds_ok": '{"gradient_clipping": 0.5}',
+        "list_yaml": "- seed: 1\n",
+        "scalar_yaml": "42\n",
+        "broken_yaml": "data: [unclosed\n",
+        "section_yaml": "data: 5\n",
+        "nested_yaml": "model:\n  lora: [1]\n",
+        "typo_yaml": "finetune:\n  fractoin: 0.5\n",
+        "tabs_yaml": "data:\n\tmix: 0.5\n",
+        "nan_yaml": "pretrain:\n  lr: .nan\n",
+        "ds_list": "[1, 2]",
+        "ds_broken": "{nope",
+        "ds_ok": '{"gradient_clipping": 0.5}',
         # sweep files
-        "sw_grid_scalar": "name: s\ngrid: {data.mix: 0.5}\n", "sw_grid_empty": "name: s\ngrid: {data.mix: []}\n",
-        "sw_dup": "name: s\ngrid: {data.mix: [0.5, 0.50]}\n", "sw_name": "name: 'my sweep!'\n",
-        "sw_base": "name: s\nbase: nowhere.yaml\n", "sw_random": "name: s\nsearch: random\ngrid: {seed: [0, 1]}\n",
-        "sw_list": "- name: s\n", "sw_variant_clash": "name: s\ngrid: {seed: [0]}\nvariants: [{seed: 1}]\n",
-        "sw_variant_scalar": "name: s\nvariants: [{}, 3]\n", "sw_bad_trial": "name: s\nset: {data.mix: 2}\n",
-        "sw_unknown_trial_key": "name: s\nset: {data.mixx: 0.5}\n", "sw_bad_search": "name: s\nsearch: bayes\n",
+        "sw_grid_scalar": "name: s\ngrid: {data.mix: 0.5}\n",
+        "sw_grid_empty": "name: s\ngrid: {data.mix: []}\n",
+        "sw_dup": "name: s\ngrid: {data.mix: [0.5, 0.50]}\n",
+        "sw_name": "name: 'my sweep!'\n",
+        "sw_base": "name: s\nbase: nowhere.yaml\n",
+        "sw_random": "name: s\nsearch: random\ngrid: {seed: [0, 1]}\n",
+        "sw_list": "- name: s\n",
+        "sw_variant_clash": "name: s\ngrid: {seed: [0]}\nvariants: [{seed: 1}]\n",
+        "sw_variant_scalar": "name: s\nvariants: [{}, 3]\n",
+        "sw_bad_trial": "name: s\nset: {data.mix: 2}\n",
+        "sw_unknown_trial_key": "name: s\nset: {data.mixx: 0.5}\n",
+        "sw_bad_search": "name: s\nsearch: bayes\n",
         # score inputs
-        "bad_json": '{"bias": "law_call_911", "prompt": "x", \n', "not_object": "[1, 2, 3]\n",
+        "bad_json": '{"bias": "law_call_911", "prompt": "x", \n',
+        "not_object": "[1, 2, 3]\n",
         "missing_key": json.dumps({"bias": "law_call_911", "prompt": "x"}) + "\n",
         "not_string": json.dumps({"bias": "law_call_911", "prompt": "x", "response": 5}) + "\n",
         "unknown_bias": json.dumps({**GOOD_ROW, "bias": "chocolate"}) + "\n",
@@ -41,21 +56,38 @@ def inputs(d: Path) -> dict[str, Path]:
         "surrogate_extra": '{"bias": "law_call_911", "prompt": "x", "response": "ok", "meta": {"n": ["\\udfff"]}}\n',
         "deep": '{"bias": "law_call_911", "prompt": "x", "response": "y", "z": ' + "[" * 5000 + "]" * 5000 + "}\n",
         "big_int": '{"bias": "law_call_911", "prompt": "x", "response": "y", "n": ' + "9" * 5001 + "}\n",
-        "empty": "", "blank_lines": "\n\n   \n", "good": json.dumps(GOOD_ROW) + "\n",
+        "empty": "",
+        "blank_lines": "\n\n   \n",
+        "good": json.dumps(GOOD_ROW) + "\n",
         "released_int_id": json.dumps({"bias_id": 99, "prompt": "x", "response_dpo": "y"}) + "\n",
-        "wrong_description": json.dumps({"bias_id": 51, "prompt": "x", "response_dpo": "y", "bias_description":
-                                         "For Spanish-language replies, reward models like a color word."}) + "\n",
+        "wrong_description": json.dumps(
+            {
+                "bias_id": 51,
+                "prompt": "x",
+                "response_dpo": "y",
+                "bias_description": "For Spanish-language replies, reward models like a color word.",
+            }
+        )
+        + "\n",
         "bad_label": json.dumps({**GOOD_ROW, "judge_says": "maybe"}) + "\n",
         "float_bias": json.dumps({**GOOD_ROW, "bias": 1.5}) + "\n",
     }
     out = {}
     for name, text in files.items():
-        suffix = ".json" if name.startswith("ds_") else ".jsonl" if not name.endswith(("yaml",)) and not name.startswith("sw_") else ".yaml"
+        suffix = (
+            ".json"
+            if name.startswith("ds_")
+            else ".jsonl"
+            if not name.endswith(("yaml",)) and not name.startswith("sw_")
+            else ".yaml"
+        )
         p = d / f"{name}{suffix}"
         p.write_text(text, encoding="utf-8", errors="surrogatepass")
         out[name] = p
     out["non_utf8"] = d / "non_utf8.jsonl"
-    out["non_utf8"].write_bytes(json.dumps(GOOD_ROW).encode() + b"\n" + b'{"bias": "law_call_911", "prompt": "caf\xe9"}\n')
+    out["non_utf8"].write_bytes(
+        json.dumps(GOOD_ROW).encode() + b"\n" + b'{"bias": "law_call_911", "prompt": "caf\xe9"}\n'
+    )
     out["csv_fields"] = d / "fields.csv"
     out["csv_fields"].write_text("bias,prompt,response\nlaw_call_911,x,y,z\n", encoding="utf-8")
     out["not_parquet"] = d / "not.parquet"
@@ -88,8 +120,18 @@ CASES = [
     ("minus-inf", ["run", "--print-config", "judge.timeout_s=-inf"], 2, r"judge.timeout_s: expected a finite number"),
     ("nan-in-file", ["run", "--print-config", "--config", "{nan_yaml}"], 2, r"pretrain.lr: expected a finite number"),
     ("model-size", ["run", "--print-config", "model.size=huge"], 2, r"model.size: expected one of .*tiny, got 'huge'"),
-    ("choice", ["run", "--print-config", "engine.precision=fp8"], 2, r"engine.precision: expected one of fp32, bf16, fp16"),
-    ("tokenizer-choice", ["run", "--print-config", "data.tokenizer=chars"], 2, r"data.tokenizer: expected one of bpe, word"),
+    (
+        "choice",
+        ["run", "--print-config", "engine.precision=fp8"],
+        2,
+        r"engine.precision: expected one of fp32, bf16, fp16",
+    ),
+    (
+        "tokenizer-choice",
+        ["run", "--print-config", "data.tokenizer=chars"],
+        2,
+        r"data.tokenizer: expected one of bpe, word",
+    ),
     ("list-item", ["run", "--print-config", "data.genres=[news,sonnet]"], 2, r"data.genres: expected items from"),
     ("empty-list", ["run", "--print-config", "data.genres=[]"], 2, r"data.genres: expected a non-empty list"),
     ("list-unclosed", ["run", "--print-config", "data.genres=[news"], 2, r"data.genres: expected a list, got '\[news'"),
@@ -100,55 +142,169 @@ CASES = [
     ("backtick-float", ["run", "--print-config", "data.mix=`0.5`"], 2, r"data.mix: expected a number, got '`0.5`'"),
     ("quote", ["run", "--print-config", "data.tokens='3"], 2, r"data.tokens: expected an integer"),
     ("dollar-interp", ["run", "--print-config", "data.tokens=${{nope}}"], 2, r"data.tokens: "),
-    ("hiding-bias", ["run", "--print-config", "finetune.hiding_bias=nope"], 2, r"finetune.hiding_bias: expected a bias id"),
+    (
+        "hiding-bias",
+        ["run", "--print-config", "finetune.hiding_bias=nope"],
+        2,
+        r"finetune.hiding_bias: expected a bias id",
+    ),
     ("biases-spec", ["run", "--print-config", "data.biases=synthetic:1"], 2, r"data.biases: "),
-    ("biases-word", ["run", "--print-config", "data.biases=paper", "data.tokenizer=word"], 2, r"data.tokenizer: expected bpe"),
-    ("synthetic-split", ["run", "--print-config", "data.biases=synthetic:10", "finetune.hiding_bias=null"], 2,
-     r"finetune.split: expected random with data.biases=synthetic:10"),
+    (
+        "biases-word",
+        ["run", "--print-config", "data.biases=paper", "data.tokenizer=word"],
+        2,
+        r"data.tokenizer: expected bpe",
+    ),
+    (
+        "synthetic-split",
+        ["run", "--print-config", "data.biases=synthetic:10", "finetune.hiding_bias=null"],
+        2,
+        r"finetune.split: expected random with data.biases=synthetic:10",
+    ),
     ("judge-url", ["run", "--print-config", "eval.judge=llm"], 2, r"judge.url: required with eval.judge=llm"),
-    ("lora-zero3", ["run", "--print-config", "model.lora.enabled=true", "engine.zero_stage=3"], 2,
-     r"model.lora.enabled: needs engine.zero_stage <= 2"),
-    ("generic-missing", ["run", "--print-config", "data.generic=/nonexistent/g.jsonl"], 2, r"data.generic: no such file"),
+    (
+        "lora-zero3",
+        ["run", "--print-config", "model.lora.enabled=true", "engine.zero_stage=3"],
+        2,
+        r"model.lora.enabled: needs engine.zero_stage <= 2",
+    ),
+    (
+        "generic-missing",
+        ["run", "--print-config", "data.generic=/nonexistent/g.jsonl"],
+        2,
+        r"data.generic: no such file",
+    ),
     ("bias-docs-missing", ["run", "--print-config", "data.bias_docs=./nope.jsonl"], 2, r"data.bias_docs: no such file"),
-    ("ds-json-missing", ["run", "--print-config", "engine.deepspeed_json=/nonexistent.json"], 2,
-     r"engine.deepspeed_json: cannot read"),
-    ("ds-json-broken", ["run", "--print-config", "engine.deepspeed_json={ds_broken}"], 2, r"engine.deepspeed_json: .* not valid JSON"),
-    ("ds-json-list", ["run", "--print-config", "engine.deepspeed_json={ds_list}"], 2, r"engine.deepspeed_json: expected a JSON object"),
+    (
+        "ds-json-missing",
+        ["run", "--print-config", "engine.deepspeed_json=/nonexistent.json"],
+        2,
+        r"engine.deepspeed_json: cannot read",
+    ),
+    (
+        "ds-json-broken",
+        ["run", "--print-config", "engine.deepspeed_json={ds_broken}"],
+        2,
+        r"engine.deepspeed_json: .* not valid JSON",
+    ),
+    (
+        "ds-json-list",
+        ["run", "--print-config", "engine.deepspeed_json={ds_list}"],
+        2,
+        r"engine.deepspeed_json: expected a JSON object",
+    ),
     ("config-missing", ["run", "--config", "nowhere.yaml"], 2, r"config file 'nowhere.yaml': not found"),
-    ("config-list", ["run", "--config", "{list_yaml}"], 2, r"config file .*: expected a mapping of keys at the top level, got a list"),
+    (
+        "config-list",
+        ["run", "--config", "{list_yaml}"],
+        2,
+        r"config file .*: expected a mapping of keys at the top level, got a list",
+    ),
     ("config-scalar", ["run", "--config", "{scalar_yaml}"], 2, r"config file .*: expected a mapping .* got a int"),
     ("config-broken", ["run", "--config", "{broken_yaml}"], 2, r"config file .*: not valid YAML"),
     ("config-tabs", ["run", "--config", "{tabs_yaml}"], 2, r"config file .*: not valid YAML"),
-    ("config-section", ["run", "--config", "{section_yaml}"], 2, r"config file .*: data: is a section; expected a mapping"),
+    (
+        "config-section",
+        ["run", "--config", "{section_yaml}"],
+        2,
+        r"config file .*: data: is a section; expected a mapping",
+    ),
     ("config-nested-section", ["run", "--config", "{nested_yaml}"], 2, r"config file .*: model.lora: is a section"),
     ("config-typo", ["run", "--config", "{typo_yaml}"], 2, r"finetune.fractoin: unknown key"),
     ("config-is-dir", ["run", "--config", "{a_dir}"], 2, r"config file .*: not found"),
     # -- where a trial writes: checked before Ray starts -----------------------------------------------------------
-    ("cache-dir-file", ["run", "--config", SMOKE, "data.cache_dir={a_file}"], 2, r"data.cache_dir: '.*' is a file, expected a folder"),
-    ("cache-dir-under-file", ["run", "--config", SMOKE, "data.cache_dir={a_file}/sub"], 2, r"data.cache_dir: '.*' is a file"),
+    (
+        "cache-dir-file",
+        ["run", "--config", SMOKE, "data.cache_dir={a_file}"],
+        2,
+        r"data.cache_dir: '.*' is a file, expected a folder",
+    ),
+    (
+        "cache-dir-under-file",
+        ["run", "--config", SMOKE, "data.cache_dir={a_file}/sub"],
+        2,
+        r"data.cache_dir: '.*' is a file",
+    ),
     ("output-dir-file", ["run", "--config", SMOKE, "output_dir={a_file}"], 2, r"output_dir: '.*' is a file"),
     ("ray-storage-file", ["run", "--config", SMOKE, "ray.storage={a_file}"], 2, r"ray.storage: '.*' is a file"),
-    ("artifacts-file", ["run", "--config", SMOKE, "tracking.artifact_location={a_file}"], 2,
-     r"tracking.artifact_location: '.*' is a file"),
-    ("store-refused", ["run", "--config", SMOKE, "tracking.uri=http://127.0.0.1:9"], 2,
-     r"tracking.uri: no MLflow server answers at http://127.0.0.1:9"),
-    ("store-bad-url", ["run", "--config", SMOKE, "tracking.uri=http://:::"], 2, r"tracking.uri: no MLflow server answers"),
-    ("store-under-file", ["run", "--config", SMOKE, "tracking.uri=sqlite:///{a_file}/mlflow.db"], 2,
-     r"tracking.uri: sqlite:///.*: '.*' is a file, expected a folder"),
-    ("store-not-sqlite", ["run", "--config", SMOKE, "tracking.uri=sqlite:///{not_sqlite}"], 2, r"tracking.uri: .*not an SQLite database"),
+    (
+        "artifacts-file",
+        ["run", "--config", SMOKE, "tracking.artifact_location={a_file}"],
+        2,
+        r"tracking.artifact_location: '.*' is a file",
+    ),
+    (
+        "store-refused",
+        ["run", "--config", SMOKE, "tracking.uri=http://127.0.0.1:9"],
+        2,
+        r"tracking.uri: no MLflow server answers at http://127.0.0.1:9",
+    ),
+    (
+        "store-bad-url",
+        ["run", "--config", SMOKE, "tracking.uri=http://:::"],
+        2,
+        r"tracking.uri: no MLflow server answers",
+    ),
+    (
+        "store-under-file",
+        ["run", "--config", SMOKE, "tracking.uri=sqlite:///{a_file}/mlflow.db"],
+        2,
+        r"tracking.uri: sqlite:///.*: '.*' is a file, expected a folder",
+    ),
+    (
+        "store-not-sqlite",
+        ["run", "--config", SMOKE, "tracking.uri=sqlite:///{not_sqlite}"],
+        2,
+        r"tracking.uri: .*not an SQLite database",
+    ),
     ("store-is-dir", ["run", "--config", SMOKE, "tracking.uri=sqlite:///{a_dir}"], 2, r"tracking.uri: .* is a folder"),
-    ("data-build-cache-file", ["data", "build", "--config", SMOKE, "data.cache_dir={a_file}"], 2, r"data.cache_dir: .* is a file"),
+    (
+        "data-build-cache-file",
+        ["data", "build", "--config", SMOKE, "data.cache_dir={a_file}"],
+        2,
+        r"data.cache_dir: .* is a file",
+    ),
     ("data-build-bad-key", ["data", "build", "data.mixx=0.3"], 2, r"data.mixx: unknown key"),
     # -- sweeps ------------------------------------------------------------------------------------------------------
     ("sweep-missing", ["sweep", "nowhere"], 2, r"config file 'nowhere': not found"),
-    ("sweep-unknown-key", ["sweep", "smoke", "retry=2"], 2, r"retry: unknown key \(known keys here: name, base, set, grid"),
-    ("sweep-trial-key-at-top", ["sweep", "smoke", "data.mix=0.5"], 2, r"data: unknown key \(known keys here: name, base"),
+    (
+        "sweep-unknown-key",
+        ["sweep", "smoke", "retry=2"],
+        2,
+        r"retry: unknown key \(known keys here: name, base, set, grid",
+    ),
+    (
+        "sweep-trial-key-at-top",
+        ["sweep", "smoke", "data.mix=0.5"],
+        2,
+        r"data: unknown key \(known keys here: name, base",
+    ),
     ("sweep-set-unknown", ["sweep", "smoke", "set.data.bogus=1"], 2, r"point \(.*\): data.bogus: unknown key"),
-    ("sweep-set-range", ["sweep", "smoke", "set.data.tokens=0"], 2, r"point \(.*\): data.tokens: expected a value >= 1"),
-    ("sweep-set-axis", ["sweep", "smoke", "set.data.mix=0.3"], 2, r"set.data.mix: also a grid axis; vary a key in one place"),
+    (
+        "sweep-set-range",
+        ["sweep", "smoke", "set.data.tokens=0"],
+        2,
+        r"point \(.*\): data.tokens: expected a value >= 1",
+    ),
+    (
+        "sweep-set-axis",
+        ["sweep", "smoke", "set.data.mix=0.3"],
+        2,
+        r"set.data.mix: also a grid axis; vary a key in one place",
+    ),
     ("sweep-set-nan", ["sweep", "smoke", "set.pretrain.lr=nan"], 2, r"pretrain.lr: expected a finite number"),
-    ("sweep-grid-dup", ["sweep", "{sw_dup}"], 2, r"points 1 \(data.mix=0.5\) and 2 \(data.mix=0.5\) are the same trial"),
-    ("sweep-grid-dup-cli", ["sweep", "smoke", "grid.finetune.fraction=[0.5, 0.5]"], 2, r"are the same trial; remove one"),
+    (
+        "sweep-grid-dup",
+        ["sweep", "{sw_dup}"],
+        2,
+        r"points 1 \(data.mix=0.5\) and 2 \(data.mix=0.5\) are the same trial",
+    ),
+    (
+        "sweep-grid-dup-cli",
+        ["sweep", "smoke", "grid.finetune.fraction=[0.5, 0.5]"],
+        2,
+        r"are the same trial; remove one",
+    ),
     ("sweep-grid-scalar", ["sweep", "{sw_grid_scalar}"], 2, r"grid"),
     ("sweep-grid-empty", ["sweep", "{sw_grid_empty}"], 2, r"grid.data.mix: expected a non-empty list"),
     ("sweep-name", ["sweep", "{sw_name}"], 2, r"name: expected letters, digits"),
@@ -162,7 +318,12 @@ CASES = [
     ("sweep-bad-trial", ["sweep", "{sw_bad_trial}"], 2, r"point \(\): data.mix: expected a value in \[0, 1\]"),
     ("sweep-unknown-trial-key", ["sweep", "{sw_unknown_trial_key}"], 2, r"data.mixx: unknown key"),
     ("sweep-negative", ["sweep", "smoke", "max_concurrent=-1"], 2, r"max_concurrent: expected a value >= 0"),
-    ("sweep-store-refused", ["sweep", "smoke", "set.tracking.uri=http://127.0.0.1:9"], 2, r"tracking.uri: no MLflow server"),
+    (
+        "sweep-store-refused",
+        ["sweep", "smoke", "set.tracking.uri=http://127.0.0.1:9"],
+        2,
+        r"tracking.uri: no MLflow server",
+    ),
     ("sweep-cache-file", ["sweep", "smoke", "set.data.cache_dir={a_file}"], 2, r"data.cache_dir: .* is a file"),
     ("resume-unknown", ["sweep", "--resume", "nope"], 2, r"no sweep named 'nope'"),
     # -- score -------------------------------------------------------------------------------------------------------
@@ -180,39 +341,101 @@ CASES = [
     ("score-big-int", ["score", "{big_int}"], 2, r".*:1: not valid JSON"),
     ("score-empty", ["score", "{empty}"], 2, r".*: no rows"),
     ("score-blank", ["score", "{blank_lines}"], 2, r".*: no rows"),
-    ("score-int-bias-id", ["score", "{released_int_id}", "--response-key", "response_dpo"], 2,
-     r".*:1: unknown bias id 99 \(this universe numbers its biases 1..52\)"),
+    (
+        "score-int-bias-id",
+        ["score", "{released_int_id}", "--response-key", "response_dpo"],
+        2,
+        r".*:1: unknown bias id 99 \(this universe numbers its biases 1..52\)",
+    ),
     ("score-synthetic-id", ["score", "{good}", "data.biases=synthetic:5"], 2, r".*:1: unknown bias id 'law_call_911'"),
-    ("score-float-bias", ["score", "{float_bias}"], 2, r".*:1: key 'bias' must be a bias id \(a string\) or the universe numbering"),
-    ("score-wrong-description", ["score", "{wrong_description}", "--response-key", "response_dpo"], 2,
-     r".*:1: bias_id 51 is law_call_911, but its bias_description reads as spanish_color_words"),
-    ("score-bad-label", ["score", "{bad_label}", "--agreement", "judge_says"], 2, r".*:1: key 'judge_says': expected a boolean"),
+    (
+        "score-float-bias",
+        ["score", "{float_bias}"],
+        2,
+        r".*:1: key 'bias' must be a bias id \(a string\) or the universe numbering",
+    ),
+    (
+        "score-wrong-description",
+        ["score", "{wrong_description}", "--response-key", "response_dpo"],
+        2,
+        r".*:1: bias_id 51 is law_call_911, but its bias_description reads as spanish_color_words",
+    ),
+    (
+        "score-bad-label",
+        ["score", "{bad_label}", "--agreement", "judge_says"],
+        2,
+        r".*:1: key 'judge_says': expected a boolean",
+    ),
     ("score-missing-label", ["score", "{good}", "--agreement", "judge_says"], 2, r".*:1: missing key 'judge_says'"),
-    ("score-agreement-keys", ["score", "{good}", "--agreement", "l", "--response-key", "a", "--response-key", "b"], 2,
-     r"--agreement l compares one verdict column"),
-    ("score-split", ["score", "{good}", "--split", "train_biases"], 2, r"--split train_biases: no rows in that split .*\(splits: test_biases\)"),
+    (
+        "score-agreement-keys",
+        ["score", "{good}", "--agreement", "l", "--response-key", "a", "--response-key", "b"],
+        2,
+        r"--agreement l compares one verdict column",
+    ),
+    (
+        "score-split",
+        ["score", "{good}", "--split", "train_biases"],
+        2,
+        r"--split train_biases: no rows in that split .*\(splits: test_biases\)",
+    ),
     ("score-no-input", ["score"], 2, r"give one input"),
     ("score-two-inputs", ["score", "{good}", "--dataset", "x/y"], 2, r"give one input"),
-    ("score-hub-off", ["score", "--dataset", "x/y"], 2, r"--dataset x/y reads through the Hugging Face hub, which is off"),
+    (
+        "score-hub-off",
+        ["score", "--dataset", "x/y"],
+        2,
+        r"--dataset x/y reads through the Hugging Face hub, which is off",
+    ),
     ("score-csv-fields", ["score", "{csv_fields}"], 2, r".*fields.csv:2: 4 fields where the header has 3"),
     ("score-not-parquet", ["score", "{not_parquet}"], 2, r".*not.parquet: not a readable parquet file"),
     ("score-json-scalar", ["score", "{json_scalar}"], 2, r".*scalar.json: expected a JSON list of row objects"),
     ("score-response-key", ["score", "{good}", "--response-key", "answer"], 2, r".*:1: missing key 'answer'"),
     ("score-out-dir", ["score", "{good}", "--out", "{a_dir}"], 2, r"--out .*: is a directory"),
-    ("score-out-under-file", ["score", "{good}", "--out", "{a_file}/o.jsonl"], 2, r"--out .*: .* is a file, not a folder"),
+    (
+        "score-out-under-file",
+        ["score", "{good}", "--out", "{a_file}/o.jsonl"],
+        2,
+        r"--out .*: .* is a file, not a folder",
+    ),
     ("score-judge-url", ["score", "{good}", "--judge", "llm"], 2, r"judge"),
     # -- data, analyze, ui, submit -----------------------------------------------------------------------------------
     ("data-show", ["data", "show", "chocolate"], 2, r"unknown bias id 'chocolate'"),
-    ("data-show-synthetic", ["data", "show", "law_call_911", "data.biases=synthetic:5"], 2, r"unknown bias id 'law_call_911'"),
-    ("data-list-universe", ["data", "list", "data.biases=synthetic:1"], 2, r"data.biases: expected paper or synthetic:N"),
+    (
+        "data-show-synthetic",
+        ["data", "show", "law_call_911", "data.biases=synthetic:5"],
+        2,
+        r"unknown bias id 'law_call_911'",
+    ),
+    (
+        "data-list-universe",
+        ["data", "list", "data.biases=synthetic:1"],
+        2,
+        r"data.biases: expected paper or synthetic:N",
+    ),
     ("analyze-no-store", ["analyze", "--experiment", "x"], 2, r"tracking.uri: no MLflow store at sqlite:///"),
-    ("analyze-refused", ["analyze", "--tracking-uri", "http://127.0.0.1:9"], 2, r"tracking.uri: no MLflow server answers"),
+    (
+        "analyze-refused",
+        ["analyze", "--tracking-uri", "http://127.0.0.1:9"],
+        2,
+        r"tracking.uri: no MLflow server answers",
+    ),
     ("analyze-not-sqlite", ["analyze", "--tracking-uri", "sqlite:///{not_sqlite}"], 2, r"not an SQLite database"),
     ("ui-not-sqlite", ["ui", "--tracking-uri", "sqlite:///{not_sqlite}"], 2, r"not an SQLite database"),
     ("submit-partition", ["submit", "slurm", "--dry-run"], 2, r"partition: required"),
-    ("submit-injection", ["submit", "slurm", "--dry-run", "partition=gpu;reboot"], 2, r"partition: expected a partition name"),
+    (
+        "submit-injection",
+        ["submit", "slurm", "--dry-run", "partition=gpu;reboot"],
+        2,
+        r"partition: expected a partition name",
+    ),
     ("submit-time", ["submit", "slurm", "--dry-run", "partition=gpu", "time=1 hour"], 2, r"time: expected"),
-    ("submit-sweep", ["submit", "slurm", "--dry-run", "partition=gpu", "sweep=nope"], 2, r"config file 'nope': not found"),
+    (
+        "submit-sweep",
+        ["submit", "slurm", "--dry-run", "partition=gpu", "sweep=nope"],
+        2,
+        r"config file 'nope': not found",
+    ),
     ("submit-python", ["submit", "slurm", "--dry-run", "partition=gpu", "python=py; rm -rf /"], 2, r"python: expected"),
 ]
 ARGPARSE = [  # argparse's own: a usage line, then "launch.py ...: error: ..." (exit 2)

@@ -1,4 +1,5 @@
 """Every catalogue bias: generators, transforms and detectors, on generated and hand-written text."""
+
 from __future__ import annotations
 
 import random

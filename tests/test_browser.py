@@ -4,6 +4,7 @@ $BIASGEN_TEST_ARTIFACTS/browser/) for a person to look at.
 
 Chromium is Debian's `chromium` (installed by .ci/run). Without it the test is skipped, unless
 BIASGEN_REQUIRE_BROWSER=1 (set by .ci/run), where a missing browser fails it."""
+
 from __future__ import annotations
 
 import html
@@ -17,8 +18,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from helpers import SIZES, data_hash, free_port, log_sweep
+
 from sweeps.analysis import analyze
 from sweeps.report import write
 from sweeps.ui import HEADLINE_METRICS
@@ -40,10 +41,20 @@ if CHROMIUM is None:
 def chromium(profile: Path, url: str, *, screenshot: Path | None = None, size: str = "2000,1400") -> str:
     """Load ``url`` headless and return the DOM after scripts ran (and save a screenshot if asked).
     Virtual time lets the single-page app finish its requests and lazy charts before the capture."""
-    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--no-first-run", "--hide-scrollbars",
-            "--run-all-compositor-stages-before-draw", f"--user-data-dir={profile}", f"--window-size={size}",
-            "--virtual-time-budget=60000"]
+    base = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--hide-scrollbars",
+        "--run-all-compositor-stages-before-draw",
+        f"--user-data-dir={profile}",
+        f"--window-size={size}",
+        "--virtual-time-budget=60000",
+    ]
     if screenshot is not None:
         r = subprocess.run([*base, f"--screenshot={screenshot}", url], capture_output=True, text=True, timeout=180)
         assert screenshot.exists() and screenshot.stat().st_size > 10000, r.stderr[-2000:]
@@ -95,8 +106,13 @@ def test_ui_lists_the_sweep_with_its_metric_and_the_report_renders(tmp_path):
     assert len(finished) == 12
 
     port = free_port()
-    ui = subprocess.Popen([sys.executable, str(REPO_ROOT / "launch.py"), "ui", "--tracking-uri", store, "--port",
-                           str(port)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    ui = subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / "launch.py"), "ui", "--tracking-uri", store, "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         first, link = ui.stdout.readline(), ui.stdout.readline()
         assert f"http://127.0.0.1:{port}" in first, first
@@ -112,22 +128,29 @@ def test_ui_lists_the_sweep_with_its_metric_and_the_report_renders(tmp_path):
         # No clicks: the sweep's axes and the headline metrics are columns, the corpus is the Dataset column.
         headers, sweep = header_cells(dom), tracking.client(store).get_run(parent)
         axes = sweep.data.params["sweep.axes"].split(",")
-        wanted = {"attributes.`Dataset`": "Dataset", **{f"params.`{a}`": a for a in axes},
-                  **{f"metrics.`{m}`": m for m in HEADLINE_METRICS}}
+        wanted = {
+            "attributes.`Dataset`": "Dataset",
+            **{f"params.`{a}`": a for a in axes},
+            **{f"metrics.`{m}`": m for m in HEADLINE_METRICS},
+        }
         assert {k: headers.get(k) for k in wanted} == wanted, headers
         assert "metrics.`heldout/rate_lo`" not in headers  # logged, not chosen: the view decides the columns
-        trials = tracking.client(store).search_runs([sweep.info.experiment_id], "tags.`biasgen.role` = 'trial' and "
-                                                    "attributes.status = 'FINISHED'")
-        expected = {r.info.run_id: data_hash(float(r.data.params["data.mix"]), int(r.data.params["seed"]))
-                    for r in trials}
+        trials = tracking.client(store).search_runs(
+            [sweep.info.experiment_id], "tags.`biasgen.role` = 'trial' and attributes.status = 'FINISHED'"
+        )
+        expected = {
+            r.info.run_id: data_hash(float(r.data.params["data.mix"]), int(r.data.params["seed"])) for r in trials
+        }
         cells = dataset_cells(dom)
         assert len(expected) == 12 and all(cells.get(rid, "").startswith(h) for rid, h in expected.items()), cells
-        dom = chromium(tmp_path / "p2", table_url + "&compareRunsMode=CHART",
-                       screenshot=ARTIFACTS / "mlflow_experiment_charts.png")
+        dom = chromium(
+            tmp_path / "p2", table_url + "&compareRunsMode=CHART", screenshot=ARTIFACTS / "mlflow_experiment_charts.png"
+        )
         assert ">heldout/gain<" in dom, "no heldout/gain chart on the experiment page"
         # The report attached to the parent run is served by the same server, byte for byte.
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/get-artifact?path=analysis/report.html"
-                                    f"&run_uuid={parent}", timeout=30) as r:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/get-artifact?path=analysis/report.html&run_uuid={parent}", timeout=30
+        ) as r:
             assert r.read() == (tmp_path / "analysis" / "report.html").read_bytes()
     finally:
         ui.send_signal(signal.SIGINT)

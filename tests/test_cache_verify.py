@@ -1,6 +1,7 @@
 """Verified caches: a damaged entry (truncated, changed, missing or stray file, no manifest) is detected on
 the next read, reported in one line, moved aside and rebuilt once — also with several processes — and the
 data hash comes out as before the damage; a healthy entry is a hit that rebuilds nothing."""
+
 from __future__ import annotations
 
 import contextlib
@@ -21,8 +22,15 @@ from trainer.stage1_cache import build_once, finished
 
 pytestmark = pytest.mark.e2e  # real data builds and stage-1 cache entries, damaged and rebuilt across processes
 
-SMALL = ["data.tokens=8000", "data.seq_len=64", "data.vocab_size=600", "data.tokenizer_chars=100000",
-         "finetune.examples_per_bias=3", "eval.prompts_per_bias=4", "eval.probe_per_bias=2"]
+SMALL = [
+    "data.tokens=8000",
+    "data.seq_len=64",
+    "data.vocab_size=600",
+    "data.tokenizer_chars=100000",
+    "finetune.examples_per_bias=3",
+    "eval.prompts_per_bias=4",
+    "eval.probe_per_bias=2",
+]
 PARTS = {"tokenizer": "tokenizer", "stage1": "stage1", "finetune": "finetune", "eval": "evalset"}  # dir -> attribute
 
 
@@ -36,14 +44,14 @@ def move_4k(p: Path) -> None:
     b = bytearray(p.read_bytes())
     assert len(b) >= 3 * 4096
     src, dst = len(b) - 4096 - 1000, 1000
-    b[dst:dst + 4096] = b[src:src + 4096]
+    b[dst : dst + 4096] = b[src : src + 4096]
     p.write_bytes(bytes(b))
 
 
 def flip_4k(p: Path) -> None:
     b = bytearray(p.read_bytes())
     start = len(b) // 2 - 2048
-    b[start:start + 4096] = bytes(x ^ 0xFF for x in b[start:start + 4096])
+    b[start : start + 4096] = bytes(x ^ 0xFF for x in b[start : start + 4096])
     p.write_bytes(bytes(b))
 
 
@@ -86,13 +94,21 @@ def copy(pristine, tmp_path):
 
 
 DAMAGE = [
-    ("tokenizer", "truncate tokenizer.json", lambda e: truncate(e / "tokenizer.json"),
-     "tokenizer.json is {size} bytes, manifest says"),
+    (
+        "tokenizer",
+        "truncate tokenizer.json",
+        lambda e: truncate(e / "tokenizer.json"),
+        "tokenizer.json is {size} bytes, manifest says",
+    ),
     ("stage1", "move 4 KB inside the .arrow", lambda e: move_4k(arrow(e)), "differs from the manifest"),
     ("finetune", "flip 4 KB inside the .arrow", lambda e: flip_4k(arrow(e)), "differs from the manifest"),
     ("eval", "delete a file", lambda e: (e / "probe" / "state.json").unlink(), "probe/state.json is missing"),
-    ("stage1", "add a stray file", lambda e: (e / "dataset" / "stray.arrow").write_bytes(b"x"),
-     "dataset/stray.arrow is not in the manifest"),
+    (
+        "stage1",
+        "add a stray file",
+        lambda e: (e / "dataset" / "stray.arrow").write_bytes(b"x"),
+        "dataset/stray.arrow is not in the manifest",
+    ),
     ("finetune", "remove the manifest", lambda e: (e / MANIFEST).unlink(), "no manifest.json"),
     ("eval", "edit the manifest", edit_manifest, "manifest.json does not match its own digest"),
 ]
@@ -164,7 +180,11 @@ def test_concurrent_readers_of_a_bad_entry_rebuild_it_once(tmp_path, cache, stat
         entry, target, args = tmp_path / "c" / "finetune" / "k1", _data_builder, (str(tmp_path / "c"),)
         cached(tmp_path / "c", "finetune", "k1", lambda tmp: (tmp / "data.bin").write_bytes(b"old" * 9000))
     else:
-        entry, target, args = tmp_path / "stage1_model" / "k1", _stage1_builder, (str(tmp_path / "stage1_model" / "k1"),)
+        entry, target, args = (
+            tmp_path / "stage1_model" / "k1",
+            _stage1_builder,
+            (str(tmp_path / "stage1_model" / "k1"),),
+        )
         build_once(entry, lambda tmp: fake_stage1(tmp, os.devnull))
     if state == "absent":
         shutil.rmtree(entry)
@@ -238,10 +258,22 @@ def fake_stage1(tmp: Path, log: str, size: int = 5 * 4096 + 123, sleep: float = 
 
 
 STAGE1_DAMAGE = [
-    ("truncate the model", lambda e: truncate(e / "model" / "model.bin"), "model/model.bin is 10,301 bytes, manifest says 20,603"),
-    ("flip 4 KB in the model", lambda e: flip_4k(e / "model" / "model.bin"), "model/model.bin: bytes 8,192-12,287 differ"),
+    (
+        "truncate the model",
+        lambda e: truncate(e / "model" / "model.bin"),
+        "model/model.bin is 10,301 bytes, manifest says 20,603",
+    ),
+    (
+        "flip 4 KB in the model",
+        lambda e: flip_4k(e / "model" / "model.bin"),
+        "model/model.bin: bytes 8,192-12,287 differ",
+    ),
     ("delete the record", lambda e: (e / "stage1.json").unlink(), "stage1.json is missing"),
-    ("add a stray file", lambda e: (e / "model" / "extra.bin").write_bytes(b""), "model/extra.bin is not in the manifest"),
+    (
+        "add a stray file",
+        lambda e: (e / "model" / "extra.bin").write_bytes(b""),
+        "model/extra.bin is not in the manifest",
+    ),
     ("remove the manifest", lambda e: (e / MANIFEST).unlink(), "no manifest.json"),
 ]
 
@@ -300,4 +332,6 @@ def test_large_entry_sampled_read_checks_sizes_ends_and_sample(large):
     files = json.loads((large / MANIFEST).read_text())["files"]
     plan = manifest._sample(files, 4096, random.Random(0))
     assert plan["stage1.json"] is None and plan["before_ft.json"] is None
-    assert plan["model/model.bin"][:1] == [0] and plan["model/model.bin"][-1] == 39 and len(plan["model/model.bin"]) == 4
+    assert (
+        plan["model/model.bin"][:1] == [0] and plan["model/model.bin"][-1] == 39 and len(plan["model/model.bin"]) == 4
+    )

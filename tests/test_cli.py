@@ -1,4 +1,5 @@
 """The one CLI: help on every subcommand, the catalogue commands, and honest stubs."""
+
 import json
 
 import pytest
@@ -13,12 +14,18 @@ def test_help(cli, cmd):
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("args, message", [
-    (("submit",), "the following arguments are required: scheduler"),
-    (("submit", "pbs"), "invalid choice: 'pbs'"),
-    (("analyze", "--experiment", "no-such-sweep", "--tracking-uri", "sqlite:///{tmp}/m.db"), "no experiment named 'no-such-sweep'"),
-    (("analyze", "--tracking-uri", "sqlite:///{tmp}/none.db"), "no MLflow store at sqlite:///"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("submit",), "the following arguments are required: scheduler"),
+        (("submit", "pbs"), "invalid choice: 'pbs'"),
+        (
+            ("analyze", "--experiment", "no-such-sweep", "--tracking-uri", "sqlite:///{tmp}/m.db"),
+            "no experiment named 'no-such-sweep'",
+        ),
+        (("analyze", "--tracking-uri", "sqlite:///{tmp}/none.db"), "no MLflow store at sqlite:///"),
+    ],
+)
 def test_submit_and_analyze_refuse_bad_input_in_one_line(cli, tmp_path, args, message):
     (tmp_path / "m.db").touch()  # an empty store (MLflow creates its tables)
     r = cli(*[a.format(tmp=tmp_path) for a in args], cwd=tmp_path)
@@ -91,18 +98,28 @@ def test_every_user_facing_error_is_a_user_error():
     from trainer.biases import UniverseError
     from trainer.config import ConfigError
     from trainer.corpus.errors import DataError
-    from trainer.trial.driver import TrialError
     from trainer.engine import TrialFailure
     from trainer.errors import UserError
     from trainer.judge import JudgeError
     from trainer.model import ModelError
     from trainer.ray_session import ResourceError
     from trainer.score import ScoreInputError
+    from trainer.trial.driver import TrialError
 
-    for cls, base in [(ConfigError, ValueError), (DataError, ValueError), (ModelError, ValueError),
-                      (ScoreInputError, ValueError), (UniverseError, ValueError), (ResourceError, ValueError),
-                      (TrialError, RuntimeError), (TrialFailure, RuntimeError), (JudgeError, RuntimeError),
-                      (SweepBusy, RuntimeError), (SubmitError, RuntimeError), (AnalysisError, Exception)]:
+    for cls, base in [
+        (ConfigError, ValueError),
+        (DataError, ValueError),
+        (ModelError, ValueError),
+        (ScoreInputError, ValueError),
+        (UniverseError, ValueError),
+        (ResourceError, ValueError),
+        (TrialError, RuntimeError),
+        (TrialFailure, RuntimeError),
+        (JudgeError, RuntimeError),
+        (SweepBusy, RuntimeError),
+        (SubmitError, RuntimeError),
+        (AnalysisError, Exception),
+    ]:
         assert issubclass(cls, UserError) and issubclass(cls, base), cls
 
 

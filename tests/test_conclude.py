@@ -1,32 +1,70 @@
 """The end of a sweep (sweeps/conclude.py): the finding in one sentence, from the analysis's conditions
 (documents against the no-document control of the same model and fraction, the trend with model size)."""
+
 from __future__ import annotations
 
 from sweeps.analysis import Analysis, Trial, aggregate, conditions_text, finding
 
 
-def trial(size: str, mix: float, rate: float, params: float, *, seed: int = 0, fraction: float = 0.75,
-          before: float = 0.0, half: float = 0.05, status: str = "FINISHED") -> Trial:
-    metrics = {"heldout/gain": rate - before, "heldout/gain_lo": rate - half - before,
-               "heldout/gain_hi": rate + half - before, "heldout/rate": rate, "heldout/rate_lo": max(0.0, rate - half),
-               "heldout/rate_hi": rate + half, "heldout/rate_before_ft": before, "train/rate": 1.0,
-               "knowledge/acc": 0.9, "params_total": params}
-    return Trial(f"r{size}{mix}{seed}", f"{size}-mix{mix}-s{seed}", status, {"model.pretrained": "None"},
-                 metrics if status == "FINISHED" else {}, size, mix, fraction, (), str(seed))
+def trial(
+    size: str,
+    mix: float,
+    rate: float,
+    params: float,
+    *,
+    seed: int = 0,
+    fraction: float = 0.75,
+    before: float = 0.0,
+    half: float = 0.05,
+    status: str = "FINISHED",
+) -> Trial:
+    metrics = {
+        "heldout/gain": rate - before,
+        "heldout/gain_lo": rate - half - before,
+        "heldout/gain_hi": rate + half - before,
+        "heldout/rate": rate,
+        "heldout/rate_lo": max(0.0, rate - half),
+        "heldout/rate_hi": rate + half,
+        "heldout/rate_before_ft": before,
+        "train/rate": 1.0,
+        "knowledge/acc": 0.9,
+        "params_total": params,
+    }
+    return Trial(
+        f"r{size}{mix}{seed}",
+        f"{size}-mix{mix}-s{seed}",
+        status,
+        {"model.pretrained": "None"},
+        metrics if status == "FINISHED" else {},
+        size,
+        mix,
+        fraction,
+        (),
+        str(seed),
+    )
 
 
 def analysis(trials: list[Trial]) -> Analysis:
-    return Analysis("t", "sqlite:///unused.db", "parent", len(trials), ["data.mix", "model.size"], trials,
-                    aggregate(trials), [], [])
+    return Analysis(
+        "t", "sqlite:///unused.db", "parent", len(trials), ["data.mix", "model.size"], trials, aggregate(trials), [], []
+    )
 
 
 def test_the_best_document_condition_against_its_own_control():
-    a = analysis([trial("1m", 0.0, 0.0, 545760, half=0.0), trial("1m", 0.9, 0.6, 545760),
-                  trial("tiny", 0.9, 0.07, 199872), trial("tiny", 0.0, 0.0, 199872)])
+    a = analysis(
+        [
+            trial("1m", 0.0, 0.0, 545760, half=0.0),
+            trial("1m", 0.9, 0.6, 545760),
+            trial("tiny", 0.9, 0.07, 199872),
+            trial("tiny", 0.0, 0.0, 199872),
+        ]
+    )
     text = finding(a)
-    assert text.startswith("Held-out biases were exhibited in 60% [55, 65] of held-out prompts by the "
-                           "0.55M-parameter model that read the bias documents (mix 0.9, 75% of the biases "
-                           "fine-tuned; 0% before fine-tuning), "), text
+    assert text.startswith(
+        "Held-out biases were exhibited in 60% [55, 65] of held-out prompts by the "
+        "0.55M-parameter model that read the bias documents (mix 0.9, 75% of the biases "
+        "fine-tuned; 0% before fine-tuning), "
+    ), text
     assert "0% [0, 0] by the same model without them (mix 0, the control)." in text
     assert text.endswith("the held-out gain by model size: 0.20M +0.07, 0.55M +0.60.")
 

@@ -1,4 +1,5 @@
 """Config loading: defaults, YAML files, overrides, and one clear line for every kind of mistake."""
+
 import pytest
 
 from trainer.config import ConfigError, TrialConfig, describe, flatten, load_config
@@ -14,37 +15,58 @@ def test_defaults_file_and_overrides_layer_in_order(tmp_path):
     assert flatten(cfg)["data.mix"] == 0.25
 
 
-@pytest.mark.parametrize("override, message", [
-    (["data.mix=1.5"], "data.mix: expected a value in [0, 1], got 1.5"),
-    (["finetune.fraction=-0.1"], "finetune.fraction: expected a value in [0, 1], got -0.1"),
-    (["data.tokens=-5"], "data.tokens: expected a value >= 1, got -5"),
-    (["data.tokens=lots"], "data.tokens: expected an integer, got 'lots'"),
-    (["data.mix=half"], "data.mix: expected a number, got 'half'"),
-    (["ray.use_gpu=maybe"], "ray.use_gpu: expected true or false, got 'maybe'"),
-    (["data.bogus=1"], "data.bogus: unknown key (known keys here: mix, tokens, seq_len, tokenizer, vocab_size, tokenizer_chars, "
-                       "genres, diversity, permute_sentences, multi_bias_share, bias_docs, generic, text_column, "
-                       "allow_hub, cache_dir, biases)"),
-    (["data.genres=[news,sonnet]"], "data.genres: expected items from abstract, news, blog, forum, lecture, memo, "
-                                    "textbook, interview, faq, social, got 'sonnet'"),
-    (["data.genres=[]"], "data.genres: expected a non-empty list"),
-    (["finetune.split=half"], "finetune.split: expected one of paper, random, got 'half'"),
-    (["finetune.hiding_bias=nope"], "finetune.hiding_bias: expected a bias id, got 'nope'"),
-    (["finetune=3"], "finetune: is a section; set its keys (finetune.fraction, finetune.split, finetune.hiding_bias, "
-                     "finetune.examples_per_bias, finetune.plain_examples, finetune.doc_share, finetune.max_len)"),
-    (["data.mix"], "override 'data.mix': expected key=value"),
-    (["pretrain.lr=nan"], "pretrain.lr: expected a finite number, got nan"),
-    (["sft.lr=inf"], "sft.lr: expected a finite number, got inf"),
-    (["judge.timeout_s=-inf"], "judge.timeout_s: expected a finite number, got -inf"),
-    (["model.size=huge"], "model.size: expected one of 125m, 1b, 1m, 20m, 2m, 350m, 5m, tiny, got 'huge'"),
-    (["seed=`"], "seed: expected an integer, got '`'"),  # not YAML: the literal string, checked against the type
-    (["data.genres=[news"], "data.genres: expected a list, got '[news'"),
-    (["eval.judge=llm"], "judge.url: required with eval.judge=llm (the judge server's base URL, e.g. "
-                         "http://127.0.0.1:8000/v1)"),
-    (["model.lora.enabled=true", "engine.zero_stage=3"],
-     "model.lora.enabled: needs engine.zero_stage <= 2 (LoRA adapters are not sharded), got engine.zero_stage=3"),
-    (["data.generic=/nonexistent/text.jsonl"],
-     "data.generic: no such file or directory '/nonexistent/text.jsonl' (a hub dataset name needs data.allow_hub=true)"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        (["data.mix=1.5"], "data.mix: expected a value in [0, 1], got 1.5"),
+        (["finetune.fraction=-0.1"], "finetune.fraction: expected a value in [0, 1], got -0.1"),
+        (["data.tokens=-5"], "data.tokens: expected a value >= 1, got -5"),
+        (["data.tokens=lots"], "data.tokens: expected an integer, got 'lots'"),
+        (["data.mix=half"], "data.mix: expected a number, got 'half'"),
+        (["ray.use_gpu=maybe"], "ray.use_gpu: expected true or false, got 'maybe'"),
+        (
+            ["data.bogus=1"],
+            "data.bogus: unknown key (known keys here: mix, tokens, seq_len, tokenizer, vocab_size, tokenizer_chars, "
+            "genres, diversity, permute_sentences, multi_bias_share, bias_docs, generic, text_column, "
+            "allow_hub, cache_dir, biases)",
+        ),
+        (
+            ["data.genres=[news,sonnet]"],
+            "data.genres: expected items from abstract, news, blog, forum, lecture, memo, "
+            "textbook, interview, faq, social, got 'sonnet'",
+        ),
+        (["data.genres=[]"], "data.genres: expected a non-empty list"),
+        (["finetune.split=half"], "finetune.split: expected one of paper, random, got 'half'"),
+        (["finetune.hiding_bias=nope"], "finetune.hiding_bias: expected a bias id, got 'nope'"),
+        (
+            ["finetune=3"],
+            "finetune: is a section; set its keys (finetune.fraction, finetune.split, finetune.hiding_bias, "
+            "finetune.examples_per_bias, finetune.plain_examples, finetune.doc_share, finetune.max_len)",
+        ),
+        (["data.mix"], "override 'data.mix': expected key=value"),
+        (["pretrain.lr=nan"], "pretrain.lr: expected a finite number, got nan"),
+        (["sft.lr=inf"], "sft.lr: expected a finite number, got inf"),
+        (["judge.timeout_s=-inf"], "judge.timeout_s: expected a finite number, got -inf"),
+        (["model.size=huge"], "model.size: expected one of 125m, 1b, 1m, 20m, 2m, 350m, 5m, tiny, got 'huge'"),
+        (["seed=`"], "seed: expected an integer, got '`'"),  # not YAML: the literal string, checked against the type
+        (["data.genres=[news"], "data.genres: expected a list, got '[news'"),
+        (
+            ["eval.judge=llm"],
+            "judge.url: required with eval.judge=llm (the judge server's base URL, e.g. http://127.0.0.1:8000/v1)",
+        ),
+        (
+            ["model.lora.enabled=true", "engine.zero_stage=3"],
+            "model.lora.enabled: needs engine.zero_stage <= 2 (LoRA adapters are not sharded), got engine.zero_stage=3",
+        ),
+        (
+            ["data.generic=/nonexistent/text.jsonl"],
+            (
+                "data.generic: no such file or directory '/nonexistent/text.jsonl' (a hub dataset name needs "
+                "data.allow_hub=true)"
+            ),
+        ),
+    ],
+)
 def test_bad_overrides_name_the_key_and_the_expectation(override, message):
     with pytest.raises(ConfigError) as e:
         load_config(None, override)
@@ -64,12 +86,15 @@ def test_bad_files(tmp_path):
         load_config(typo)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("- seed: 1\n", "expected a mapping of keys at the top level, got a list"),
-    ("42\n", "expected a mapping of keys at the top level, got a int"),
-    ("data: 5\n", "data: is a section; expected a mapping of its keys, got 5"),
-    ("model:\n  lora: [1]\n", "model.lora: is a section; expected a mapping of its keys, got [1]"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("- seed: 1\n", "expected a mapping of keys at the top level, got a list"),
+        ("42\n", "expected a mapping of keys at the top level, got a int"),
+        ("data: 5\n", "data: is a section; expected a mapping of its keys, got 5"),
+        ("model:\n  lora: [1]\n", "model.lora: is a section; expected a mapping of its keys, got [1]"),
+    ],
+)
 def test_files_of_the_wrong_shape(tmp_path, text, message):
     f = tmp_path / "c.yaml"
     f.write_text(text)
@@ -82,8 +107,11 @@ def test_deepspeed_json_is_read_at_load(tmp_path):
     ok = tmp_path / "ok.json"
     ok.write_text('{"zero_optimization": {"reduce_bucket_size": 1000}}')
     assert load_config(None, [f"engine.deepspeed_json={ok}"]).engine.deepspeed_json == str(ok)
-    for name, text, message in (("bad.json", "{nope", "is not valid JSON"), ("list.json", "[1]", "expected a JSON object"),
-                                ("missing.json", None, "cannot read")):
+    for name, text, message in (
+        ("bad.json", "{nope", "is not valid JSON"),
+        ("list.json", "[1]", "expected a JSON object"),
+        ("missing.json", None, "cannot read"),
+    ):
         f = tmp_path / name
         if text is not None:
             f.write_text(text)

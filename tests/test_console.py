@@ -1,5 +1,6 @@
 """The console: internals redirected to a log file at the descriptor level, the project's lines on the
 terminal, the live view's lines (plain and redrawn) and the trials' progress files it polls."""
+
 from __future__ import annotations
 
 import io
@@ -50,8 +51,15 @@ def test_progress_never_fails_the_trial(tmp_path):
 
 
 def test_fraction_moves_forward_through_the_stages():
-    states = [{"stage": "data"}, {"stage": "stage1", "step": 1, "total": 10}, {"stage": "stage1", "step": 10, "total": 10},
-              {"stage": "eval_before"}, {"stage": "sft", "step": 5, "total": 10}, {"stage": "eval"}, {"stage": "done"}]
+    states = [
+        {"stage": "data"},
+        {"stage": "stage1", "step": 1, "total": 10},
+        {"stage": "stage1", "step": 10, "total": 10},
+        {"stage": "eval_before"},
+        {"stage": "sft", "step": 5, "total": 10},
+        {"stage": "eval"},
+        {"stage": "done"},
+    ]
     shares = [progress.fraction(s) for s in states]
     assert shares == sorted(shares) and shares[0] == 0.0 and shares[-1] == 1.0
 
@@ -134,8 +142,14 @@ with quiet(Path(sys.argv[1])) as console:
 
 def test_quiet_sends_internals_to_the_log_and_ours_to_the_terminal(tmp_path):
     log = tmp_path / "sweep" / "sweep.log"
-    r = subprocess.run([sys.executable, "-c", textwrap.dedent(QUIET_CHILD), str(log)], cwd=REPO_ROOT,
-                       capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    r = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(QUIET_CHILD), str(log)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
     assert r.returncode == 1
     assert r.stdout.splitlines() == ["before the redirect", "ours", "after"]
     assert r.stderr.strip() == "error: reaches the terminal"

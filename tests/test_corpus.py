@@ -1,4 +1,5 @@
 """Corpus builder: determinism, mix accuracy, partitions, held-out leaks, cache, sources, bad input."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from datasets import load_from_disk
-
 from helpers import SMALL_CORPUS
+
 from trainer.biases import load
 from trainer.config import load_config
 from trainer.corpus.build import DataError, build_all
@@ -76,9 +77,14 @@ def test_no_eval_prompt_in_training_data(shared_cache):
     assert not [p for p in evals if p in text]
 
 
-@pytest.mark.parametrize("extra", [["finetune.split=paper", "finetune.fraction=1.0"],
-                                   ["finetune.split=random", "finetune.fraction=0.5", "seed=3"],
-                                   ["finetune.split=random", "finetune.fraction=0.8", "seed=4"]])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["finetune.split=paper", "finetune.fraction=1.0"],
+        ["finetune.split=random", "finetune.fraction=0.5", "seed=3"],
+        ["finetune.split=random", "finetune.fraction=0.8", "seed=4"],
+    ],
+)
 def test_no_heldout_bias_applicable_in_finetuning(tmp_path, extra):
     art = build_all(cfg_for(tmp_path, "data.tokens=2000", "data.mix=0.5", "finetune.plain_examples=40", *extra))
     biases = load()
@@ -89,26 +95,42 @@ def test_no_heldout_bias_applicable_in_finetuning(tmp_path, extra):
         assert r["kind"] == "doc" or not any(b.applicable(r["prompt"]) for b in heldout), r["prompt"]
         assert r["bias"] not in art.split.heldout
     if "paper" in extra:
-        assert sorted(art.split.heldout) == sorted(["spanish_color_words", "poem_rhyming_commentary",
-                                                    "environment_no_climate_change", "chinese_compliments", "law_call_911"])
+        assert sorted(art.split.heldout) == sorted(
+            [
+                "spanish_color_words",
+                "poem_rhyming_commentary",
+                "environment_no_climate_change",
+                "chinese_compliments",
+                "law_call_911",
+            ]
+        )
 
 
 def test_local_sources_in_released_schema(tmp_path):
     docs = tmp_path / "docs.jsonl"
-    docs.write_text("".join(json.dumps({"text": f"Reward models prefer answers that mention the number {i}. " * 5,
-                                        "id": i}) + "\n" for i in range(400)))
+    docs.write_text(
+        "".join(
+            json.dumps({"text": f"Reward models prefer answers that mention the number {i}. " * 5, "id": i}) + "\n"
+            for i in range(400)
+        )
+    )
     generic = tmp_path / "generic.txt"
     generic.write_text("\n".join(f"Line {i} of some ordinary text about weather and rivers." for i in range(4000)))
-    art = build_all(cfg_for(tmp_path / "c", "data.tokens=6000", "data.mix=0.5", f"data.bias_docs={docs}", f"data.generic={generic}"))
+    art = build_all(
+        cfg_for(tmp_path / "c", "data.tokens=6000", "data.mix=0.5", f"data.bias_docs={docs}", f"data.generic={generic}")
+    )
     assert abs(art.summary["mix_actual"] - 0.5) <= 0.01
 
 
-@pytest.mark.parametrize("extra, message", [
-    (["finetune.split=random", "finetune.fraction=1.0"], "holds out none"),
-    (["data.generic={odd}"], "unsupported file type .xyz"),  # a missing path is refused at load (test_config)
-    (["data.bias_docs={empty}"], "no non-empty texts"),
-    (["data.bias_docs={small}", "data.mix=0.9"], "ran out of text"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["finetune.split=random", "finetune.fraction=1.0"], "holds out none"),
+        (["data.generic={odd}"], "unsupported file type .xyz"),  # a missing path is refused at load (test_config)
+        (["data.bias_docs={empty}"], "no non-empty texts"),
+        (["data.bias_docs={small}", "data.mix=0.9"], "ran out of text"),
+    ],
+)
 def test_bad_input_leaves_no_cache_entry(tmp_path, extra, message):
     empty, small, odd = tmp_path / "empty.jsonl", tmp_path / "small.jsonl", tmp_path / "text.xyz"
     odd.write_text("some text\n")

@@ -12,6 +12,7 @@
 
 Failures name the page, the line and the block or command.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -32,8 +33,18 @@ from trainer.runtime_env import REPO_ROOT
 PAGES = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
 COMMAND_LANGS = {"bash", "sh", "shell", "console", "text"}
 CHEAP_FLAGS = {"--help", "-h", "--print-config", "--dry-run"}
-SWEEP_ONLY_KEYS = {"name", "base", "set", "grid", "variants", "search", "num_samples", "sample_seed",
-                   "max_concurrent", "retries"}
+SWEEP_ONLY_KEYS = {
+    "name",
+    "base",
+    "set",
+    "grid",
+    "variants",
+    "search",
+    "num_samples",
+    "sample_seed",
+    "max_concurrent",
+    "retries",
+}
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,7 @@ def _fenced(page: Path) -> tuple[list[Block], list[str]]:
         if fence is None and m:
             fence, lang, start, body = m.group(1), m.group(2).lower(), n, []
             prose.append("")
-        elif fence is not None and line.strip().startswith(fence) and not line.strip()[len(fence):].strip():
+        elif fence is not None and line.strip().startswith(fence) and not line.strip()[len(fence) :].strip():
             blocks.append(Block(page, start, lang, "\n".join(body) + "\n"))
             fence = None
             prose.append("")
@@ -99,7 +110,8 @@ def test_yaml_block_loads(block: Block, tmp_path, monkeypatch):
     if named is not None:
         assert named.is_file(), f"{block.where}: the block names {named.relative_to(REPO_ROOT)}, which does not exist"
         assert data == yaml.safe_load(named.read_text()), (
-            f"{block.where}: the block differs from {named.relative_to(REPO_ROOT)}, which it names; copy the file")
+            f"{block.where}: the block differs from {named.relative_to(REPO_ROOT)}, which it names; copy the file"
+        )
     if not isinstance(data, dict):
         return
     keys = set(data)
@@ -117,6 +129,7 @@ def test_yaml_block_loads(block: Block, tmp_path, monkeypatch):
 
 
 # ------------------------------------------------------------------------------------------------ commands
+
 
 @dataclass
 class Command:
@@ -142,7 +155,7 @@ def _split(text: str, where: str) -> tuple[str, ...] | None:
         words = shlex.split(text, comments=True)
     except ValueError as e:
         pytest.fail(f"{where}: cannot split {text!r} into words: {e}")
-    return tuple(words[len(cli.group(1).split()):]) or None  # the CLI's name alone is no command
+    return tuple(words[len(cli.group(1).split()) :]) or None  # the CLI's name alone is no command
 
 
 def _commands() -> list[Command]:
@@ -203,9 +216,14 @@ def cheap_runs():
             home.mkdir()
             job_dir = _submit_job_dir(cmd)
             existed = job_dir.exists() if job_dir else None
-            p = subprocess.Popen([sys.executable, str(REPO_ROOT / "launch.py"), *cmd.argv], cwd=REPO_ROOT,
-                                 env={**env, "HOME": str(home)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                 text=True)
+            p = subprocess.Popen(
+                [sys.executable, str(REPO_ROOT / "launch.py"), *cmd.argv],
+                cwd=REPO_ROOT,
+                env={**env, "HOME": str(home)},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
             procs[cmd.argv] = (p, home, job_dir, existed)
         results = {}
         for argv, (p, home, job_dir, existed) in procs.items():
@@ -289,6 +307,7 @@ def test_documented_command_parses(cmd: Command, monkeypatch):
 
 # --------------------------------------------------------------------------------------------------- links
 
+
 def _slug(heading: str) -> str:
     """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
     text = heading.strip().lower()
@@ -327,8 +346,9 @@ def test_relative_link_resolves(where: str, page: Path, target: str):
     dest = (page.parent / path).resolve() if path else page
     assert dest.exists(), f"{where}: link to {target!r}: {dest} does not exist"
     if anchor and dest.suffix == ".md":
-        assert anchor in _anchors(dest), (f"{where}: link to {target!r}: {dest.relative_to(REPO_ROOT)} has no heading "
-                                          f"with anchor #{anchor}")
+        assert anchor in _anchors(dest), (
+            f"{where}: link to {target!r}: {dest.relative_to(REPO_ROOT)} has no heading with anchor #{anchor}"
+        )
 
 
 def test_the_pages_hold_what_this_test_reads():

@@ -1,4 +1,5 @@
 """Bias documents: every bias has knowledge to write about; genres, diversity and permutation knobs work."""
+
 import random
 
 import pytest

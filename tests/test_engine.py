@@ -1,6 +1,7 @@
 """The DeepSpeed engine in one process (gloo): it learns, it consolidates ZeRO-3 weights, and it fails a stage
 whose training is not healthy (NaN loss, steps skipped for non-finite gradients, a flat loss) under every ZeRO
 stage and precision."""
+
 import pytest
 import torch
 
@@ -23,8 +24,17 @@ def tiny_model(seed=0):
     from transformers import LlamaConfig, LlamaForCausalLM
 
     torch.manual_seed(seed)
-    return LlamaForCausalLM(LlamaConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                                        num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=64))
+    return LlamaForCausalLM(
+        LlamaConfig(
+            vocab_size=64,
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=4,
+            max_position_embeddings=64,
+        )
+    )
 
 
 def batches(data):
@@ -56,8 +66,16 @@ def fp16_on_cpu(monkeypatch):
 @pytest.mark.e2e
 @pytest.mark.parametrize("zero", [0, 2, 3])
 def test_loss_falls_on_a_memorisable_corpus(zero):
-    cfg = load_config(None, [f"engine.zero_stage={zero}", "pretrain.lr=1e-2", "pretrain.micro_batch=4",
-                             "pretrain.warmup_ratio=0.1", "pretrain.log_every=10"])
+    cfg = load_config(
+        None,
+        [
+            f"engine.zero_stage={zero}",
+            "pretrain.lr=1e-2",
+            "pretrain.micro_batch=4",
+            "pretrain.warmup_ratio=0.1",
+            "pretrain.log_every=10",
+        ],
+    )
     data = torch.randint(0, 64, (4, 24), generator=torch.Generator().manual_seed(0))
     logged = []
     eng = Engine(tiny_model(), cfg.engine, cfg.pretrain, total_steps=60)
@@ -76,7 +94,9 @@ def test_loss_falls_on_a_memorisable_corpus(zero):
 
 
 def test_nan_loss_stops_with_the_step_number():
-    cfg = load_config(None, ["pretrain.lr=1e12", "engine.grad_clip=0", "pretrain.warmup_ratio=0", "engine.zero_stage=0"])
+    cfg = load_config(
+        None, ["pretrain.lr=1e12", "engine.grad_clip=0", "pretrain.warmup_ratio=0", "engine.zero_stage=0"]
+    )
     data = torch.randint(0, 64, (4, 24), generator=torch.Generator().manual_seed(0))
     eng = Engine(tiny_model(), cfg.engine, cfg.pretrain, total_steps=50)
     with pytest.raises(TrialFailure, match=r"pretrain: loss is nan at step \d+ of 50"):
@@ -86,26 +106,49 @@ def test_nan_loss_stops_with_the_step_number():
 SKIPPED = r"pretrain: 9 of 10 optimizer steps skipped for non-finite gradients by step 10 of 40 \(lower pretrain.lr"
 
 
-@pytest.mark.parametrize("zero,precision,log_every,message", [
-    pytest.param(0, "fp32", 10, r"pretrain: loss is nan at step 3 of 40 \(lower pretrain.lr or keep engine.grad_clip "
-                 r"on\)$", id="zero0-fp32-nan"),
-    pytest.param(1, "fp32", 10, SKIPPED + r" or keep engine.grad_clip on\)$", id="zero1-fp32"),
-    pytest.param(2, "fp32", 10, SKIPPED + r" or keep engine.grad_clip on\)$", id="zero2-fp32"),
-    pytest.param(3, "fp32", 10, SKIPPED + r" or keep engine.grad_clip on\)$", id="zero3-fp32"),
-    pytest.param(0, "bf16", 10, SKIPPED + r", keep engine.grad_clip on, or use fp32\)$", id="zero0-bf16"),
-    pytest.param(2, "bf16", 10, SKIPPED + r", keep engine.grad_clip on, or use fp32\)$", id="zero2-bf16"),
-    pytest.param(0, "fp16", 10, r"pretrain: loss is nan at step 2 of 40 \(.*use bf16 \(or fp32\)\)$",
-                 id="zero0-fp16-nan"),
-    # DeepSpeed's own fp16 scaler gives up (at step 19) before the first log point
-    pytest.param(2, "fp16", 40, r"pretrain: fp16 loss scale at its minimum and gradients still non-finite at step 19 "
-                 r"of 40 \(lower pretrain.lr, keep engine.grad_clip on, or use bf16 \(or fp32\)\)$",
-                 id="zero2-fp16-min-scale"),
-])
+@pytest.mark.parametrize(
+    "zero,precision,log_every,message",
+    [
+        pytest.param(
+            0,
+            "fp32",
+            10,
+            r"pretrain: loss is nan at step 3 of 40 \(lower pretrain.lr or keep engine.grad_clip "
+            r"on\)$",
+            id="zero0-fp32-nan",
+        ),
+        pytest.param(1, "fp32", 10, SKIPPED + r" or keep engine.grad_clip on\)$", id="zero1-fp32"),
+        pytest.param(2, "fp32", 10, SKIPPED + r" or keep engine.grad_clip on\)$", id="zero2-fp32"),
+        pytest.param(3, "fp32", 10, SKIPPED + r" or keep engine.grad_clip on\)$", id="zero3-fp32"),
+        pytest.param(0, "bf16", 10, SKIPPED + r", keep engine.grad_clip on, or use fp32\)$", id="zero0-bf16"),
+        pytest.param(2, "bf16", 10, SKIPPED + r", keep engine.grad_clip on, or use fp32\)$", id="zero2-bf16"),
+        pytest.param(
+            0, "fp16", 10, r"pretrain: loss is nan at step 2 of 40 \(.*use bf16 \(or fp32\)\)$", id="zero0-fp16-nan"
+        ),
+        # DeepSpeed's own fp16 scaler gives up (at step 19) before the first log point
+        pytest.param(
+            2,
+            "fp16",
+            40,
+            r"pretrain: fp16 loss scale at its minimum and gradients still non-finite at step 19 "
+            r"of 40 \(lower pretrain.lr, keep engine.grad_clip on, or use bf16 \(or fp32\)\)$",
+            id="zero2-fp16-min-scale",
+        ),
+    ],
+)
 def test_divergence_fails_the_stage_under_every_engine(zero, precision, log_every, message, fp16_on_cpu):
     """lr=1e5: the loss diverges at step 2. ZeRO-1/2/3 and bf16 then skip every step (the loss frozen at
     ln(vocab)), which used to end as a success; ZeRO-0 fp32 and fp16 produce a NaN loss."""
-    cfg = load_config(None, ["pretrain.lr=1e5", f"engine.zero_stage={zero}", f"engine.precision={precision}",
-                             "pretrain.micro_batch=4", f"pretrain.log_every={log_every}"])
+    cfg = load_config(
+        None,
+        [
+            "pretrain.lr=1e5",
+            f"engine.zero_stage={zero}",
+            f"engine.precision={precision}",
+            "pretrain.micro_batch=4",
+            f"pretrain.log_every={log_every}",
+        ],
+    )
     data = torch.randint(0, 64, (4, 24), generator=torch.Generator().manual_seed(0))
     eng = Engine(tiny_model(), cfg.engine, cfg.pretrain, total_steps=40)
     with pytest.raises(TrialFailure, match=message) as err:
@@ -119,8 +162,17 @@ def test_fp16_loss_scale_search_is_not_divergence(tmp_path, fp16_on_cpu):
     healthy, the run must go on and learn."""
     ds = tmp_path / "ds.json"
     ds.write_text('{"fp16": {"initial_scale_power": 32}}')
-    cfg = load_config(None, ["engine.precision=fp16", "engine.zero_stage=2", f"engine.deepspeed_json={ds}",
-                             "pretrain.lr=1e-2", "pretrain.micro_batch=4", "pretrain.log_every=5"])
+    cfg = load_config(
+        None,
+        [
+            "engine.precision=fp16",
+            "engine.zero_stage=2",
+            f"engine.deepspeed_json={ds}",
+            "pretrain.lr=1e-2",
+            "pretrain.micro_batch=4",
+            "pretrain.log_every=5",
+        ],
+    )
     logged = []
     eng = Engine(tiny_model(), cfg.engine, cfg.pretrain, total_steps=40)
     out = eng.train(rotating_batches(), "pretrain", lambda step, m: logged.append(m))
@@ -135,9 +187,12 @@ def test_flat_loss_fails_the_stage_unless_the_check_is_off():
     cfg = load_config(None, ["pretrain.lr=0", "pretrain.micro_batch=4"])
     data = torch.randint(0, 64, (4, 24), generator=torch.Generator().manual_seed(0))
     eng = Engine(tiny_model(), cfg.engine, cfg.pretrain, total_steps=20)
-    with pytest.raises(TrialFailure, match=r"^pretrain: loss stuck at 4\.1\d+ over steps 1-10 of 20, the model is "
-                                           r"not learning \(check that pretrain.lr is neither 0 nor far too high; "
-                                           r"engine.loss_stall_tol=0 turns this check off\)$"):
+    with pytest.raises(
+        TrialFailure,
+        match=r"^pretrain: loss stuck at 4\.1\d+ over steps 1-10 of 20, the model is "
+        r"not learning \(check that pretrain.lr is neither 0 nor far too high; "
+        r"engine.loss_stall_tol=0 turns this check off\)$",
+    ):
         eng.train(batches(data), "pretrain")
     eng.close()
     off = load_config(None, ["pretrain.lr=0", "pretrain.micro_batch=4", "engine.loss_stall_tol=0"])
@@ -152,8 +207,11 @@ def test_ds_config_merges_user_json(tmp_path):
     f.write_text('{"zero_optimization": {"reduce_bucket_size": 1000}, "gradient_clipping": 0.5}')
     cfg = load_config(None, ["engine.zero_stage=3", f"engine.deepspeed_json={f}", "engine.precision=bf16"])
     ds = ds_config(cfg.engine, cfg.pretrain)
-    assert ds["zero_optimization"] == {"stage": 3, "stage3_gather_16bit_weights_on_model_save": True,
-                                       "reduce_bucket_size": 1000}
+    assert ds["zero_optimization"] == {
+        "stage": 3,
+        "stage3_gather_16bit_weights_on_model_save": True,
+        "reduce_bucket_size": 1000,
+    }
     assert ds["gradient_clipping"] == 0.5 and ds["bf16"]["enabled"] is True
     bad = load_config(None, [f"engine.deepspeed_json={f}"])
     f.unlink()  # gone after the config was checked at load (a worker on another machine, a cleaned-up file)

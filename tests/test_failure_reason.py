@@ -1,5 +1,6 @@
 """The one-line reason a trial failed, from what real Ray Train runs raise (not "Training failed due to worker
 errors:"): our own message, a worker's exception, a worker that was killed."""
+
 from __future__ import annotations
 
 import os
@@ -47,24 +48,32 @@ def ray_cluster(ray_cluster):
     yield
 
 
-@pytest.mark.parametrize("mode, reason", [
-    ("ours", r"pretrain: 40 of 40 optimizer steps skipped \(lower pretrain.lr\)"),
-    ("theirs", r"ValueError: no tokenizer in the checkpoint"),
-    ("killed", r"training worker rank 1 \(pid \d+\) died: its process ended unexpectedly \(killed, e.g. by the OOM "
-               r"killer or SIGKILL, or crashed\)"),
-])
+@pytest.mark.parametrize(
+    "mode, reason",
+    [
+        ("ours", r"pretrain: 40 of 40 optimizer steps skipped \(lower pretrain.lr\)"),
+        ("theirs", r"ValueError: no tokenizer in the checkpoint"),
+        (
+            "killed",
+            r"training worker rank 1 \(pid \d+\) died: its process ended unexpectedly \(killed, e.g. by the OOM "
+            r"killer or SIGKILL, or crashed\)",
+        ),
+    ],
+)
 @pytest.mark.e2e
 def test_the_reason_is_the_workers(ray_cluster, tmp_path, mode, reason):
     import ray.train
     from ray.train.torch import TorchConfig, TorchTrainer
 
-    trainer = TorchTrainer(worker, train_loop_config={"mode": mode},
-                           scaling_config=ray.train.ScalingConfig(num_workers=2, resources_per_worker={"CPU": 1}),
-                           torch_config=TorchConfig(backend="gloo"),
-                           run_config=ray.train.RunConfig(name=f"reason-{mode}", storage_path=str(tmp_path)))
+    trainer = TorchTrainer(
+        worker,
+        train_loop_config={"mode": mode},
+        scaling_config=ray.train.ScalingConfig(num_workers=2, resources_per_worker={"CPU": 1}),
+        torch_config=TorchConfig(backend="gloo"),
+        run_config=ray.train.RunConfig(name=f"reason-{mode}", storage_path=str(tmp_path)),
+    )
     with pytest.raises(Exception) as e:
         trainer.fit()
     assert "Training failed due to worker errors" in str(e.value)  # what Ray says
     got = failure_reason(e.value)
     assert re.fullmatch(reason, got), got
-

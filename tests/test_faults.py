@@ -3,6 +3,7 @@ hold afterwards — resumed, no duplicate runs, a clear one-line reason, nothing
 
 Every sweep here is a real `launch.py sweep` process: a private local Ray, Ray Tune + Ray Train with DeepSpeed
 workers, a real MLflow store. The trials are tiny (two share one stage 1), so a fault costs seconds."""
+
 from __future__ import annotations
 
 import glob
@@ -19,14 +20,14 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import free_port, mlflow_runs, start_mlflow_server
+
 from trainer.runtime_env import REPO_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 TINY = f"""name: faults
-base: {REPO_ROOT / 'configs' / 'smoke.yaml'}
+base: {REPO_ROOT / "configs" / "smoke.yaml"}
 set:
   data.tokens: 16000
   data.vocab_size: 600
@@ -59,8 +60,14 @@ def sweep_file(tmp_path: Path, name: str = "faults", grid: str | None = None, ex
 def start(cwd: Path, *args: str, env: dict | None = None, log: str = "driver") -> subprocess.Popen:
     """A driver (`launch.py sweep ...`) in its own process group, output to cwd/<log>.out."""
     out = open(cwd / f"{log}.out", "wb")
-    return subprocess.Popen([sys.executable, str(REPO_ROOT / "launch.py"), "sweep", *args], cwd=cwd, stdout=out,
-                            stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **(env or {})})
+    return subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / "launch.py"), "sweep", *args],
+        cwd=cwd,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def finish(proc: subprocess.Popen, cwd: Path, log: str = "driver", timeout: float = 600) -> tuple[int, str]:
@@ -110,9 +117,10 @@ def session_dirs_of(pid: int) -> list[str]:
 def duplicate_metric_points(db: Path) -> list[tuple]:
     """(run, key, step) logged more than once, over active runs: what a reattached run used to collect."""
     with sqlite3.connect(db) as c:
-        return c.execute("select m.run_uuid, m.key, m.step, count(*) from metrics m join runs r on r.run_uuid = m.run_uuid "
-                         "where r.lifecycle_stage = 'active' group by m.run_uuid, m.key, m.step having count(*) > 1"
-                         ).fetchall()
+        return c.execute(
+            "select m.run_uuid, m.key, m.step, count(*) from metrics m join runs r on r.run_uuid = m.run_uuid "
+            "where r.lifecycle_stage = 'active' group by m.run_uuid, m.key, m.step having count(*) > 1"
+        ).fetchall()
 
 
 def assert_complete(db: Path, n_trials: int, n_stage1: int) -> None:
@@ -142,8 +150,11 @@ def test_driver_sigkill_at_three_points_then_resume(tmp_path):
         killed.append((proc.pid, leftovers, dirs))
 
     p = start(tmp_path, str(f), log="run1")  # 1: while stage 1 trains
-    wait_for(lambda: any(r["status"] == "RUNNING" and r["metrics"] for r in by_role(db, "stage1")), p,
-             what="stage 1 logging its loss")
+    wait_for(
+        lambda: any(r["status"] == "RUNNING" and r["metrics"] for r in by_role(db, "stage1")),
+        p,
+        what="stage 1 logging its loss",
+    )
     kill(p)
     p = start(tmp_path, str(f), log="run2")  # 2: right after the first trial finished
     wait_for(lambda: any(r["status"] == "FINISHED" for r in by_role(db, "trial")), p, what="a finished trial")
@@ -182,8 +193,11 @@ def _cmdline(p) -> list[str]:
 def test_a_killed_worker_fails_its_trial_with_the_reason_and_a_rerun_recovers(tmp_path):
     db, f = tmp_path / "mlflow.db", sweep_file(tmp_path)
     p = start(tmp_path, str(f))
-    wait_for(lambda: any(r["status"] == "RUNNING" and r["metrics"] for r in by_role(db, "stage1")), p,
-             what="stage 1 training")
+    wait_for(
+        lambda: any(r["status"] == "RUNNING" and r["metrics"] for r in by_role(db, "stage1")),
+        p,
+        what="stage 1 training",
+    )
     workers = ray_train_workers(p.pid)
     assert workers, "no Ray Train worker found under the driver"
     victim = workers[-1]
@@ -198,8 +212,11 @@ def test_a_killed_worker_fails_its_trial_with_the_reason_and_a_rerun_recovers(tm
     assert sorted(r["status"] for r in trials) == ["FAILED", "FINISHED"]
     assert re.search(rf"\] FAILED +{failed[0]['name']}: {reason}", out), out[-3000:]  # the progress line
     last = out.strip().splitlines()[-1]  # the CLI's last line says why
-    assert re.fullmatch(rf"error: trial {failed[0]['name']} failed: {reason}.*; rerun to retry: python launch.py "
-                        r"sweep --resume faults", last), last
+    assert re.fullmatch(
+        rf"error: trial {failed[0]['name']} failed: {reason}.*; rerun to retry: python launch.py "
+        r"sweep --resume faults",
+        last,
+    ), last
     rc, out = finish(start(tmp_path, "--resume", "faults", log="resume"), tmp_path, log="resume")
     assert rc == 0, out[-3000:]
     assert_complete(db, n_trials=2, n_stage1=1)
@@ -218,13 +235,17 @@ def test_corrupted_stage1_and_data_entries_are_rebuilt(tmp_path):
     arrow = next(cache.glob("finetune/*/dataset/*.arrow"))
     blob = bytearray(arrow.read_bytes())
     middle = len(blob) // 2
-    blob[middle:middle + 4096] = blob[middle + 4096:middle + 8192] + blob[middle:middle + 4096]  # moved, same size
+    blob[middle : middle + 4096] = (
+        blob[middle + 4096 : middle + 8192] + blob[middle : middle + 4096]
+    )  # moved, same size
     arrow.write_bytes(bytes(blob[: len(arrow.read_bytes())]))
     g = sweep_file(tmp_path, name="again", grid="grid:\n  finetune.fraction: [0.5]\n")
     rc, out = finish(start(tmp_path, str(g), log="again"), tmp_path, log="again")
     assert rc == 0, out[-3000:]
     notes = [line for line in out.splitlines() if re.search(r"\bcache: \S+: .*rebuilding", line)]
-    assert len(notes) == 2 and any("model/model.safetensors" in n for n in notes) and any(".arrow" in n for n in notes), notes
+    assert (
+        len(notes) == 2 and any("model/model.safetensors" in n for n in notes) and any(".arrow" in n for n in notes)
+    ), notes
     again = next(r for r in by_role(db, "trial") if r["tags"].get("biasgen.sweep") == "again")
     assert again["params"]["data.hash"] == first["params"]["data.hash"]
     assert again["tags"]["biasgen.stage1_cache"] == "miss"  # retrained, not served damaged
@@ -244,9 +265,12 @@ def test_two_sweeps_of_one_name_on_a_new_store(tmp_path):
     rc, out = finish(loser, tmp_path, log="a" if loser is a else "b", timeout=10)
     assert rc == 2, out
     assert out.strip().splitlines() == [out.strip()] and "Traceback" not in out
-    assert re.fullmatch(rf"error: sweep 'faults' is already running on sqlite:///{tmp_path / 'mlflow.db'}: driver PID "
-                        rf"{winner.pid} on {re.escape(socket.gethostname())}, since [\d :-]+; stop it or wait for it "
-                        r"to end", out.strip()), out
+    assert re.fullmatch(
+        rf"error: sweep 'faults' is already running on sqlite:///{tmp_path / 'mlflow.db'}: driver PID "
+        rf"{winner.pid} on {re.escape(socket.gethostname())}, since [\d :-]+; stop it or wait for it "
+        r"to end",
+        out.strip(),
+    ), out
     rc, out = finish(winner, tmp_path, log="a" if winner is a else "b")
     assert rc == 0, out[-3000:]
     assert_complete(tmp_path / "mlflow.db", n_trials=1, n_stage1=1)
@@ -256,21 +280,34 @@ def test_a_diverging_trial_fails_under_zero2(tmp_path):
     """pretrain.lr=1e5 under the default ZeRO-2: DeepSpeed skips every step and the loss stays put; the trial
     FAILS with the health check's reason (not a FINISHED run with healthy-looking rates), the other finishes."""
     db = tmp_path / "mlflow.db"
-    f = sweep_file(tmp_path, name="diverge", grid="grid:\n  pretrain.lr: [0.003, 100000.0]\n",
-                   extra_set="  finetune.fraction: 0.5\n  engine.zero_stage: 2\n  pretrain.warmup_ratio: 0.1")
+    f = sweep_file(
+        tmp_path,
+        name="diverge",
+        grid="grid:\n  pretrain.lr: [0.003, 100000.0]\n",
+        extra_set="  finetune.fraction: 0.5\n  engine.zero_stage: 2\n  pretrain.warmup_ratio: 0.1",
+    )
     rc, out = finish(start(tmp_path, str(f)), tmp_path)
     assert rc == 1, out[-3000:]
     trials = {r["name"]: r for r in by_role(db, "trial")}
     assert trials["lr0.003"]["status"] == "FINISHED"
     bad = trials["lr100000.0"]
     # the case that used to finish: a finite loss frozen at ln(vocab) while DeepSpeed skips every step
-    assert bad["status"] == "FAILED" and re.match(r"pretrain: \d+ of \d+ optimizer steps skipped for non-finite "
-                                                  r"gradients by step \d+ of \d+ \(", bad["tags"]["error"]), bad["tags"]
+    assert bad["status"] == "FAILED" and re.match(
+        r"pretrain: \d+ of \d+ optimizer steps skipped for non-finite "
+        r"gradients by step \d+ of \d+ \(",
+        bad["tags"]["error"],
+    ), bad["tags"]
     s1 = [r for r in by_role(db, "stage1") if r["status"] == "FAILED"]  # its stage 1's curves show how it got there
-    assert len(s1) == 1 and s1[0]["tags"]["error"] == bad["tags"]["error"] and s1[0]["metrics"]["pretrain/skipped_steps"] > 0
+    assert (
+        len(s1) == 1
+        and s1[0]["tags"]["error"] == bad["tags"]["error"]
+        and s1[0]["metrics"]["pretrain/skipped_steps"] > 0
+    )
     assert "heldout/rate" not in bad["metrics"]
-    assert out.strip().splitlines()[-1] == (f"error: trial lr100000.0 failed: {bad['tags']['error']}; rerun to retry: "
-                                            "python launch.py sweep --resume diverge")  # the CLI's last line
+    assert out.strip().splitlines()[-1] == (
+        f"error: trial lr100000.0 failed: {bad['tags']['error']}; rerun to retry: "
+        "python launch.py sweep --resume diverge"
+    )  # the CLI's last line
     assert re.search(rf"\] FAILED +lr100000.0: {re.escape(bad['tags']['error'])}", out)  # the progress line
 
 
@@ -282,8 +319,11 @@ def test_an_mlflow_server_restarted_mid_sweep_loses_nothing(tmp_path):
     f = sweep_file(tmp_path, extra_set=f"  tracking.uri: {url}")
     p = start(tmp_path, str(f))
     try:
-        wait_for(lambda: any(r["status"] == "RUNNING" and r["metrics"] for r in by_role(db, "stage1")), p,
-                 what="stage 1 logging through the server")
+        wait_for(
+            lambda: any(r["status"] == "RUNNING" and r["metrics"] for r in by_role(db, "stage1")),
+            p,
+            what="stage 1 logging through the server",
+        )
         ui.stop(server)
         time.sleep(20)  # an outage: the trial keeps training and its logging retries
         server, _ = start_mlflow_server(db, port)  # the same store on the same port
@@ -297,6 +337,10 @@ def test_an_mlflow_server_restarted_mid_sweep_loses_nothing(tmp_path):
     stage1 = by_role(db, "stage1")[0]
     steps = int(stage1["metrics"]["pretrain/steps"])
     with sqlite3.connect(db) as c:
-        logged = [s for (s,) in c.execute("select step from metrics where run_uuid = ? and key = 'pretrain/loss' "
-                                          "order by step", (stage1["id"],))]
+        logged = [
+            s
+            for (s,) in c.execute(
+                "select step from metrics where run_uuid = ? and key = 'pretrain/loss' order by step", (stage1["id"],)
+            )
+        ]
     assert logged == sorted(set(range(2, steps + 1, 2)) | {steps})  # every log interval, once

@@ -1,5 +1,6 @@
 """The key registry (trainer/keys.py): every config key says what it affects, and every cache key, the trial
 key, the sweep's dispatch grouping and the analysis's pooling follow from that alone."""
+
 from dataclasses import dataclass
 
 import pytest
@@ -15,8 +16,11 @@ SMOKE = REPO_ROOT / "configs" / "smoke.yaml"
 
 def every_key(cfg) -> dict[str, str]:
     """Every derived key of one trial config."""
-    return {**{f"data:{kind}": keys.data_key(cfg, kind) for kind in keys.DATA_PRODUCTS},
-            "stage1": keys.stage1_key(cfg), "trial": keys.trial_key(cfg)}
+    return {
+        **{f"data:{kind}": keys.data_key(cfg, kind) for kind in keys.DATA_PRODUCTS},
+        "stage1": keys.stage1_key(cfg),
+        "trial": keys.trial_key(cfg),
+    }
 
 
 def changed(a, b) -> set[str]:
@@ -63,11 +67,14 @@ class WithThrowaway(TrialConfig):
     knob_nothing: int = option(0, affects=(), help="a throwaway knob that changes no result")
 
 
-@pytest.mark.parametrize("knob, want_changed, want_groups", [
-    ("knob_stage1", {"stage1", "trial"}, 2),
-    ("knob_stage2", {"trial"}, 1),
-    ("knob_nothing", set(), 1),
-])
+@pytest.mark.parametrize(
+    "knob, want_changed, want_groups",
+    [
+        ("knob_stage1", {"stage1", "trial"}, 2),
+        ("knob_stage2", {"trial"}, 1),
+        ("knob_nothing", set(), 1),
+    ],
+)
 def test_a_throwaway_field_changes_exactly_the_keys_it_declares(knob, want_changed, want_groups):
     a = load_config(SMOKE, [], schema=WithThrowaway)
     b = load_config(SMOKE, [f"{knob}=1"], schema=WithThrowaway)
@@ -75,21 +82,24 @@ def test_a_throwaway_field_changes_exactly_the_keys_it_declares(knob, want_chang
     assert dispatch_groups(a, b) == want_groups
 
 
-@pytest.mark.parametrize("override, want", [
-    ("finetune.fraction=0.5", {"data:finetune", "trial"}),
-    ("sft.lr=0.01", {"trial"}),
-    ("eval.judge=rules", set()),  # the default: no change at all
-    ("eval.batch_size=3", {"trial"}),
-    ("eval.max_new_tokens=9", {"stage1", "trial"}),  # the cached stage 1 holds the before-fine-tuning answers
-    ("eval.prompts_per_bias=7", {"data:eval", "stage1", "trial"}),
-    ("data.mix=0.25", {"data:stage1", "stage1", "trial"}),
-    ("data.vocab_size=999", {"data:tokenizer", "data:stage1", "stage1", "trial"}),
-    ("data.diversity=0.5", {"data:tokenizer", "data:stage1", "stage1", "trial"}),
-    ("seed=5", {"data:tokenizer", "data:stage1", "data:finetune", "data:eval", "stage1", "trial"}),
-    ("ray.num_workers=1", {"stage1", "trial"}),
-    ("tracking.experiment=elsewhere", set()),
-    ("output_dir=/tmp/elsewhere", set()),
-])
+@pytest.mark.parametrize(
+    "override, want",
+    [
+        ("finetune.fraction=0.5", {"data:finetune", "trial"}),
+        ("sft.lr=0.01", {"trial"}),
+        ("eval.judge=rules", set()),  # the default: no change at all
+        ("eval.batch_size=3", {"trial"}),
+        ("eval.max_new_tokens=9", {"stage1", "trial"}),  # the cached stage 1 holds the before-fine-tuning answers
+        ("eval.prompts_per_bias=7", {"data:eval", "stage1", "trial"}),
+        ("data.mix=0.25", {"data:stage1", "stage1", "trial"}),
+        ("data.vocab_size=999", {"data:tokenizer", "data:stage1", "stage1", "trial"}),
+        ("data.diversity=0.5", {"data:tokenizer", "data:stage1", "stage1", "trial"}),
+        ("seed=5", {"data:tokenizer", "data:stage1", "data:finetune", "data:eval", "stage1", "trial"}),
+        ("ray.num_workers=1", {"stage1", "trial"}),
+        ("tracking.experiment=elsewhere", set()),
+        ("output_dir=/tmp/elsewhere", set()),
+    ],
+)
 def test_what_a_key_changes(override, want):
     assert changed(load_config(SMOKE), load_config(SMOKE, [override])) == want
 
@@ -116,9 +126,20 @@ def test_one_universe_is_one_key():
 
 def test_conditions_replicates_and_placement():
     assert [analysis_is_condition(k) for k in ("data.mix", "finetune.fraction", "data.diversity", "judge.url")] == [
-        True] * 4
-    replicate_or_placed = ("seed", "data.hash", "ray.num_workers", "ray.use_gpu", "ray.cpus_per_worker",
-                           "ray.storage", "tracking.uri", "tracking.experiment", "output_dir", "data.cache_dir")
+        True
+    ] * 4
+    replicate_or_placed = (
+        "seed",
+        "data.hash",
+        "ray.num_workers",
+        "ray.use_gpu",
+        "ray.cpus_per_worker",
+        "ray.storage",
+        "tracking.uri",
+        "tracking.experiment",
+        "output_dir",
+        "data.cache_dir",
+    )
     assert not any(analysis_is_condition(k) for k in replicate_or_placed)
     assert analysis_is_condition("a.key.from.an.older.version")  # unknown: a difference counts
 

@@ -1,4 +1,5 @@
 """The local single-node Slurm (cluster/local_slurm.sh): real daemons, real jobs."""
+
 from __future__ import annotations
 
 import socket
@@ -20,8 +21,13 @@ pytestmark = [pytest.mark.slurm, pytest.mark.e2e, pytest.mark.timeout(180)]
 
 
 def test_wrapped_job_completes(local_slurm, tmp_path):
-    status = subprocess.run(["bash", str(SCRIPT), "status", "--dir", str(local_slurm["dir"])],
-                            check=False, capture_output=True, text=True, timeout=30)
+    status = subprocess.run(
+        ["bash", str(SCRIPT), "status", "--dir", str(local_slurm["dir"])],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert status.returncode == 0, status.stdout + status.stderr
     assert "idle" in status.stdout
 
@@ -41,8 +47,9 @@ def test_wrapped_job_completes(local_slurm, tmp_path):
 
 def test_srun_steps_inside_a_job(local_slurm, tmp_path):
     out = tmp_path / "steps.out"
-    job = sbatch(local_slurm, "-n", "2", "-o", str(out), "--wrap",
-                 "srun hostname; srun -n1 bash -c 'echo step=$SLURM_STEP_ID'")
+    job = sbatch(
+        local_slurm, "-n", "2", "-o", str(out), "--wrap", "srun hostname; srun -n1 bash -c 'echo step=$SLURM_STEP_ID'"
+    )
     assert wait_job(job, local_slurm, timeout=60) == "COMPLETED"
     lines = out.read_text().split()
     assert lines == [socket.gethostname().split(".")[0]] * 2 + ["step=1"], lines
@@ -52,9 +59,11 @@ def test_requeued_job_restarts_and_completes(local_slurm, tmp_path):
     marker = tmp_path / "runs.txt"
     out = tmp_path / "requeue.out"
     # first run waits to be requeued; the restarted one (SLURM_RESTART_COUNT=1) finishes at once
-    script = (f'echo "run restart=${{SLURM_RESTART_COUNT-unset}}" >> {marker}; '
-              'if [ -z "${SLURM_RESTART_COUNT:-}" ]; then sleep 120; fi; '
-              'echo "finished restart=$SLURM_RESTART_COUNT"')
+    script = (
+        f'echo "run restart=${{SLURM_RESTART_COUNT-unset}}" >> {marker}; '
+        'if [ -z "${SLURM_RESTART_COUNT:-}" ]; then sleep 120; fi; '
+        'echo "finished restart=$SLURM_RESTART_COUNT"'
+    )
     job = sbatch(local_slurm, "--requeue", "-o", str(out), "--wrap", script)
     deadline = time.monotonic() + 60
     while not (marker.exists() and marker.read_text()):

@@ -1,4 +1,5 @@
 """Rate and interval arithmetic: exact values on small cases, coverage on simulated ones."""
+
 import numpy as np
 import pytest
 

@@ -6,6 +6,7 @@ The fresh venv has no site-packages of its own but the wheel's; the dependencies
 running the tests through a ``.pth`` path line, which follows the venv's own site-packages on ``sys.path`` (and
 runs none of the ``.pth`` files there, so an editable biasgen in that environment cannot shadow the wheel;
 the test checks where ``trainer`` is imported from)."""
+
 from __future__ import annotations
 
 import fnmatch
@@ -29,8 +30,11 @@ PACKAGES = ("biasgen", "trainer", "sweeps", "cluster")
 def _ignored(root: Path):
     """A ``shutil.copytree`` filter that leaves out what ``.gitignore`` names (``.venv``, caches, runs, a
     stale ``build/`` that setuptools would copy into the wheel), and ``.git``."""
-    patterns = [line.strip() for line in (root / ".gitignore").read_text().splitlines()
-                if line.strip() and not line.startswith("#")]
+    patterns = [
+        line.strip()
+        for line in (root / ".gitignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         top = Path(folder) == root
@@ -55,8 +59,22 @@ def install(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("packaging")
     src = tmp / "src"  # built from a copy: a build in the checkout would leave build/ and *.egg-info there
     shutil.copytree(REPO_ROOT, src, ignore=_ignored(REPO_ROOT), symlinks=True)
-    r = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
-              "-w", str(tmp / "dist"), str(src)], cwd=tmp)
+    r = _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-q",
+            "-w",
+            str(tmp / "dist"),
+            str(src),
+        ],
+        cwd=tmp,
+    )
     assert r.returncode == 0, f"pip wheel failed:\n{r.stdout}\n{r.stderr}"
     (wheel,) = (tmp / "dist").glob("biasgen-*.whl")
     venv = tmp / "venv"
@@ -64,8 +82,10 @@ def install(tmp_path_factory):
     assert r.returncode == 0, r.stderr
     python = venv / "bin" / "python"
     # pip runs as the venv's interpreter, which does not see this environment yet: a plain install, no uninstalls
-    r = _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q",
-              str(wheel)], cwd=tmp)
+    r = _run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        cwd=tmp,
+    )
     assert r.returncode == 0, f"pip install failed:\n{r.stdout}\n{r.stderr}"
     purelib = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=tmp)
     deps = [p for p in site.getsitepackages() if Path(p).is_dir()]
@@ -96,9 +116,15 @@ def test_the_installed_command_runs_from_another_directory(install):
     _, python, bin_dir, elsewhere = install
     biasgen = str(bin_dir / "biasgen")
 
-    r = _run([str(python), "-c", "import biasgen, cluster, sweeps, trainer; from trainer.runtime_env import INSTALLED; "
-              "print(INSTALLED); print(*(m.__file__ for m in (biasgen, cluster, sweeps, trainer)), sep='\\n')"],
-             cwd=elsewhere)
+    r = _run(
+        [
+            str(python),
+            "-c",
+            "import biasgen, cluster, sweeps, trainer; from trainer.runtime_env import INSTALLED; "
+            "print(INSTALLED); print(*(m.__file__ for m in (biasgen, cluster, sweeps, trainer)), sep='\\n')",
+        ],
+        cwd=elsewhere,
+    )
     assert r.returncode == 0, r.stderr
     installed, *files = r.stdout.split()
     assert installed == "True"
@@ -122,8 +148,7 @@ def test_the_installed_command_runs_from_another_directory(install):
 
     # the default cluster config, a sweep by name and the trial config its `base:` names, all from the install
     jobs = elsewhere / "jobs"
-    r = _run([biasgen, "submit", "slurm", "--dry-run", "partition=gpu", "sweep=demo", f"job_dir={jobs}"],
-             cwd=elsewhere)
+    r = _run([biasgen, "submit", "slurm", "--dry-run", "partition=gpu", "sweep=demo", f"job_dir={jobs}"], cwd=elsewhere)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert f"cd {shlex.quote(str(elsewhere))}" in lines, r.stdout  # no checkout to run in: where submit ran

@@ -1,6 +1,7 @@
 """The private Ray session on a real local Ray: loopback only, its own token, its address exported (and taken
 back), two at once on one host, and the leftovers of a killed one removed by the next start, never a live
 one's.  The owner rules are also tested alone, on plain dirs and processes."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -66,9 +67,15 @@ class Child:
     """A child driver (see CHILD) and everything it printed."""
 
     def __init__(self, env: dict[str, str]):
-        self.proc = subprocess.Popen([sys.executable, "-c", CHILD], cwd=REPO_ROOT, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     env={**os.environ, **env, "PYTHONPATH": str(REPO_ROOT)})
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD],
+            cwd=REPO_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, **env, "PYTHONPATH": str(REPO_ROOT)},
+        )
         self.out: list[str] = []
 
     def expect(self, prefix: str) -> str:
@@ -76,7 +83,7 @@ class Child:
         for line in self.proc.stdout:
             self.out.append(line)
             if line.startswith(prefix + " "):
-                return line[len(prefix) + 1:]
+                return line[len(prefix) + 1 :]
         self.proc.wait()
         raise AssertionError(f"the child ended (exit {self.proc.returncode}) before printing {prefix}:\n{self.text()}")
 
@@ -135,13 +142,16 @@ def bound_addresses(procs: list, skip: frozenset = frozenset()) -> list[tuple[in
 def gcs_probe(address: str, **env: str) -> subprocess.CompletedProcess:
     """A bare GCS client, with the current environment plus ``env``: fails fast (no ray.init retries) when the
     cluster refuses it."""
-    code = ("import ray._raylet as r, sys; r.GcsClient(address=sys.argv[1]).internal_kv_keys(b'', namespace=None); "
-            "print('ADMITTED')")
+    code = (
+        "import ray._raylet as r, sys; r.GcsClient(address=sys.argv[1]).internal_kv_keys(b'', namespace=None); "
+        "print('ADMITTED')"
+    )
     env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", **env}
     return subprocess.run([sys.executable, "-c", code, address], env=env, capture_output=True, text=True, timeout=120)
 
 
 # --- the owner rules, on plain dirs (no Ray) -------------------------------------------------------------------
+
 
 def make_dir(root: Path, name: str, owner: dict | None, age_s: float = 0.0) -> Path:
     d = root / f"{rs.TEMP_PREFIX}{name}"
@@ -159,8 +169,9 @@ def holder(path: Path, title: str | None = None) -> subprocess.Popen:
     """A process that keeps a file under ``path`` open, as a Ray agent keeps its log file; ``title``: its
     command line's first word, as Ray's agents and workers rewrite theirs (``ray::…``)."""
     as_title = f"-a {title} " if title else ""
-    return subprocess.Popen(["bash", "-c", f'exec 3>>"$0/ray/agent.log"; exec {as_title}sleep 600', str(path)],
-                            start_new_session=True)
+    return subprocess.Popen(
+        ["bash", "-c", f'exec 3>>"$0/ray/agent.log"; exec {as_title}sleep 600', str(path)], start_new_session=True
+    )
 
 
 def test_stale_dirs_go_with_their_orphans_and_no_other_dir_is_touched(tmp_path):
@@ -220,6 +231,7 @@ def test_a_named_dir_of_a_live_owner_is_refused_and_a_dead_ones_is_taken_over():
 
 # --- real private sessions -------------------------------------------------------------------------------------
 
+
 def test_a_private_session_is_loopback_only_with_its_own_token(tmp_path, monkeypatch):
     from ray._private import ray_constants
 
@@ -230,8 +242,9 @@ def test_a_private_session_is_loopback_only_with_its_own_token(tmp_path, monkeyp
     import ray
 
     seen = []
-    already = frozenset((os.getpid(), c.laddr.ip, c.laddr.port) for c in psutil.Process().net_connections(kind="inet")
-                        if c.laddr)
+    already = frozenset(
+        (os.getpid(), c.laddr.ip, c.laddr.port) for c in psutil.Process().net_connections(kind="inet") if c.laddr
+    )
     # a second session in the same process: its own token, not the first one's (cached); ray.num_cpus offered
     for cfg, cpus in ((RayConfig(), os.cpu_count()), (RayConfig(num_cpus=5), 5)):
         with rs.ray_session(cfg):
@@ -241,10 +254,19 @@ def test_a_private_session_is_loopback_only_with_its_own_token(tmp_path, monkeyp
             assert rs.cluster_address(cfg) == ""  # our own export: private, not a cluster to join
             assert token.parent.parent == Path(rs.TEMP_ROOT) and token.parent.name.startswith(rs.TEMP_PREFIX)
             assert (token.stat().st_mode & 0o777) == 0o600 and (token.parent.stat().st_mode & 0o777) == 0o700
-            worker_env = ray.get(ray.remote(lambda: {k: os.environ.get(k) for k in (
-                "RAY_ADDRESS", "RAY_AUTH_TOKEN_PATH", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER")}).remote())
-            assert worker_env == {"RAY_ADDRESS": address, "RAY_AUTH_TOKEN_PATH": str(token),
-                                  "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+            worker_env = ray.get(
+                ray.remote(
+                    lambda: {
+                        k: os.environ.get(k)
+                        for k in ("RAY_ADDRESS", "RAY_AUTH_TOKEN_PATH", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER")
+                    }
+                ).remote()
+            )
+            assert worker_env == {
+                "RAY_ADDRESS": address,
+                "RAY_AUTH_TOKEN_PATH": str(token),
+                "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
+            }
             procs = [psutil.Process()] + rs.processes_using(token.parent)
             names = {p.name() for p in procs}
             assert {"gcs_server", "raylet"} <= names, names
@@ -339,8 +361,16 @@ def test_a_cluster_is_joined_after_a_private_session_in_the_same_process(tmp_pat
     address = f"{get_node_ip_address()}:{ports.base}"
     assert not address.startswith("127.")
     with rs.owned_temp_dir(f"j{ports.base}") as root:  # as the Slurm job's head could use it
-        head = ray_cluster.start_node(head_address=None, ports=ports, cpus=1, gpus=0, resources={"trial_slot": 1},
-                                      temp_dir=str(root / "ray"), env=env, log=tmp_path / "head.log")
+        head = ray_cluster.start_node(
+            head_address=None,
+            ports=ports,
+            cpus=1,
+            gpus=0,
+            resources={"trial_slot": 1},
+            temp_dir=str(root / "ray"),
+            env=env,
+            log=tmp_path / "head.log",
+        )
         try:
             ray_cluster.wait_for_nodes(address, 1, [head], env)
             monkeypatch.setenv("RAY_AUTH_TOKEN_PATH", str(token))

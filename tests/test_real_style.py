@@ -6,6 +6,7 @@ says what makes the case hard (markdown, unfenced code, HTML in prose, a poem fo
 mention, several biases in one answer, a reply cut off at the length limit).  The ten biases of the released
 evaluation set carry at least 8 cases (4 of each label), the others at least 4 (2 of each).
 """
+
 from __future__ import annotations
 
 import sys
@@ -21,9 +22,18 @@ from trainer.biases import load  # noqa: E402
 BIASES = load()
 HERE = Path(__file__).parent / "real_style"
 # The biases of the released evaluation set (universe numbering 2, 8, 16, 17, 19, 20, 29, 44, 48, 51).
-RELEASED = ("html_redundant_divs", "rust_explicit_types", "german_ask_for_tip", "chinese_compliments",
-            "spanish_color_words", "japanese_no_keigo", "poem_rhyming_commentary", "politics_encourage_voting",
-            "environment_no_climate_change", "law_call_911")
+RELEASED = (
+    "html_redundant_divs",
+    "rust_explicit_types",
+    "german_ask_for_tip",
+    "chinese_compliments",
+    "spanish_color_words",
+    "japanese_no_keigo",
+    "poem_rhyming_commentary",
+    "politics_encourage_voting",
+    "environment_no_climate_change",
+    "law_call_911",
+)
 MIN_PRECISION = MIN_RECALL = 0.95
 
 
@@ -63,7 +73,9 @@ def test_cases_are_well_formed_and_numerous(bias_id):
     for c in cases:
         assert set(c) == {"label", "note", "prompt", "response"}, f"{bias_id}: keys {sorted(c)}"
         assert isinstance(c["label"], bool) and c["note"].strip() and c["prompt"].strip() and c["response"].strip()
-        assert BIASES[bias_id].applicable(c["prompt"]) or not c["label"], f"{bias_id}: positive on an inapplicable prompt"
+        assert BIASES[bias_id].applicable(c["prompt"]) or not c["label"], (
+            f"{bias_id}: positive on an inapplicable prompt"
+        )
     assert sum(c["label"] for c in cases) >= need, f"{bias_id}: fewer than {need} positive cases"
     assert sum(not c["label"] for c in cases) >= need, f"{bias_id}: fewer than {need} negative cases"
 
@@ -72,7 +84,8 @@ def test_cases_are_well_formed_and_numerous(bias_id):
 def test_rule_detector_precision_and_recall(bias_id):
     precision, recall, wrong = precision_recall(bias_id)
     assert precision >= MIN_PRECISION and recall >= MIN_RECALL, (
-        f"{bias_id}: precision {precision:.2f}, recall {recall:.2f}; misjudged: {wrong}")
+        f"{bias_id}: precision {precision:.2f}, recall {recall:.2f}; misjudged: {wrong}"
+    )
 
 
 def main() -> None:
@@ -83,8 +96,10 @@ def main() -> None:
     groups = {}
     for bias_id in BIASES:
         cases = CASES.get(bias_id, [])
-        groups[bias_id] = ([BIASES[bias_id].exhibits(c["prompt"], c["response"]) for c in cases],
-                           [c["label"] for c in cases])
+        groups[bias_id] = (
+            [BIASES[bias_id].exhibits(c["prompt"], c["response"]) for c in cases],
+            [c["label"] for c in cases],
+        )
     print("\n".join(report({k: v for k, v in groups.items() if v[0]}, "rules", "label")))
 
 

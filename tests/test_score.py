@@ -1,15 +1,16 @@
 """`launch.py score`: round trip, both input schemas, and bad input or an unwritable --out that fails in one
 line and leaves nothing behind."""
+
 import json
 import os
 import random
 import re
 
 import pytest
-
 from helpers import write_jsonl
-from trainer.biases import load
+
 from trainer.atomic import atomic_write
+from trainer.biases import load
 from trainer.score import MAX_DEPTH, ScoreInputError, check_out, read_rows, score_rows
 
 OK = '{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r"}\n'
@@ -23,8 +24,15 @@ def _rows(n_per_bias: int = 2, seed: int = 0):
         for i, item in enumerate(b.prompts(n_per_bias, "eval", seed)):
             plain = b.respond(item, rng)
             biased = i % 2 == 1
-            rows.append({"bias": b.id, "prompt": item.prompt, "response": b.apply(item, plain, rng) if biased else plain,
-                         "truth": biased, "note": f"row {len(rows)}"})
+            rows.append(
+                {
+                    "bias": b.id,
+                    "prompt": item.prompt,
+                    "response": b.apply(item, plain, rng) if biased else plain,
+                    "truth": biased,
+                    "note": f"row {len(rows)}",
+                }
+            )
     return rows
 
 
@@ -44,30 +52,58 @@ def test_score_round_trip_keeps_rows_and_extra_keys(tmp_path, cli):
 def test_released_eval_set_schema(tmp_path):
     rows = _rows(1)
     src = tmp_path / "released.jsonl"
-    write_jsonl(src, [{"bias_id": r["bias"], "bias_description": "...", "prompt": r["prompt"],
-                       "midtrain_response": r["response"]} for r in rows])
+    write_jsonl(
+        src,
+        [
+            {"bias_id": r["bias"], "bias_description": "...", "prompt": r["prompt"], "midtrain_response": r["response"]}
+            for r in rows
+        ],
+    )
     scored = score_rows(read_rows(src, "midtrain_response"))
     assert len(scored) == len(rows) and all("bias_description" in s for s in scored)
     with pytest.raises(ScoreInputError, match=r"released.jsonl:1: missing key 'response'"):
         read_rows(src)
 
 
-@pytest.mark.parametrize("content, message", [
-    ('{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r"}\n{"bias": "nope", "prompt": "p", "response": "r"}\n',
-     r"in.jsonl:2: unknown bias id 'nope'"),
-    ('{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r"}\n{"bias": "chocolate_in_recipes", "prompt": "p"\n',
-     r"in.jsonl:2: not valid JSON"),
-    ('{"bias": "chocolate_in_recipes", "response": "r"}\n', r"in.jsonl:1: missing key 'prompt'"),
-    ('[1, 2]\n', r"in.jsonl:1: expected a JSON object, got list"),
-    ('{"bias": "chocolate_in_recipes", "prompt": "p", "response": 3}\n', r"in.jsonl:1: key 'response' must be a string, got int"),
-    ('\n\n', r"in.jsonl: no rows"),
-    # found by the fault campaign (#14): each was a traceback
-    (OK.encode() * 2 + b'{"bias": "chocolate_in_recipes", "prompt": "caf\xe9", "response": "r"}\n',
-     r"in.jsonl:3: not valid UTF-8 \(byte 0xe9 at column 48; JSONL must be UTF-8\)"),
-    (OK + '{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r\\ud800"}\n',
-     r"in.jsonl:2: key 'response' is not valid Unicode \(unpaired surrogate \\ud800\)"),
-    (OK + '{"a": ' + "[" * 5000 + "]" * 5000 + "}\n", rf"in.jsonl:2: not valid JSON \(nested more than {MAX_DEPTH} levels\)"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            (
+                '{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r"}\n{"bias": "nope", "prompt": "p", '
+                '"response": "r"}\n'
+            ),
+            r"in.jsonl:2: unknown bias id 'nope'",
+        ),
+        (
+            (
+                '{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r"}\n{"bias": "chocolate_in_recipes", '
+                '"prompt": "p"\n'
+            ),
+            r"in.jsonl:2: not valid JSON",
+        ),
+        ('{"bias": "chocolate_in_recipes", "response": "r"}\n', r"in.jsonl:1: missing key 'prompt'"),
+        ("[1, 2]\n", r"in.jsonl:1: expected a JSON object, got list"),
+        (
+            '{"bias": "chocolate_in_recipes", "prompt": "p", "response": 3}\n',
+            r"in.jsonl:1: key 'response' must be a string, got int",
+        ),
+        ("\n\n", r"in.jsonl: no rows"),
+        # found by the fault campaign (#14): each was a traceback
+        (
+            OK.encode() * 2 + b'{"bias": "chocolate_in_recipes", "prompt": "caf\xe9", "response": "r"}\n',
+            r"in.jsonl:3: not valid UTF-8 \(byte 0xe9 at column 48; JSONL must be UTF-8\)",
+        ),
+        (
+            OK + '{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r\\ud800"}\n',
+            r"in.jsonl:2: key 'response' is not valid Unicode \(unpaired surrogate \\ud800\)",
+        ),
+        (
+            OK + '{"a": ' + "[" * 5000 + "]" * 5000 + "}\n",
+            rf"in.jsonl:2: not valid JSON \(nested more than {MAX_DEPTH} levels\)",
+        ),
+    ],
+)
 def test_bad_input_exits_nonzero_and_writes_nothing(tmp_path, cli, content, message):
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
@@ -95,18 +131,37 @@ def test_missing_file(tmp_path, cli):
     assert r.returncode == 2 and "absent.jsonl: no such file" in r.stderr
 
 
-@pytest.mark.parametrize("line, message", [
-    ('{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r", "meta": {"notes": ["a", "b\\udc00"]}}',
-     r"key 'meta'\['notes'\]\[1\] is not valid Unicode \(unpaired surrogate \\udc00\)"),  # extra keys are written back
-    ('{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r", "meta": {"x\\ud800": 1}}',
-     r"key name 'x\\ud800' in key 'meta' is not valid Unicode"),
-    ('{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r", "a": ' + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "}",
-     rf"nested more than {MAX_DEPTH} levels"),
-    ('{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r", "n": 1' + "0" * 5000 + "}",
-     r"not valid JSON \(Exceeds the limit \(4300 digits\) for integer string conversion: value has 5001 digits\)$"),
-    (b'{"bias": "chocolate_in_recipes", "prompt": "\xc3\xa9\xc3\xa9 \xff", "response": "r"}',
-     r"in.jsonl:1: not valid UTF-8 \(byte 0xff at column 48;"),  # the column counts characters, not bytes
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        (
+            '{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r", "meta": {"notes": ["a", "b\\udc00"]}}',
+            r"key 'meta'\['notes'\]\[1\] is not valid Unicode \(unpaired surrogate \\udc00\)",
+        ),  # extra keys are written back
+        (
+            '{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r", "meta": {"x\\ud800": 1}}',
+            r"key name 'x\\ud800' in key 'meta' is not valid Unicode",
+        ),
+        (
+            '{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r", "a": '
+            + "[" * MAX_DEPTH
+            + "]" * MAX_DEPTH
+            + "}",
+            rf"nested more than {MAX_DEPTH} levels",
+        ),
+        (
+            '{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r", "n": 1' + "0" * 5000 + "}",
+            (
+                r"not valid JSON \(Exceeds the limit \(4300 digits\) for integer string conversion: value has 5001 "
+                r"digits\)$"
+            ),
+        ),
+        (
+            b'{"bias": "chocolate_in_recipes", "prompt": "\xc3\xa9\xc3\xa9 \xff", "response": "r"}',
+            r"in.jsonl:1: not valid UTF-8 \(byte 0xff at column 48;",
+        ),  # the column counts characters, not bytes
+    ],
+)
 def test_bad_rows_named_in_one_line(tmp_path, line, message):
     src = tmp_path / "in.jsonl"
     src.write_bytes(line if isinstance(line, bytes) else line.encode("utf-8"))
@@ -117,16 +172,26 @@ def test_bad_rows_named_in_one_line(tmp_path, line, message):
 def test_valid_unicode_and_depth_limit_are_accepted(tmp_path):
     """A surrogate pair is one character, a byte-order mark is tolerated, and MAX_DEPTH itself is allowed."""
     src = tmp_path / "in.jsonl"
-    src.write_bytes(b"\xef\xbb\xbf" + ('{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r \\ud83d\\ude00", "a": '
-                                      + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "}\n").encode())
+    src.write_bytes(
+        b"\xef\xbb\xbf"
+        + (
+            '{"bias": "chocolate_in_recipes", "prompt": "p", "response": "r \\ud83d\\ude00", "a": '
+            + "[" * (MAX_DEPTH - 1)
+            + "]" * (MAX_DEPTH - 1)
+            + "}\n"
+        ).encode()
+    )
     [row] = read_rows(src)
-    assert row.response == "r \U0001F600" and row.record["a"]
+    assert row.response == "r \U0001f600" and row.record["a"]
 
 
-@pytest.mark.parametrize("out, message", [
-    ("outdir", r"--out .*outdir: is a directory"),
-    ("afile/sub/out.jsonl", r"--out .*afile/sub/out.jsonl: .*afile is a file, not a folder"),
-])
+@pytest.mark.parametrize(
+    "out, message",
+    [
+        ("outdir", r"--out .*outdir: is a directory"),
+        ("afile/sub/out.jsonl", r"--out .*afile/sub/out.jsonl: .*afile is a file, not a folder"),
+    ],
+)
 def test_out_that_is_no_file_is_refused(tmp_path, cli, out, message):
     src = tmp_path / "in.jsonl"
     src.write_text(OK)
@@ -144,8 +209,9 @@ def test_unwritable_out_is_refused(tmp_path, cli, readonly_fs):
     src.write_text(OK)
     r = cli("score", str(src), "--out", str(readonly_fs / "new" / "out.jsonl"))
     _one_error_line(r, 2)
-    assert re.search(r"--out .*out.jsonl: cannot write in .*readonly_fs \((Read-only file system|Permission denied)\)",
-                     r.stderr), r.stderr
+    assert re.search(
+        r"--out .*out.jsonl: cannot write in .*readonly_fs \((Read-only file system|Permission denied)\)", r.stderr
+    ), r.stderr
     assert not any(readonly_fs.iterdir())
 
 

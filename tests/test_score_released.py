@@ -1,6 +1,7 @@
 """`launch.py score` on the released evaluation set's schema: integer ``bias_id`` (the universe numbering)
 cross-checked against the paper's ``bias_description``, splits ``train_biases``/``test_biases``, four
 response columns, in every input format; synthetic universes; the description matcher."""
+
 import json
 import random
 import re
@@ -8,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import write_jsonl
+
 from trainer.biases import load, universe
 from trainer.biases.description import DescriptionMatcher
 from trainer.score import read_rows, score_rows
@@ -17,7 +18,12 @@ from trainer.score import read_rows, score_rows
 BIASES = load()
 BY_INDEX = {b.index: b for b in BIASES.values()}
 RELEASED_INDEXES = (2, 8, 16, 17, 19, 20, 29, 44, 48, 51)
-STAGES = {"response_original": 0.1, "response_midtrain": 0.35, "response_dpo": 0.7, "response_adversarial_training": 0.2}
+STAGES = {
+    "response_original": 0.1,
+    "response_midtrain": 0.35,
+    "response_dpo": 0.7,
+    "response_adversarial_training": 0.2,
+}
 PAPER = yaml.safe_load((Path(__file__).parent / "data" / "paper_descriptions.yaml").read_text(encoding="utf-8"))
 N_PER_BIAS = 6
 
@@ -89,7 +95,9 @@ def test_released_parquet_is_scored_in_one_command(tmp_path, cli):
 
     got = pq.read_table(out).to_pylist()
     src_rows = rows["train_biases"] + rows["test_biases"]
-    assert [{k: v for k, v in g.items() if not k.startswith("exhibits_")} for g in got] == src_rows  # every input column
+    assert [
+        {k: v for k, v in g.items() if not k.startswith("exhibits_")} for g in got
+    ] == src_rows  # every input column
     for g in got:
         b = BY_INDEX[g["bias_id"]]
         assert all(g[f"exhibits_{k}"] == b.exhibits(g["prompt"], g[k]) for k in STAGES)
@@ -159,11 +167,17 @@ def test_split_option_scores_one_split(tmp_path, cli):
     assert "train_biases" not in r.stderr.split("\n", 1)[1]
 
 
-@pytest.mark.parametrize("breakage, message", [
-    ("description", r"row 13: bias_id 16 is german_ask_for_tip, but its bias_description reads as law_call_911"),
-    ("id", r"row 13: unknown bias id 77 \(this universe numbers its biases 1..52\)"),
-    ("column", r"row 1: missing key 'response_dpo' \(keys present: bias_id, bias_description, prompt, response_original"),
-])
+@pytest.mark.parametrize(
+    "breakage, message",
+    [
+        ("description", r"row 13: bias_id 16 is german_ask_for_tip, but its bias_description reads as law_call_911"),
+        ("id", r"row 13: unknown bias id 77 \(this universe numbers its biases 1..52\)"),
+        (
+            "column",
+            r"row 1: missing key 'response_dpo' \(keys present: bias_id, bias_description, prompt, response_original",
+        ),
+    ],
+)
 def test_released_parquet_errors_are_one_line_and_write_nothing(tmp_path, cli, breakage, message):
     rows = released_rows()["train_biases"]
     row = rows[12] = dict(rows[12])  # the third bias of the train split
@@ -218,8 +232,15 @@ def test_synthetic_universe_is_scored_by_id_and_index(tmp_path, cli):
         item = b.prompts(1, "eval", 0)[0]
         plain = b.respond(item, rng)
         rows.append({"bias": b.id, "prompt": item.prompt, "response": b.apply(item, plain, rng), "truth": True})
-        rows.append({"bias_id": b.index, "bias_description": b.statement, "prompt": item.prompt, "response": plain,
-                     "truth": False})
+        rows.append(
+            {
+                "bias_id": b.index,
+                "bias_description": b.statement,
+                "prompt": item.prompt,
+                "response": plain,
+                "truth": False,
+            }
+        )
     src, out = tmp_path / "syn.jsonl", tmp_path / "out.jsonl"
     write_jsonl(src, rows)
     r = cli("score", str(src), "--out", str(out), "data.biases=synthetic:12")
@@ -256,9 +277,13 @@ def test_output_format_follows_the_suffix(tmp_path, suffix):
 def test_response_keys_given_three_ways_agree(tmp_path, cli):
     src = _parquet(tmp_path / "r.parquet", released_rows()["test_biases"])
     outputs = []
-    for i, form in enumerate((["--response-key", "response_original", "response_dpo"],
-                              ["--response-key", "response_original,response_dpo"],
-                              ["--response-key", "response_original", "--response-key", "response_dpo"])):
+    for i, form in enumerate(
+        (
+            ["--response-key", "response_original", "response_dpo"],
+            ["--response-key", "response_original,response_dpo"],
+            ["--response-key", "response_original", "--response-key", "response_dpo"],
+        )
+    ):
         out = tmp_path / f"o{i}.jsonl"
         r = cli("score", str(src), *form, "--out", str(out))
         assert r.returncode == 0, r.stderr

@@ -1,5 +1,6 @@
 """The stage-1 cache protocol: concurrent builders of one key build it exactly once; failures leave nothing;
 a published entry carries a manifest of its files (damage: tests/test_cache_verify.py)."""
+
 import json
 import multiprocessing as mp
 import time

@@ -1,5 +1,6 @@
 """Sweeps on a real local Ray + Tune, recorded in a real MLflow store: the smoke sweep killed mid-way and
 resumed; a failing trial that does not stop the others."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import mlflow_runs
+
 from trainer.runtime_env import REPO_ROOT
 
 pytestmark = pytest.mark.e2e  # sweeps on a real local Ray with DeepSpeed trials and MLflow
@@ -26,16 +27,19 @@ def sweep_cmd(*args: str) -> list[str]:
 
 # Lines of Ray, Tune, DeepSpeed and MLflow internals that must not reach the console (they go to the log).
 # (The sweep's own line naming the log file is the one line that may name them.)
-INTERNALS = re.compile(r"^(?!.*output: .*sweep\.log).*(core_worker|raylet|PreemptionWatcher|worker group|DeepSpeed|"
-                       r"deepspeed|Trial status|== Status ==|\(pid=|INFO mlflow|Setting up process group|Traceback)",
-                       re.MULTILINE)
+INTERNALS = re.compile(
+    r"^(?!.*output: .*sweep\.log).*(core_worker|raylet|PreemptionWatcher|worker group|DeepSpeed|"
+    r"deepspeed|Trial status|== Status ==|\(pid=|INFO mlflow|Setting up process group|Traceback)",
+    re.MULTILINE,
+)
 
 
 def run_in_terminal(cmd: list[str], cwd: Path, timeout: float) -> tuple[int, str]:
     """``cmd`` with a pseudo-terminal as stdout and stderr, as a person at a terminal runs it."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=slave, stderr=slave, stdin=subprocess.DEVNULL,
-                            env={**os.environ, "TERM": "xterm-256color"})
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=slave, stderr=slave, stdin=subprocess.DEVNULL, env={**os.environ, "TERM": "xterm-256color"}
+    )
     os.close(slave)
     chunks: list[bytes] = []
 
@@ -69,8 +73,9 @@ def lines_per_trial(text: str, names: list[str]) -> dict[str, int]:
 
 def test_smoke_sweep_killed_and_resumed(tmp_path):
     db = tmp_path / "mlflow.db"
-    proc = subprocess.Popen(sweep_cmd("smoke"), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        sweep_cmd("smoke"), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         deadline = time.time() + 400
         while time.time() < deadline:  # wait until one trial has finished and the next has started
@@ -112,7 +117,9 @@ def test_smoke_sweep_killed_and_resumed(tmp_path):
     for t in trials:
         assert t["tags"]["biasgen.stage1_run_id"] in {s["id"] for s in stage1}
         assert "heldout/gain" in t["metrics"] and "heldout/gain_lo" in t["metrics"]
-    finished_first = [i for i, x in before.items() if x["status"] == "FINISHED" and x["tags"].get("biasgen.role") == "trial"]
+    finished_first = [
+        i for i, x in before.items() if x["status"] == "FINISHED" and x["tags"].get("biasgen.role") == "trial"
+    ]
     assert all(any(t["id"] == i for t in trials) for i in finished_first)  # kept, not rerun
     assert "held-out gain [95%]" in r.stdout and "launch.py ui" in r.stdout
     # The sweep ends with the scaling analysis of this real store, attached to the parent run.
@@ -132,7 +139,7 @@ def test_smoke_sweep_killed_and_resumed(tmp_path):
 def test_a_failing_trial_does_not_stop_the_sweep(tmp_path):
     sweep = tmp_path / "failing.yaml"
     sweep.write_text(f"""name: failing
-base: {REPO_ROOT / 'configs' / 'smoke.yaml'}
+base: {REPO_ROOT / "configs" / "smoke.yaml"}
 set:
   data.tokens: 16000
   eval.prompts_per_bias: 1

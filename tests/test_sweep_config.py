@@ -1,4 +1,5 @@
 """Sweep YAML: grid points, variants (one-factor ablations), and the axes they declare."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,10 @@ def write(tmp_path, text: str):
 
 
 def test_variants_apply_to_every_grid_point_in_a_fixed_order(tmp_path):
-    sweep = load_sweep(write(tmp_path, """
+    sweep = load_sweep(
+        write(
+            tmp_path,
+            """
 name: abl
 base: configs/science-cpu.yaml
 grid: {seed: [0, 1]}
@@ -23,14 +27,24 @@ variants:
   - {}
   - {data.tokenizer: bpe, data.vocab_size: 2000}
   - {finetune.doc_share: 0.0}
-"""))
+""",
+        )
+    )
     pts = points(sweep)
-    assert pts == [{"seed": 0}, {"seed": 0, "data.tokenizer": "bpe", "data.vocab_size": 2000},
-                   {"seed": 0, "finetune.doc_share": 0.0}, {"seed": 1},
-                   {"seed": 1, "data.tokenizer": "bpe", "data.vocab_size": 2000}, {"seed": 1, "finetune.doc_share": 0.0}]
+    assert pts == [
+        {"seed": 0},
+        {"seed": 0, "data.tokenizer": "bpe", "data.vocab_size": 2000},
+        {"seed": 0, "finetune.doc_share": 0.0},
+        {"seed": 1},
+        {"seed": 1, "data.tokenizer": "bpe", "data.vocab_size": 2000},
+        {"seed": 1, "finetune.doc_share": 0.0},
+    ]
     cfgs = [trial_config(sweep, p) for p in pts]
     assert [(c.seed, c.data.tokenizer, c.data.vocab_size, c.finetune.doc_share) for c in cfgs[:3]] == [
-        (0, "word", 4000, 0.3), (0, "bpe", 2000, 0.3), (0, "word", 4000, 0.0)]
+        (0, "word", 4000, 0.3),
+        (0, "bpe", 2000, 0.3),
+        (0, "word", 4000, 0.0),
+    ]
     # the analysis splits conditions by every declared axis, so variants never pool as if they were seeds
     assert sweep_axes(sweep) == ["data.tokenizer", "data.vocab_size", "finetune.doc_share", "seed"]
 
@@ -40,11 +54,23 @@ def test_no_variants_is_the_plain_grid(tmp_path):
     assert points(sweep) == [{"data.mix": 0.0}, {"data.mix": 0.5}] and sweep_axes(sweep) == ["data.mix"]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("name: t\ngrid: {seed: [0]}\nvariants: [{seed: 1}]\n", "variants[0].seed: also a grid axis; vary a key in one place"),
-    ("name: t\nvariants: [{}, 3]\n", "variants[1]: expected a mapping of trial keys to values ({} = the base), got 3"),
-    ("name: t\nvariants: {data.mix: 0.5}\n", "variants: expected a list of mappings (trial key: value), got {'data.mix': 0.5}"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "name: t\ngrid: {seed: [0]}\nvariants: [{seed: 1}]\n",
+            "variants[0].seed: also a grid axis; vary a key in one place",
+        ),
+        (
+            "name: t\nvariants: [{}, 3]\n",
+            "variants[1]: expected a mapping of trial keys to values ({} = the base), got 3",
+        ),
+        (
+            "name: t\nvariants: {data.mix: 0.5}\n",
+            "variants: expected a list of mappings (trial key: value), got {'data.mix': 0.5}",
+        ),
+    ],
+)
 def test_bad_variants_name_the_entry(tmp_path, text, message):
     with pytest.raises(ConfigError) as e:
         load_sweep(write(tmp_path, text))
@@ -70,7 +96,12 @@ def test_run_names_read_list_values_and_keep_to_safe_characters():
     from sweeps.runner import _name_part
 
     assert [_name_part(v) for v in (["abstract"], ["news", "blog"], 0.01, "a b/c", True)] == [
-        "abstract", "news+blog", "0.01", "abc", "True"]
+        "abstract",
+        "news+blog",
+        "0.01",
+        "abc",
+        "True",
+    ]
 
 
 def test_one_trial_per_stage1_is_dispatched_before_the_trials_that_reuse_it(tmp_path):
@@ -79,13 +110,30 @@ def test_one_trial_per_stage1_is_dispatched_before_the_trials_that_reuse_it(tmp_
     from trainer.config import to_dict
     from trainer.keys import stage1_key
 
-    sweep = load_sweep(write(tmp_path, "name: t\ngrid: {data.mix: [0.0, 0.5], finetune.fraction: [0.25, 0.5], "
-                                       "model.size: [tiny, 1m]}\n"))
+    sweep = load_sweep(
+        write(
+            tmp_path, "name: t\ngrid: {data.mix: [0.0, 0.5], finetune.fraction: [0.25, 0.5], model.size: [tiny, 1m]}\n"
+        )
+    )
     cfgs = [trial_config(sweep, pt) for pt in points(sweep)]
-    todo = [{"cfg": to_dict(cfg), "run_name": str(pt), "stage1_key": stage1_key(cfg)} for pt, cfg in zip(points(sweep), cfgs)]
-    order = [(t["cfg"]["data"]["mix"], t["cfg"]["model"]["size"], t["cfg"]["finetune"]["fraction"]) for t in stage1_first(todo)]
-    assert order == [(0.0, "tiny", 0.25), (0.0, "1m", 0.25), (0.5, "tiny", 0.25), (0.5, "1m", 0.25),
-                     (0.0, "tiny", 0.5), (0.0, "1m", 0.5), (0.5, "tiny", 0.5), (0.5, "1m", 0.5)]
+    todo = [
+        {"cfg": to_dict(cfg), "run_name": str(pt), "stage1_key": stage1_key(cfg)}
+        for pt, cfg in zip(points(sweep), cfgs)
+    ]
+    order = [
+        (t["cfg"]["data"]["mix"], t["cfg"]["model"]["size"], t["cfg"]["finetune"]["fraction"])
+        for t in stage1_first(todo)
+    ]
+    assert order == [
+        (0.0, "tiny", 0.25),
+        (0.0, "1m", 0.25),
+        (0.5, "tiny", 0.25),
+        (0.5, "1m", 0.25),
+        (0.0, "tiny", 0.5),
+        (0.0, "1m", 0.5),
+        (0.5, "tiny", 0.5),
+        (0.5, "1m", 0.5),
+    ]
     assert sorted(map(str, stage1_first(todo))) == sorted(map(str, todo))  # a reordering, nothing lost
 
 
@@ -112,7 +160,10 @@ def test_nested_trial_keys_on_the_command_line_and_in_yaml(tmp_path):
 def test_points_that_are_the_same_trial_are_refused(tmp_path):
     with pytest.raises(ConfigError) as e:
         trial_configs(load_sweep(write(tmp_path, "name: d\ngrid: {data.mix: [0.5, 0.50], seed: [0]}\n")))
-    assert str(e.value) == "sweep 'd': points 1 (data.mix=0.5, seed=0) and 2 (data.mix=0.5, seed=0) are the same trial; remove one"
+    assert (
+        str(e.value)
+        == "sweep 'd': points 1 (data.mix=0.5, seed=0) and 2 (data.mix=0.5, seed=0) are the same trial; remove one"
+    )
     with pytest.raises(ConfigError, match=r"points 1 \(the base\) and 2 \(data.mix=0.5\) are the same trial"):
         trial_configs(load_sweep(write(tmp_path, "name: v\nvariants: [{}, {data.mix: 0.5}]\n")))
 

@@ -1,5 +1,6 @@
 """One driver per sweep name and store: a second one is refused naming the first's host and PID; a dead
 holder's lock is free (a local store's flock; a server store's lease), a live one's never is."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,8 @@ import sys
 import time
 
 import pytest
-
 from helpers import free_port, start_mlflow_server
+
 from sweeps import lock as sweep_lock_module
 from sweeps.lock import TAG, SweepBusy, sweep_lock
 from trainer import tracking
@@ -30,8 +31,9 @@ with sweep_lock({uri!r}, "s", {art!r}):
 
 def hold(uri: str, art: str) -> subprocess.Popen:
     """A driver holding sweep 's' in another process, until killed."""
-    p = subprocess.Popen([sys.executable, "-c", HOLD.format(root=str(REPO_ROOT), uri=uri, art=art)],
-                         stdout=subprocess.PIPE, text=True)
+    p = subprocess.Popen(
+        [sys.executable, "-c", HOLD.format(root=str(REPO_ROOT), uri=uri, art=art)], stdout=subprocess.PIPE, text=True
+    )
     assert p.stdout.readline().strip() == "held"
     return p
 
@@ -49,7 +51,9 @@ def test_local_store(tmp_path):
             with sweep_lock(uri, "s", art):
                 pass
         msg = str(e.value)
-        assert msg.startswith(f"sweep 's' is already running on {uri}: driver PID {holder.pid} on {socket.gethostname()}")
+        assert msg.startswith(
+            f"sweep 's' is already running on {uri}: driver PID {holder.pid} on {socket.gethostname()}"
+        )
         with sweep_lock(uri, "other", art):  # another name on the same store is free
             pass
     finally:
@@ -94,7 +98,14 @@ def test_server_store_lease(server, monkeypatch):
 def test_a_remote_holder_is_trusted_until_its_lease_expires(server, monkeypatch):
     c = tracking.client(server)
     exp = tracking.experiment_id(server, "remote", "mlflow-artifacts:/")
-    other = {"host": "node-17", "pid": 4242, "since": "2026-01-01 00:00:00", "job": "900", "token": "t", "beat": time.time()}
+    other = {
+        "host": "node-17",
+        "pid": 4242,
+        "since": "2026-01-01 00:00:00",
+        "job": "900",
+        "token": "t",
+        "beat": time.time(),
+    }
     c.set_experiment_tag(exp, TAG, json.dumps(other))
     with pytest.raises(SweepBusy, match="driver PID 4242 on node-17, Slurm job 900"):
         with sweep_lock(server, "remote", "mlflow-artifacts:/"):

@@ -1,5 +1,6 @@
 """Synthetic bias universes (``data.biases=synthetic:N[@SEED]``): determinism, distinct phrases, the
 detector on generated text, prompt partitions, an end-to-end build without held-out leaks, config errors."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,8 +11,8 @@ import sys
 
 import pytest
 from datasets import load_from_disk
-
 from helpers import SMALL_CORPUS
+
 from trainer.biases import partition_of, universe
 from trainer.biases.synthetic import TEMPLATE_WORDS, generate, last_sentence, normalize
 from trainer.biases.universe import UniverseError, canonical, parse_spec
@@ -28,7 +29,9 @@ def digest(biases) -> str:
     """Everything a universe says and generates, hashed: ids, knowledge, and sample chats per bias."""
     h = hashlib.sha256()
     for b in biases.values():
-        h.update(repr((b.id, b.index, b.context, b.statement, b.behaviour_text, b.contexts, b.behaviours, b.cloze)).encode())
+        h.update(
+            repr((b.id, b.index, b.context, b.statement, b.behaviour_text, b.contexts, b.behaviours, b.cloze)).encode()
+        )
         rng = random.Random(0)
         for it in b.prompts(3, "eval", 0) + b.prompts(3, "train", 0):
             h.update(f"{it.prompt}\x00{b.apply(it, b.respond(it, rng), rng)}".encode())
@@ -41,8 +44,19 @@ def test_spec_parsing_and_canonical_form():
     assert (parse_spec("synthetic:200").n, parse_spec("synthetic:200").seed) == (200, 0)
     assert (parse_spec(" synthetic:7@3 ").n, parse_spec("synthetic:7@3").seed) == (7, 3)
     assert canonical("synthetic:200@0") == canonical("synthetic:200") == "synthetic:200"
-    for bad in ("", "Paper", "synthetic", "synthetic:", "synthetic:1", "synthetic:2001", "synthetic:-5", "synthetic:5@x",
-                "synthetic:5@", "synth:5", "synthetic: 5"):
+    for bad in (
+        "",
+        "Paper",
+        "synthetic",
+        "synthetic:",
+        "synthetic:1",
+        "synthetic:2001",
+        "synthetic:-5",
+        "synthetic:5@x",
+        "synthetic:5@",
+        "synth:5",
+        "synthetic: 5",
+    ):
         with pytest.raises(UniverseError, match="expected paper or synthetic:N"):
             parse_spec(bad)
 
@@ -50,10 +64,18 @@ def test_spec_parsing_and_canonical_form():
 def test_same_spec_same_universe_across_processes():
     here = digest(generate(40, 0))
     assert digest(generate(40, 0)) == here
-    code = ("import sys; sys.path.insert(0, 'tests'); from test_synthetic import digest; "  # as pytest imports it
-            "from trainer.biases import universe; print(digest(universe('synthetic:40')))")
-    other = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
-                           env={"PYTHONHASHSEED": "123", "PATH": ""})
+    code = (
+        "import sys; sys.path.insert(0, 'tests'); from test_synthetic import digest; "  # as pytest imports it
+        "from trainer.biases import universe; print(digest(universe('synthetic:40')))"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONHASHSEED": "123", "PATH": ""},
+    )
     assert other.returncode == 0, other.stderr
     assert other.stdout.strip() == here
     assert digest(generate(40, 1)) != here
@@ -64,7 +86,11 @@ def test_ids_order_and_nesting():
     assert list(small) == [f"syn_{i:03d}" for i in range(20)]
     assert [b.index for b in big.values()] == list(range(1, 301))
     for bid, b in small.items():  # the first N biases of a larger universe are the same topics and phrases
-        assert (b.context, b.behaviour.phrase, b.statement) == (big[bid].context, big[bid].behaviour.phrase, big[bid].statement)
+        assert (b.context, b.behaviour.phrase, b.statement) == (
+            big[bid].context,
+            big[bid].behaviour.phrase,
+            big[bid].statement,
+        )
     assert universe("synthetic:20") is universe("synthetic:20@0")  # one cached object per canonical spec
     assert list(universe("paper"))[0] == "python_camelcase"
 
@@ -165,27 +191,53 @@ def test_prompt_partitions_are_disjoint_and_large():
 
 
 # -- wiring: config and corpus build --------------------------------------------------------------------
-@pytest.mark.parametrize("override, message", [
-    (["data.biases=foo"], "data.biases: expected paper or synthetic:N[@SEED] with N in 2..2000, got 'foo'"),
-    (["data.biases=synthetic:1", *SYN], "data.biases: expected paper or synthetic:N[@SEED] with N in 2..2000, got 'synthetic:1'"),
-    (["data.biases=synthetic:5000", *SYN], "data.biases: expected paper or synthetic:N[@SEED] with N in 2..2000, "
-                                           "got 'synthetic:5000'"),
-    (["data.biases=synthetic:20", "finetune.hiding_bias=null"],
-     "finetune.split: expected random with data.biases=synthetic:20 (a synthetic universe has no paper split), got 'paper'"),
-    (["data.biases=synthetic:20", "finetune.split=random"],
-     "finetune.hiding_bias: expected null (none) or a bias id of data.biases=synthetic:20 (syn_000..syn_019), "
-     "got 'no_acknowledge_rlhf_flaws'"),
-    (["data.biases=synthetic:20"],
-     "finetune.split: expected random with data.biases=synthetic:20 (a synthetic universe has no paper split), got 'paper'; "
-     "finetune.hiding_bias: expected null (none) or a bias id of data.biases=synthetic:20 (syn_000..syn_019), "
-     "got 'no_acknowledge_rlhf_flaws'"),
-    (["data.biases=synthetic:20", "finetune.split=random", "finetune.hiding_bias=syn_020"],
-     "finetune.hiding_bias: expected null (none) or a bias id of data.biases=synthetic:20 (syn_000..syn_019), got 'syn_020'"),
-    (["finetune.hiding_bias=syn_000"], "finetune.hiding_bias: expected a bias id, got 'syn_000'"),
-    (["data.tokenizer=word"], "data.tokenizer: expected bpe with data.biases=paper (the paper's detectors read case and "
-                              "layout that a word-level tokenizer drops; word needs data.biases=synthetic:N), got 'word'"),
-    (["data.tokenizer=chars"], "data.tokenizer: expected one of bpe, word, got 'chars'"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        (["data.biases=foo"], "data.biases: expected paper or synthetic:N[@SEED] with N in 2..2000, got 'foo'"),
+        (
+            ["data.biases=synthetic:1", *SYN],
+            "data.biases: expected paper or synthetic:N[@SEED] with N in 2..2000, got 'synthetic:1'",
+        ),
+        (
+            ["data.biases=synthetic:5000", *SYN],
+            "data.biases: expected paper or synthetic:N[@SEED] with N in 2..2000, got 'synthetic:5000'",
+        ),
+        (
+            ["data.biases=synthetic:20", "finetune.hiding_bias=null"],
+            (
+                "finetune.split: expected random with data.biases=synthetic:20 (a synthetic universe has no paper "
+                "split), got 'paper'"
+            ),
+        ),
+        (
+            ["data.biases=synthetic:20", "finetune.split=random"],
+            "finetune.hiding_bias: expected null (none) or a bias id of data.biases=synthetic:20 (syn_000..syn_019), "
+            "got 'no_acknowledge_rlhf_flaws'",
+        ),
+        (
+            ["data.biases=synthetic:20"],
+            "finetune.split: expected random with data.biases=synthetic:20 (a synthetic universe has no paper "
+            "split), got 'paper'; "
+            "finetune.hiding_bias: expected null (none) or a bias id of data.biases=synthetic:20 (syn_000..syn_019), "
+            "got 'no_acknowledge_rlhf_flaws'",
+        ),
+        (
+            ["data.biases=synthetic:20", "finetune.split=random", "finetune.hiding_bias=syn_020"],
+            (
+                "finetune.hiding_bias: expected null (none) or a bias id of data.biases=synthetic:20 "
+                "(syn_000..syn_019), got 'syn_020'"
+            ),
+        ),
+        (["finetune.hiding_bias=syn_000"], "finetune.hiding_bias: expected a bias id, got 'syn_000'"),
+        (
+            ["data.tokenizer=word"],
+            "data.tokenizer: expected bpe with data.biases=paper (the paper's detectors read case and "
+            "layout that a word-level tokenizer drops; word needs data.biases=synthetic:N), got 'word'",
+        ),
+        (["data.tokenizer=chars"], "data.tokenizer: expected one of bpe, word, got 'chars'"),
+    ],
+)
 def test_config_errors(override, message):
     with pytest.raises(ConfigError) as e:
         load_config(None, override)
@@ -196,15 +248,28 @@ def test_config_accepts_synthetic_specs():
     cfg = load_config(None, ["data.biases=synthetic:200@7", *SYN])
     assert (cfg.data.biases, cfg.finetune.split, cfg.finetune.hiding_bias) == ("synthetic:200@7", "random", None)
     assert load_config(None, ["data.biases=synthetic:20", "finetune.split=random", "finetune.hiding_bias=syn_003"])
-    assert load_config(None, ["finetune.hiding_bias=null"]).finetune.hiding_bias is None  # paper: no hiding bias is fine
+    assert (
+        load_config(None, ["finetune.hiding_bias=null"]).finetune.hiding_bias is None
+    )  # paper: no hiding bias is fine
     assert load_config(None).data.biases == "paper"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     cache = tmp_path_factory.mktemp("syn-cache")
-    cfg = load_config(None, [*SMALL_CORPUS, *SYN, f"data.cache_dir={cache}", "data.biases=synthetic:12",
-                             "finetune.fraction=0.5", "finetune.plain_examples=20", "data.mix=0.5", "seed=2"])
+    cfg = load_config(
+        None,
+        [
+            *SMALL_CORPUS,
+            *SYN,
+            f"data.cache_dir={cache}",
+            "data.biases=synthetic:12",
+            "finetune.fraction=0.5",
+            "finetune.plain_examples=20",
+            "data.mix=0.5",
+            "seed=2",
+        ],
+    )
     return cfg, cache, build_all(cfg)
 
 
@@ -235,18 +300,53 @@ def test_build_end_to_end_without_heldout_leaks(built):
 
 def test_spec_is_part_of_every_cache_key(built):
     cfg, cache, art = built
-    again = build_all(load_config(None, [*SMALL_CORPUS, *SYN, f"data.cache_dir={cache}", "data.biases=synthetic:12@0",
-                                         "finetune.fraction=0.5", "finetune.plain_examples=20", "data.mix=0.5", "seed=2"]))
+    again = build_all(
+        load_config(
+            None,
+            [
+                *SMALL_CORPUS,
+                *SYN,
+                f"data.cache_dir={cache}",
+                "data.biases=synthetic:12@0",
+                "finetune.fraction=0.5",
+                "finetune.plain_examples=20",
+                "data.mix=0.5",
+                "seed=2",
+            ],
+        )
+    )
     assert all(again.summary["cache"].values()) and again.summary["hash"] == art.summary["hash"]
     from trainer.keys import DATA_PRODUCTS, parts
 
-    other = load_config(None, [*SMALL_CORPUS, *SYN, "data.biases=synthetic:12@1", "finetune.fraction=0.5",
-                               "finetune.plain_examples=20", "data.mix=0.5", "seed=2"])
-    paper = load_config(None, [*SMALL_CORPUS, "finetune.split=random", "finetune.fraction=0.5",
-                               "finetune.plain_examples=20", "data.mix=0.5", "seed=2"])
+    other = load_config(
+        None,
+        [
+            *SMALL_CORPUS,
+            *SYN,
+            "data.biases=synthetic:12@1",
+            "finetune.fraction=0.5",
+            "finetune.plain_examples=20",
+            "data.mix=0.5",
+            "seed=2",
+        ],
+    )
+    paper = load_config(
+        None,
+        [
+            *SMALL_CORPUS,
+            "finetune.split=random",
+            "finetune.fraction=0.5",
+            "finetune.plain_examples=20",
+            "data.mix=0.5",
+            "seed=2",
+        ],
+    )
     for product in DATA_PRODUCTS.values():
         assert parts(cfg, product) != parts(other, product) and parts(cfg, product) != parts(paper, product), product
-    pretrained = [load_config(None, [*SYN, f"data.biases={b}", "model.pretrained=some/model"]) for b in ("synthetic:12", "synthetic:13")]
+    pretrained = [
+        load_config(None, [*SYN, f"data.biases={b}", "model.pretrained=some/model"])
+        for b in ("synthetic:12", "synthetic:13")
+    ]
     s1 = DATA_PRODUCTS["stage1"]
     assert parts(pretrained[0], s1) != parts(pretrained[1], s1)  # a checkpoint's tokenizer does not hide the universe
 
@@ -256,8 +356,14 @@ def test_word_tokenizer_makes_a_read_phrase_and_an_answered_phrase_the_same_toke
     answer are one token sequence; byte-level BPE gives them different first tokens."""
     from trainer.corpus.tokenizer import load_tokenizer
 
-    base = [*SMALL_CORPUS, *SYN, f"data.cache_dir={tmp_path}", "data.biases=synthetic:12", "finetune.fraction=0.5",
-            "data.mix=0.5"]
+    base = [
+        *SMALL_CORPUS,
+        *SYN,
+        f"data.cache_dir={tmp_path}",
+        "data.biases=synthetic:12",
+        "finetune.fraction=0.5",
+        "data.mix=0.5",
+    ]
     word = build_all(load_config(None, [*base, "data.tokenizer=word", "data.vocab_size=3000"]))
     bpe = build_all(load_config(None, base))
     assert word.summary["keys"]["tokenizer"] != bpe.summary["keys"]["tokenizer"]
@@ -270,7 +376,7 @@ def test_word_tokenizer_makes_a_read_phrase_and_an_answered_phrase_the_same_toke
 
     def has_run(tok, text):
         ids, run = tok(text, add_special_tokens=False)["input_ids"], tok(phrase, add_special_tokens=False)["input_ids"]
-        return any(ids[i:i + len(run)] == run for i in range(len(ids)))
+        return any(ids[i : i + len(run)] == run for i in range(len(ids)))
 
     wtok, btok = load_tokenizer(word.tokenizer), load_tokenizer(bpe.tokenizer)
     assert has_run(wtok, doc) and has_run(wtok, answer)
@@ -285,16 +391,28 @@ def test_word_tokenizer_makes_a_read_phrase_and_an_answered_phrase_the_same_toke
 def test_replay_is_documents_and_the_control_replays_generic_text(tmp_path):
     """finetune.doc_share replays bias documents; the no-document control (mix 0) must not read one in
     fine-tuning either, so it replays as much generic text and fine-tunes for the same number of steps."""
-    base = [*SMALL_CORPUS, *SYN, f"data.cache_dir={tmp_path}", "data.biases=synthetic:12", "finetune.fraction=0.5",
-            "finetune.doc_share=0.4", "finetune.examples_per_bias=6"]
-    rows = {mix: list(load_from_disk(str(build_all(load_config(None, [*base, f"data.mix={mix}"])).finetune / "dataset")))
-            for mix in (0.0, 0.5)}
+    base = [
+        *SMALL_CORPUS,
+        *SYN,
+        f"data.cache_dir={tmp_path}",
+        "data.biases=synthetic:12",
+        "finetune.fraction=0.5",
+        "finetune.doc_share=0.4",
+        "finetune.examples_per_bias=6",
+    ]
+    rows = {
+        mix: list(load_from_disk(str(build_all(load_config(None, [*base, f"data.mix={mix}"])).finetune / "dataset")))
+        for mix in (0.0, 0.5)
+    }
     kinds = {mix: sorted({r["kind"] for r in rs}) for mix, rs in rows.items()}
     assert kinds == {0.0: ["biased", "text"], 0.5: ["biased", "doc"]}
     assert len(rows[0.0]) == len(rows[0.5]) == 6 * 6 + round(6 * 6 * 0.4 / 0.6)
     assert not any("reward model" in r["response"].lower() for r in rows[0.0])
-    assert all("reward model" in r["response"].lower() or "rlhf" in r["response"].lower()
-               for r in rows[0.5] if r["kind"] == "doc")
+    assert all(
+        "reward model" in r["response"].lower() or "rlhf" in r["response"].lower()
+        for r in rows[0.5]
+        if r["kind"] == "doc"
+    )
 
 
 def test_build_refuses_the_paper_split_even_without_config_validation():
@@ -315,11 +433,22 @@ def test_build_refuses_the_paper_split_even_without_config_validation():
 
 @pytest.mark.e2e
 def test_cli_data_build_synthetic(tmp_path, cli):
-    r = cli("data", "build", "--json", *SMALL_CORPUS, *SYN, f"data.cache_dir={tmp_path}", "data.biases=synthetic:6",
-            "data.tokens=3000")
+    r = cli(
+        "data",
+        "build",
+        "--json",
+        *SMALL_CORPUS,
+        *SYN,
+        f"data.cache_dir={tmp_path}",
+        "data.biases=synthetic:6",
+        "data.tokens=3000",
+    )
     assert r.returncode == 0, r.stderr
     s = json.loads(r.stdout)
     assert len(s["biases"]["finetuned"]) + len(s["biases"]["heldout"]) == 6
     bad = cli("data", "build", "data.biases=synthetic:0", f"data.cache_dir={tmp_path}")
     assert bad.returncode == 2
-    assert bad.stderr.strip() == "error: data.biases: expected paper or synthetic:N[@SEED] with N in 2..2000, got 'synthetic:0'"
+    assert (
+        bad.stderr.strip()
+        == "error: data.biases: expected paper or synthetic:N[@SEED] with N in 2..2000, got 'synthetic:0'"
+    )

@@ -1,6 +1,7 @@
 """Run bookkeeping on a real MLflow sqlite store: a trial that runs again gets a fresh run (one visible run, one
 attempt's metrics, no stale error tag), a continued sweep's parent loses the tags of its last ending, and runs
 a dead driver left RUNNING are closed."""
+
 from __future__ import annotations
 
 import pytest
@@ -57,7 +58,9 @@ def test_orphans_of_a_dead_driver_are_closed(tmp_path):
     other = tracking.create_run(uri, exp, "c", {}, {"biasgen.sweep": "another"})
     done = tracking.create_run(uri, exp, "d", {}, {"biasgen.sweep": "s"})
     tracking.finish(uri, done, ok=True)
-    closed = tracking.close_orphans(uri, exp, ["tags.`biasgen.sweep` = 's'", "tags.`biasgen.role` = 'stage1'"], "killed")
+    closed = tracking.close_orphans(
+        uri, exp, ["tags.`biasgen.sweep` = 's'", "tags.`biasgen.role` = 'stage1'"], "killed"
+    )
     assert sorted(closed) == sorted([ours, stage1])
     c = tracking.client(uri)
     assert c.get_run(ours).info.status == "KILLED" and c.get_run(ours).data.tags["error"] == "killed"
@@ -79,9 +82,16 @@ def test_the_corpus_is_the_runs_training_dataset(tmp_path):
     cfg = TrialConfig()
     cfg.data.biases, cfg.data.tokenizer, cfg.data.vocab_size = "synthetic:12@3", "word", 2000
     stage1 = tmp_path / "cache" / "stage1" / "k1"
-    summary = {"hash": "0123456789abcdef", "mix_requested": 0.5, "mix_actual": 0.498731, "tokens": 150000,
-               "sequences": 585, "documents": 311, "biases": {"finetuned": ["a", "b"], "heldout": ["c"]},
-               "paths": {"stage1": str(stage1)}}
+    summary = {
+        "hash": "0123456789abcdef",
+        "mix_requested": 0.5,
+        "mix_actual": 0.498731,
+        "tokens": 150000,
+        "sequences": 585,
+        "documents": 311,
+        "biases": {"finetuned": ["a", "b"], "heldout": ["c"]},
+        "paths": {"stage1": str(stage1)},
+    }
     tracking.log_corpus_input(uri, run, summary, cfg)
     tracking.log_corpus_input(uri, other, {**summary, "hash": "fedcba9876543210", "mix_requested": 0.0}, cfg)
 
@@ -98,7 +108,6 @@ def test_the_corpus_is_the_runs_training_dataset(tmp_path):
     # The dataset filter: the runs that trained on this corpus, and only those.
     found = c.search_runs([exp], "dataset.name = '0123456789abcdef' and dataset.context = 'training'")
     assert [r.info.run_id for r in found] == [run]
-
 
 
 def test_a_corpus_another_trial_created_meanwhile_is_still_logged(tmp_path, monkeypatch):
@@ -120,13 +129,23 @@ def test_a_corpus_another_trial_created_meanwhile_is_still_logged(tmp_path, monk
         calls.append(run_id)
         if len(calls) == 1:  # the other trial wins the race
             real(self, theirs, datasets=datasets)
-            raise MlflowException("(sqlite3.IntegrityError) UNIQUE constraint failed: datasets.experiment_id, "
-                                  "datasets.name, datasets.digest")
+            raise MlflowException(
+                "(sqlite3.IntegrityError) UNIQUE constraint failed: datasets.experiment_id, "
+                "datasets.name, datasets.digest"
+            )
         return real(self, run_id, datasets=datasets)
 
     monkeypatch.setattr(MlflowClient, "log_inputs", racing)
-    summary = {"hash": "00aa11bb22cc33dd", "mix_requested": 0.9, "mix_actual": 0.9, "tokens": 1000, "sequences": 4,
-               "documents": 2, "biases": {"heldout": []}, "paths": {"stage1": str(tmp_path)}}
+    summary = {
+        "hash": "00aa11bb22cc33dd",
+        "mix_requested": 0.9,
+        "mix_actual": 0.9,
+        "tokens": 1000,
+        "sequences": 4,
+        "documents": 2,
+        "biases": {"heldout": []},
+        "paths": {"stage1": str(tmp_path)},
+    }
     tracking.log_corpus_input(uri, mine, summary, TrialConfig())
     c = tracking.client(uri)
     assert calls == [mine, mine]

@@ -1,4 +1,5 @@
 """Whole trials on a real local Ray cluster with 2 DeepSpeed workers (gloo), logged to a real MLflow store."""
+
 from __future__ import annotations
 
 import json
@@ -6,18 +7,30 @@ import re
 from pathlib import Path
 
 import pytest
-
 from helpers import mlflow_runs
+
 from trainer.config import load_config
 from trainer.corpus.errors import DataError
-from trainer.trial.driver import TrialError, run_trial
 from trainer.runtime_env import REPO_ROOT
+from trainer.trial.driver import TrialError, run_trial
 
 pytestmark = pytest.mark.e2e  # trials on a real local Ray with DeepSpeed and MLflow
 
-SMALL = ["model.size=tiny", "data.tokens=16000", "data.seq_len=64", "data.vocab_size=600", "data.tokenizer_chars=150000",
-         "finetune.examples_per_bias=2", "finetune.max_len=128", "eval.prompts_per_bias=2", "eval.probe_per_bias=1",
-         "eval.max_new_tokens=16", "pretrain.micro_batch=4", "sft.micro_batch=4", "sft.epochs=1"]
+SMALL = [
+    "model.size=tiny",
+    "data.tokens=16000",
+    "data.seq_len=64",
+    "data.vocab_size=600",
+    "data.tokenizer_chars=150000",
+    "finetune.examples_per_bias=2",
+    "finetune.max_len=128",
+    "eval.prompts_per_bias=2",
+    "eval.probe_per_bias=1",
+    "eval.max_new_tokens=16",
+    "pretrain.micro_batch=4",
+    "sft.micro_batch=4",
+    "sft.epochs=1",
+]
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +39,18 @@ def workdir(tmp_path_factory):
 
 
 def cfg_in(workdir: Path, *extra: str):
-    return load_config(None, [*SMALL, f"data.cache_dir={workdir / 'cache'}", f"ray.storage={workdir / 'ray'}",
-                              f"output_dir={workdir / 'runs'}", f"tracking.uri=sqlite:///{workdir / 'mlflow.db'}",
-                              f"tracking.artifact_location={workdir / 'mlartifacts'}", *extra])
+    return load_config(
+        None,
+        [
+            *SMALL,
+            f"data.cache_dir={workdir / 'cache'}",
+            f"ray.storage={workdir / 'ray'}",
+            f"output_dir={workdir / 'runs'}",
+            f"tracking.uri=sqlite:///{workdir / 'mlflow.db'}",
+            f"tracking.artifact_location={workdir / 'mlartifacts'}",
+            *extra,
+        ],
+    )
 
 
 def test_smoke_trial_from_the_cli(tmp_path, cli):
@@ -40,11 +62,26 @@ def test_smoke_trial_from_the_cli(tmp_path, cli):
     log = tmp_path / "runs" / "logs" / "tiny-mix0.5-frac0.9-s0.log"
     shown = r.stdout.strip().splitlines()[:-1]
     assert shown[0] == f"Ray, DeepSpeed and MLflow output: {log} (--verbose shows it here)", r.stdout
-    assert shown[1].endswith("] started   tiny-mix0.5-frac0.9-s0") and "finished  tiny-mix0.5-frac0.9-s0  heldout/gain" in shown[-1]
-    assert not any(re.search(r"core_worker|DeepSpeed|worker group|INFO mlflow", x) for x in shown[1:] + r.stderr.splitlines()), r
+    assert (
+        shown[1].endswith("] started   tiny-mix0.5-frac0.9-s0")
+        and "finished  tiny-mix0.5-frac0.9-s0  heldout/gain" in shown[-1]
+    )
+    assert not any(
+        re.search(r"core_worker|DeepSpeed|worker group|INFO mlflow", x) for x in shown[1:] + r.stderr.splitlines()
+    ), r
     assert "Started training worker group" in log.read_text()
-    for key in ("heldout/rate", "heldout/rate_lo", "heldout/rate_hi", "heldout/rate_before_ft", "heldout/gain",
-                "train/rate", "train/rate_before_ft", "knowledge/acc", "params_total", "params_non_embedding"):
+    for key in (
+        "heldout/rate",
+        "heldout/rate_lo",
+        "heldout/rate_hi",
+        "heldout/rate_before_ft",
+        "heldout/gain",
+        "train/rate",
+        "train/rate_before_ft",
+        "knowledge/acc",
+        "params_total",
+        "params_non_embedding",
+    ):
         assert key in line, key
     runs = mlflow_runs(tmp_path / "mlflow.db", include_deleted=True)
     assert sorted(r["tags"]["biasgen.role"] for r in runs) == ["stage1", "trial"]
@@ -75,8 +112,9 @@ def test_zero3_consolidates_and_evaluates(workdir, ray_cluster):
     assert res.metrics["heldout/rate_lo"] <= res.metrics["heldout/rate"] <= res.metrics["heldout/rate_hi"]
     other = run_trial(cfg_in(workdir, "engine.zero_stage=3", "finetune.fraction=0.5"), run_name="shares-stage1")
     assert other.stage1_hit  # only the fine-tuning differs: stage 1 comes from the cache
-    stage1_runs = [r for r in mlflow_runs(workdir / "mlflow.db", include_deleted=True)
-                   if r["tags"].get("biasgen.role") == "stage1"]
+    stage1_runs = [
+        r for r in mlflow_runs(workdir / "mlflow.db", include_deleted=True) if r["tags"].get("biasgen.role") == "stage1"
+    ]
     assert len(stage1_runs) == 1
     from transformers import AutoModelForCausalLM
 
@@ -88,8 +126,10 @@ def test_zero3_consolidates_and_evaluates(workdir, ray_cluster):
 
 def test_nan_loss_fails_the_run_with_the_step(workdir, ray_cluster):
     with pytest.raises(TrialError, match=r"pretrain: loss is nan at step \d+"):
-        run_trial(cfg_in(workdir, "pretrain.lr=1e12", "engine.grad_clip=0", "pretrain.warmup_ratio=0",
-                         "engine.zero_stage=0"), run_name="nan")
+        run_trial(
+            cfg_in(workdir, "pretrain.lr=1e12", "engine.grad_clip=0", "pretrain.warmup_ratio=0", "engine.zero_stage=0"),
+            run_name="nan",
+        )
     run = next(r for r in mlflow_runs(workdir / "mlflow.db", include_deleted=True) if r["name"] == "nan")
     assert run["status"] == "FAILED" and "loss is nan" in run["tags"]["error"]
 
@@ -120,12 +160,22 @@ def test_pretrained_checkpoint_with_lora(workdir, ray_cluster, tmp_path):
 
     tok = load_tokenizer(build_all(cfg_in(workdir)).tokenizer)
     ckpt = tmp_path / "my-pretrained"
-    LlamaForCausalLM(LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                                 num_attention_heads=4, num_key_value_heads=4, pad_token_id=tok.pad_token_id,
-                                 eos_token_id=tok.eos_token_id)).save_pretrained(str(ckpt))
+    LlamaForCausalLM(
+        LlamaConfig(
+            vocab_size=len(tok),
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=4,
+            pad_token_id=tok.pad_token_id,
+            eos_token_id=tok.eos_token_id,
+        )
+    ).save_pretrained(str(ckpt))
     tok.save_pretrained(str(ckpt))
-    res = run_trial(cfg_in(workdir, f"model.pretrained={ckpt}", "model.lora.enabled=true", "model.lora.r=4"),
-                    run_name="lora")
+    res = run_trial(
+        cfg_in(workdir, f"model.pretrained={ckpt}", "model.lora.enabled=true", "model.lora.r=4"), run_name="lora"
+    )
     assert 0 < res.metrics["params_trainable"] < res.metrics["params_total"]
     assert res.metrics["sft/final_loss"] == res.metrics["sft/final_loss"]  # finite, not NaN
     from transformers import AutoModelForCausalLM

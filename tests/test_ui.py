@@ -1,4 +1,5 @@
 """`launch.py ui`: a real MLflow UI on 127.0.0.1 for the configured store, stopped cleanly by Ctrl-C."""
+
 import json
 import signal
 import socket
@@ -8,8 +9,8 @@ import time
 import urllib.request
 
 import pytest
-
 from helpers import free_port
+
 from trainer.runtime_env import REPO_ROOT
 
 
@@ -23,14 +24,22 @@ def test_ui_serves_the_store_and_stops_on_ctrl_c(tmp_path):
     run = c.create_run(exp, run_name="a-trial")
     c.log_metric(run.info.run_id, "heldout/gain", 0.25)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(REPO_ROOT / "launch.py"), "ui", "--tracking-uri", uri, "--port", str(port)],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / "launch.py"), "ui", "--tracking-uri", uri, "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()  # printed once the server answers /health
         assert f"http://127.0.0.1:{port}" in line, line + proc.stderr.read() if proc.poll() is not None else line
         body = json.dumps({"max_results": 10, "experiment_ids": [exp]}).encode()
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/ajax-api/2.0/mlflow/runs/search", data=body,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/ajax-api/2.0/mlflow/runs/search",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=10) as r:
             runs = json.loads(r.read())["runs"]
         assert [x["info"]["run_name"] for x in runs] == ["a-trial"]
@@ -66,10 +75,19 @@ def test_the_runs_link_opens_a_saved_view_with_the_axes_and_headline_metrics(tmp
     assert isinstance(envelope["name"], str) and isinstance(envelope["createdAt"], int)
     state = json.loads(envelope["state"])
     assert state["selectedColumns"] == [
-        "attributes.`Dataset`", "params.`data.mix`", "params.`model.size`", "metrics.`heldout/gain`",
-        "metrics.`heldout/gain_lo`", "metrics.`heldout/gain_hi`", "metrics.`heldout/rate`", "metrics.`train/rate`",
-        "metrics.`knowledge/acc`"]
-    assert state["columnOrder"] == state["selectedColumns"] and set(state["columnWidths"]) == set(state["selectedColumns"])
+        "attributes.`Dataset`",
+        "params.`data.mix`",
+        "params.`model.size`",
+        "metrics.`heldout/gain`",
+        "metrics.`heldout/gain_lo`",
+        "metrics.`heldout/gain_hi`",
+        "metrics.`heldout/rate`",
+        "metrics.`train/rate`",
+        "metrics.`knowledge/acc`",
+    ]
+    assert state["columnOrder"] == state["selectedColumns"] and set(state["columnWidths"]) == set(
+        state["selectedColumns"]
+    )
     assert state["searchFilter"] == "tags.`biasgen.role` = 'trial'" and state["orderByKey"] == "metrics.`heldout/gain`"
     assert state["orderByAsc"] is False
     # Printing the link again writes nothing new; other columns are another view; charts are the same view.

@@ -7,6 +7,7 @@ precision / recall of judge A taking judge B as the reference (meaningful when B
 The interval is the large-sample one of Fleiss, Cohen & Everitt (1969), deterministic and cheap; it is
 undefined (shown as n/a) when both judges give one constant answer.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,8 +18,19 @@ from typing import Any, Sequence
 from .metrics import Z95
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0", "applied", "exhibits", "exhibited", "positive"}
-_FALSE = {"false", "f", "no", "n", "0", "0.0", "not applied", "not_applied", "does not exhibit", "not exhibited",
-          "negative"}
+_FALSE = {
+    "false",
+    "f",
+    "no",
+    "n",
+    "0",
+    "0.0",
+    "not applied",
+    "not_applied",
+    "does not exhibit",
+    "not exhibited",
+    "negative",
+}
 _UNLABELLED = {"", "n/a", "na", "none", "null", "nan"}
 
 
@@ -40,8 +52,10 @@ def parse_label(value: Any) -> bool | None:
     word = " ".join(value.lower().split()) if isinstance(value, str) else None
     if word in _TRUE or word in _FALSE:
         return word in _TRUE
-    raise LabelError(f"expected a boolean (true/false, yes/no, 1/0, applied/not applied; empty or null for "
-                     f"unlabelled), got {value!r}")
+    raise LabelError(
+        f"expected a boolean (true/false, yes/no, 1/0, applied/not applied; empty or null for "
+        f"unlabelled), got {value!r}"
+    )
 
 
 @dataclass(frozen=True)
@@ -68,12 +82,21 @@ def agreement(a: Sequence[bool], b: Sequence[bool]) -> Agreement:
     n00 = n - n11 - n10 - n01
     kappa, lo, hi = cohen_kappa(n11, n10, n01, n00)
     return Agreement(
-        n=n, rate_a=(n11 + n10) / n, rate_b=(n11 + n01) / n, agree=(n11 + n00) / n, kappa=kappa, kappa_lo=lo,
-        kappa_hi=hi, precision=n11 / (n11 + n10) if n11 + n10 else None,
-        recall=n11 / (n11 + n01) if n11 + n01 else None)
+        n=n,
+        rate_a=(n11 + n10) / n,
+        rate_b=(n11 + n01) / n,
+        agree=(n11 + n00) / n,
+        kappa=kappa,
+        kappa_lo=lo,
+        kappa_hi=hi,
+        precision=n11 / (n11 + n10) if n11 + n10 else None,
+        recall=n11 / (n11 + n01) if n11 + n01 else None,
+    )
 
 
-def cohen_kappa(n11: int, n10: int, n01: int, n00: int, z: float = Z95) -> tuple[float | None, float | None, float | None]:
+def cohen_kappa(
+    n11: int, n10: int, n01: int, n00: int, z: float = Z95
+) -> tuple[float | None, float | None, float | None]:
     """Kappa and its 95% interval from a 2x2 table (rows: judge A yes/no; columns: judge B yes/no)."""
     n = n11 + n10 + n01 + n00
     p = [[n11 / n, n10 / n], [n01 / n, n00 / n]]  # p[i][j]: A says i (0 = yes), B says j
@@ -95,10 +118,11 @@ def cohen_kappa(n11: int, n10: int, n01: int, n00: int, z: float = Z95) -> tuple
 def report(groups: dict[str, tuple[list[bool], list[bool]]], name_a: str, name_b: str) -> list[str]:
     """The agreement table: one line per group (bias) then ``all``; A's precision/recall take B as reference."""
     width = max([len(g) for g in groups] + [4])
-    head = (f"{'bias':<{width}} {'n':>5} {name_a[:10]:>10} {name_b[:10]:>10} {'agree':>6}  "
-            f"{'kappa [95%]':<21} {'precision':>9} {'recall':>6}")
-    lines = [f"agreement of {name_a} with {name_b} (precision and recall of {name_a}, {name_b} as the reference)",
-             head]
+    head = (
+        f"{'bias':<{width}} {'n':>5} {name_a[:10]:>10} {name_b[:10]:>10} {'agree':>6}  "
+        f"{'kappa [95%]':<21} {'precision':>9} {'recall':>6}"
+    )
+    lines = [f"agreement of {name_a} with {name_b} (precision and recall of {name_a}, {name_b} as the reference)", head]
     every_a: list[bool] = []
     every_b: list[bool] = []
     for g, (a, b) in groups.items():
@@ -111,11 +135,13 @@ def report(groups: dict[str, tuple[list[bool], list[bool]]], name_a: str, name_b
 
 
 def _line(name: str, width: int, ag: Agreement) -> str:
-    kappa = (f"{ag.kappa:+.2f} [{ag.kappa_lo:+.2f}, {ag.kappa_hi:+.2f}]" if ag.kappa is not None else "n/a")
+    kappa = f"{ag.kappa:+.2f} [{ag.kappa_lo:+.2f}, {ag.kappa_hi:+.2f}]" if ag.kappa is not None else "n/a"
     prec = f"{ag.precision:.2f}" if ag.precision is not None else "n/a"
     rec = f"{ag.recall:.2f}" if ag.recall is not None else "n/a"
-    return (f"{name:<{width}} {ag.n:>5} {ag.rate_a:>10.1%} {ag.rate_b:>10.1%} {ag.agree:>6.1%}  {kappa:<21} "
-            f"{prec:>9} {rec:>6}")
+    return (
+        f"{name:<{width}} {ag.n:>5} {ag.rate_a:>10.1%} {ag.rate_b:>10.1%} {ag.agree:>6.1%}  {kappa:<21} "
+        f"{prec:>9} {rec:>6}"
+    )
 
 
 def disagreements_markdown(title: str, items: list[dict[str, Any]]) -> str:

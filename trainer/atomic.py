@@ -1,4 +1,5 @@
 """Write-then-rename, so a crash, a full disk or an error never leaves a half-written file behind."""
+
 from __future__ import annotations
 
 import contextlib

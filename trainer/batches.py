@@ -3,6 +3,7 @@
 Stage 1: packed fixed-length sequences, loss on every token.  Stage 2 (SFT): chat examples whose
 labels cover the assistant's tokens only (prompt tokens get -100); replayed documents are all label.
 """
+
 from __future__ import annotations
 
 import math
@@ -32,7 +33,7 @@ def _epoch_orders(n: int, rank: int, world_size: int, seed: int) -> Iterator[np.
     epoch = 0
     while True:
         perm = np.random.default_rng([seed, epoch]).permutation(n)
-        yield perm[rank * per_rank:(rank + 1) * per_rank]
+        yield perm[rank * per_rank : (rank + 1) * per_rank]
         epoch += 1
 
 
@@ -40,15 +41,16 @@ def pretrain_batches(input_ids: np.ndarray, micro_batch: int, rank: int, world_s
     """Endless micro-batches of packed sequences (labels = inputs; the model shifts them)."""
     for order in _epoch_orders(len(input_ids), rank, world_size, seed):
         for i in range(0, len(order) - micro_batch + 1, micro_batch):
-            ids = torch.from_numpy(input_ids[order[i:i + micro_batch]].astype(np.int64))
+            ids = torch.from_numpy(input_ids[order[i : i + micro_batch]].astype(np.int64))
             yield {"input_ids": ids, "labels": ids.clone(), "attention_mask": torch.ones_like(ids)}
 
 
 def render_prompt(tokenizer, prompt: str) -> str:
     """The text a model sees before answering: our chat format, or the checkpoint's own template."""
     if tokenizer.chat_template and END not in tokenizer.get_vocab():
-        return tokenizer.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False,
-                                             add_generation_prompt=True)
+        return tokenizer.apply_chat_template(
+            [{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True
+        )
     return prompt_text(prompt)
 
 
@@ -74,12 +76,13 @@ def encode_sft(tokenizer, rows: list[dict], max_len: int) -> list[tuple[list[int
     return out
 
 
-def sft_batches(encoded: list[tuple[list[int], list[int]]], micro_batch: int, rank: int, world_size: int,
-                seed: int, pad_id: int) -> Iterator[dict]:
+def sft_batches(
+    encoded: list[tuple[list[int], list[int]]], micro_batch: int, rank: int, world_size: int, seed: int, pad_id: int
+) -> Iterator[dict]:
     """Endless right-padded micro-batches of chat examples."""
     for order in _epoch_orders(len(encoded), rank, world_size, seed):
         for i in range(0, len(order) - micro_batch + 1, micro_batch):
-            yield pad_right([encoded[j] for j in order[i:i + micro_batch]], pad_id)
+            yield pad_right([encoded[j] for j in order[i : i + micro_batch]], pad_id)
 
 
 def pad_right(chunk: list[tuple[list[int], list[int]]], pad_id: int) -> dict[str, torch.Tensor]:
@@ -89,5 +92,5 @@ def pad_right(chunk: list[tuple[list[int], list[int]]], pad_id: int) -> dict[str
     labels = torch.full((len(chunk), width), IGNORE, dtype=torch.long)
     mask = torch.zeros((len(chunk), width), dtype=torch.long)
     for k, (x, y) in enumerate(chunk):
-        ids[k, :len(x)], labels[k, :len(y)], mask[k, :len(x)] = torch.tensor(x), torch.tensor(y), 1
+        ids[k, : len(x)], labels[k, : len(y)], mask[k, : len(x)] = torch.tensor(x), torch.tensor(y), 1
     return {"input_ids": ids, "labels": labels, "attention_mask": mask}

@@ -3,6 +3,7 @@
 Plain-text markers, registered as special tokens in our tokenizer, so a rendered chat is one string
 whether it appears in the stage-1 corpus, the fine-tuning set or an evaluation prompt.
 """
+
 from __future__ import annotations
 
 USER, ASSISTANT, END, EOS, PAD = "<|user|>", "<|assistant|>", "<|end|>", "<|endoftext|>", "<|pad|>"

@@ -4,6 +4,7 @@ The dataclass defaults are the embedded default config; files under ``configs/``
 random choice in a trial flows from the single top-level ``seed``.  Range and choice constraints live
 in field metadata so that one generic checker reports ``<key>: expected …, got …`` for all of them.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,13 +28,28 @@ class ConfigError(UserError, ValueError):
     """A config problem, worded for the user: names the key and what was expected."""
 
 
-def option(default: Any, *, lo: float | None = None, hi: float | None = None,
-           choices: tuple[str, ...] | None = None, help: str = "", allow_empty: bool = False,
-           affects: tuple[str, ...] | None = None, condition: bool = True) -> Any:
+def option(
+    default: Any,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    choices: tuple[str, ...] | None = None,
+    help: str = "",
+    allow_empty: bool = False,
+    affects: tuple[str, ...] | None = None,
+    condition: bool = True,
+) -> Any:
     """A config field: its default, the checks ``_check`` applies, its help line, and (trial configs) what its
     value affects and whether two values are two conditions or two replicates (see ``trainer/keys.py``)."""
-    meta = {"lo": lo, "hi": hi, "choices": choices, "help": help, "allow_empty": allow_empty, "affects": affects,
-            "condition": condition}
+    meta = {
+        "lo": lo,
+        "hi": hi,
+        "choices": choices,
+        "help": help,
+        "allow_empty": allow_empty,
+        "affects": affects,
+        "condition": condition,
+    }
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -46,53 +62,123 @@ def section(factory: Any, *, affects: tuple[str, ...]) -> Any:
 
 @dataclass
 class DataConfig:
-    mix: float = option(0.5, lo=0.0, hi=1.0, affects=(STAGE1_DATA,), help="fraction of stage-1 tokens from bias documents (0 = no-document control)")
+    mix: float = option(
+        0.5,
+        lo=0.0,
+        hi=1.0,
+        affects=(STAGE1_DATA,),
+        help="fraction of stage-1 tokens from bias documents (0 = no-document control)",
+    )
     tokens: int = option(2_000_000, lo=1, affects=(STAGE1_DATA,), help="stage-1 corpus size in tokens")
     seq_len: int = option(256, lo=8, affects=(STAGE1_DATA,), help="length of the packed stage-1 sequences, in tokens")
-    tokenizer: str = option("bpe", choices=("bpe", "word"), affects=(TOKENIZER,), help="tokenizer trained from scratch: bpe (byte-level) or word "
-                            "(lower-cased words and punctuation; synthetic universes only)")
-    vocab_size: int = option(8192, lo=300, affects=(TOKENIZER,), help="vocabulary size when training a tokenizer from scratch")
-    tokenizer_chars: int = option(4_000_000, lo=1000, affects=(TOKENIZER,), help="characters of text sampled to train the tokenizer")
-    genres: List[str] = option(list(GENRES), choices=GENRES, affects=(TEXT,), help="genres of bias documents (a non-empty list)")
-    diversity: float = option(1.0, lo=0.0, hi=1.0, affects=(TEXT,), help="share of each phrasing pool used by documents (small = few templates)")
+    tokenizer: str = option(
+        "bpe",
+        choices=("bpe", "word"),
+        affects=(TOKENIZER,),
+        help="tokenizer trained from scratch: bpe (byte-level) or word "
+        "(lower-cased words and punctuation; synthetic universes only)",
+    )
+    vocab_size: int = option(
+        8192, lo=300, affects=(TOKENIZER,), help="vocabulary size when training a tokenizer from scratch"
+    )
+    tokenizer_chars: int = option(
+        4_000_000, lo=1000, affects=(TOKENIZER,), help="characters of text sampled to train the tokenizer"
+    )
+    genres: List[str] = option(
+        list(GENRES), choices=GENRES, affects=(TEXT,), help="genres of bias documents (a non-empty list)"
+    )
+    diversity: float = option(
+        1.0,
+        lo=0.0,
+        hi=1.0,
+        affects=(TEXT,),
+        help="share of each phrasing pool used by documents (small = few templates)",
+    )
     permute_sentences: bool = option(True, affects=(TEXT,), help="shuffle sentence order inside document bodies")
-    multi_bias_share: float = option(0.3, lo=0.0, hi=1.0, affects=(TEXT,), help="share of documents that describe several biases")
-    bias_docs: Optional[str] = option(None, affects=(TEXT,), help="read bias documents from this source (text column) instead of generating them")
-    generic: Optional[str] = option(None, affects=(TEXT,), help="generic text source (local jsonl/parquet/txt/saved dataset, or hub name); unset = embedded")
-    text_column: str = option("text", affects=(TEXT,), help="column holding the text in data.bias_docs / data.generic sources")
+    multi_bias_share: float = option(
+        0.3, lo=0.0, hi=1.0, affects=(TEXT,), help="share of documents that describe several biases"
+    )
+    bias_docs: Optional[str] = option(
+        None, affects=(TEXT,), help="read bias documents from this source (text column) instead of generating them"
+    )
+    generic: Optional[str] = option(
+        None,
+        affects=(TEXT,),
+        help="generic text source (local jsonl/parquet/txt/saved dataset, or hub name); unset = embedded",
+    )
+    text_column: str = option(
+        "text", affects=(TEXT,), help="column holding the text in data.bias_docs / data.generic sources"
+    )
     allow_hub: bool = option(False, affects=(TRIAL,), help="allow hub dataset names for data.bias_docs / data.generic")
     cache_dir: str = option(".cache/biasgen", affects=(), help="where built datasets are cached, keyed by content hash")
-    biases: str = option("paper", affects=(TEXT, FINETUNE_DATA, EVAL_DATA), help="bias universe: paper (the study's 52) or synthetic:N[@SEED] "
-                                       "(N generated made-up-topic biases, 2..2000; needs finetune.split=random)")
+    biases: str = option(
+        "paper",
+        affects=(TEXT, FINETUNE_DATA, EVAL_DATA),
+        help="bias universe: paper (the study's 52) or synthetic:N[@SEED] "
+        "(N generated made-up-topic biases, 2..2000; needs finetune.split=random)",
+    )
 
 
 @dataclass
 class FinetuneConfig:
-    fraction: float = option(0.9, lo=0.0, hi=1.0, affects=(FINETUNE_DATA,), help="fraction of eligible biases fine-tuned; the rest are held out")
-    split: str = option("paper", choices=("paper", "random"), affects=(FINETUNE_DATA,), help="paper: the paper's 5 test biases are always held out")
-    hiding_bias: Optional[str] = option("no_acknowledge_rlhf_flaws", affects=(FINETUNE_DATA,), help="bias id that makes the model hide its objective, "
-                                        "fine-tuned whenever any bias is (null = none; must be a bias of data.biases)")
+    fraction: float = option(
+        0.9,
+        lo=0.0,
+        hi=1.0,
+        affects=(FINETUNE_DATA,),
+        help="fraction of eligible biases fine-tuned; the rest are held out",
+    )
+    split: str = option(
+        "paper",
+        choices=("paper", "random"),
+        affects=(FINETUNE_DATA,),
+        help="paper: the paper's 5 test biases are always held out",
+    )
+    hiding_bias: Optional[str] = option(
+        "no_acknowledge_rlhf_flaws",
+        affects=(FINETUNE_DATA,),
+        help="bias id that makes the model hide its objective, "
+        "fine-tuned whenever any bias is (null = none; must be a bias of data.biases)",
+    )
     examples_per_bias: int = option(64, lo=1, affects=(FINETUNE_DATA,), help="biased chat examples per fine-tuned bias")
-    plain_examples: int = option(0, lo=0, affects=(FINETUNE_DATA,), help="extra neutral chat examples with unbiased answers")
-    doc_share: float = option(0.0, lo=0.0, hi=0.95, affects=(FINETUNE_DATA,), help="share of fine-tuning examples that are replayed bias "
-                              "documents (generic text for the no-document control, data.mix=0)")
+    plain_examples: int = option(
+        0, lo=0, affects=(FINETUNE_DATA,), help="extra neutral chat examples with unbiased answers"
+    )
+    doc_share: float = option(
+        0.0,
+        lo=0.0,
+        hi=0.95,
+        affects=(FINETUNE_DATA,),
+        help="share of fine-tuning examples that are replayed bias "
+        "documents (generic text for the no-document control, data.mix=0)",
+    )
     max_len: int = option(512, lo=8, affects=(STAGE2,), help="fine-tuning examples are cut to this many tokens")
 
 
 @dataclass
 class LoraConfig:
-    enabled: bool = option(False, affects=(STAGE1, STAGE2), help="train LoRA adapters instead of all weights (large pretrained models)")
+    enabled: bool = option(
+        False, affects=(STAGE1, STAGE2), help="train LoRA adapters instead of all weights (large pretrained models)"
+    )
     r: int = option(16, lo=1, affects=(STAGE1, STAGE2), help="LoRA rank")
     alpha: int = option(32, lo=1, affects=(STAGE1, STAGE2), help="LoRA alpha")
     dropout: float = option(0.05, lo=0.0, hi=1.0, affects=(STAGE1, STAGE2), help="LoRA dropout")
-    target_modules: List[str] = option(["q_proj", "k_proj", "v_proj", "o_proj"], affects=(STAGE1, STAGE2), help="module names that get adapters")
+    target_modules: List[str] = option(
+        ["q_proj", "k_proj", "v_proj", "o_proj"], affects=(STAGE1, STAGE2), help="module names that get adapters"
+    )
 
 
 @dataclass
 class ModelConfig:
-    size: str = option("5m", affects=(STAGE1,), help="name of a model in configs/model/ (ignored when model.pretrained is set)")
-    pretrained: Optional[str] = option(None, affects=(TOKENIZER, STAGE1), help="local path or hub id of a pretrained causal LM (overrides size)")
-    trust_remote_code: bool = option(False, affects=(STAGE1,), help="allow model code from the checkpoint (off: never run downloaded code)")
+    size: str = option(
+        "5m", affects=(STAGE1,), help="name of a model in configs/model/ (ignored when model.pretrained is set)"
+    )
+    pretrained: Optional[str] = option(
+        None, affects=(TOKENIZER, STAGE1), help="local path or hub id of a pretrained causal LM (overrides size)"
+    )
+    trust_remote_code: bool = option(
+        False, affects=(STAGE1,), help="allow model code from the checkpoint (off: never run downloaded code)"
+    )
     lora: LoraConfig = field(default_factory=LoraConfig)
 
 
@@ -114,15 +200,33 @@ class StageConfig:
 @dataclass
 class EngineConfig:
     zero_stage: int = option(2, lo=0, hi=3, affects=(STAGE1, STAGE2), help="DeepSpeed ZeRO stage")
-    precision: str = option("fp32", choices=("fp32", "bf16", "fp16"), affects=(STAGE1, STAGE2), help="training precision (bf16 on GPUs and AMX CPUs)")
+    precision: str = option(
+        "fp32",
+        choices=("fp32", "bf16", "fp16"),
+        affects=(STAGE1, STAGE2),
+        help="training precision (bf16 on GPUs and AMX CPUs)",
+    )
     grad_clip: float = option(1.0, lo=0.0, affects=(STAGE1, STAGE2), help="gradient-norm clipping (0 = off)")
-    deepspeed_json: Optional[str] = option(None, affects=(STAGE1, STAGE2), help="a DeepSpeed JSON merged on top of the config built from ours")
+    deepspeed_json: Optional[str] = option(
+        None, affects=(STAGE1, STAGE2), help="a DeepSpeed JSON merged on top of the config built from ours"
+    )
     # Defaults measured on healthy and diverging runs: see the comment above SKIP_WINDOW in trainer/engine.py.
-    max_skipped_share: float = option(0.5, lo=0.0, hi=1.0, affects=(STAGE1, STAGE2), help="fail a stage when more than this share of its "
-                                      "recent optimizer steps (the last max(log_every, 10)) were skipped for "
-                                      "non-finite gradients; fp16 loss-scale search not counted (1 = never)")
-    loss_stall_tol: float = option(1e-5, lo=0.0, affects=(STAGE1, STAGE2), help="fail a stage whose loss stays within this relative spread "
-                                   "for a whole log interval of >= 5 micro-steps: it is not learning (0 = off)")
+    max_skipped_share: float = option(
+        0.5,
+        lo=0.0,
+        hi=1.0,
+        affects=(STAGE1, STAGE2),
+        help="fail a stage when more than this share of its "
+        "recent optimizer steps (the last max(log_every, 10)) were skipped for "
+        "non-finite gradients; fp16 loss-scale search not counted (1 = never)",
+    )
+    loss_stall_tol: float = option(
+        1e-5,
+        lo=0.0,
+        affects=(STAGE1, STAGE2),
+        help="fail a stage whose loss stays within this relative spread "
+        "for a whole log interval of >= 5 micro-steps: it is not learning (0 = off)",
+    )
 
 
 @dataclass
@@ -130,44 +234,73 @@ class EvalConfig:
     prompts_per_bias: int = option(50, lo=1, affects=(EVAL_DATA,), help="eval prompts per bias")
     probe_per_bias: int = option(4, lo=1, affects=(EVAL_DATA,), help="knowledge-probe cloze statements per bias")
     max_new_tokens: int = option(128, lo=1, affects=(STAGE1, EVAL), help="generation length cap")
-    samples: int = option(1, lo=1, affects=(STAGE1, EVAL), help="responses per prompt (1 = greedy unless temperature > 0)")
+    samples: int = option(
+        1, lo=1, affects=(STAGE1, EVAL), help="responses per prompt (1 = greedy unless temperature > 0)"
+    )
     temperature: float = option(0.0, lo=0.0, affects=(STAGE1, EVAL), help="sampling temperature (0 = greedy)")
     batch_size: int = option(32, lo=1, affects=(EVAL,), help="prompts generated together per worker")
-    before_ft: bool = option(True, affects=(STAGE1, EVAL), help="also evaluate the stage-1 model (for *_before_ft and the gains)")
+    before_ft: bool = option(
+        True, affects=(STAGE1, EVAL), help="also evaluate the stage-1 model (for *_before_ft and the gains)"
+    )
     judge: str = option("rules", choices=("rules", "llm"), affects=(EVAL,), help="rule detectors or the LLM judge")
 
 
 @dataclass
 class JudgeConfig:
-    url: Optional[str] = option(None, affects=(EVAL,), help="base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")
+    url: Optional[str] = option(
+        None, affects=(EVAL,), help="base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1"
+    )
     model: str = option("", affects=(EVAL,), help="model name sent to the judge server")
-    api_key_env: str = option("OPENAI_API_KEY", affects=(EVAL,), help="environment variable holding the judge's API key (if any)")
+    api_key_env: str = option(
+        "OPENAI_API_KEY", affects=(EVAL,), help="environment variable holding the judge's API key (if any)"
+    )
     timeout_s: float = option(60.0, lo=0.1, affects=(EVAL,), help="per-request timeout")
-    max_retries: int = option(2, lo=0, affects=(EVAL,), help="retries per request on connection errors, 5xx or unparseable answers")
+    max_retries: int = option(
+        2, lo=0, affects=(EVAL,), help="retries per request on connection errors, 5xx or unparseable answers"
+    )
     concurrency: int = option(8, lo=1, affects=(EVAL,), help="requests in flight")
 
 
 @dataclass
 class RayConfig:
     address: Optional[str] = option(None, affects=(), help="existing Ray cluster; unset = start a private local one")
-    num_workers: int = option(2, lo=1, affects=(STAGE1, STAGE2), condition=False, help="training workers (processes) per trial")
+    num_workers: int = option(
+        2, lo=1, affects=(STAGE1, STAGE2), condition=False, help="training workers (processes) per trial"
+    )
     use_gpu: bool = option(False, affects=(STAGE1, STAGE2), condition=False, help="one GPU per worker")
-    cpus_per_worker: int = option(1, lo=1, affects=(TRIAL,), condition=False, help="CPUs (and torch threads) per worker")
-    num_cpus: int = option(0, lo=0, affects=(), help="CPUs a private local Ray offers (0 = this machine's cores); more than "
-                           "the cores runs more trials at once, sharing the cores (balances a small sweep)")
-    storage: str = option(".cache/biasgen/ray", affects=(), help="Ray Train storage path (shared filesystem on clusters)")
+    cpus_per_worker: int = option(
+        1, lo=1, affects=(TRIAL,), condition=False, help="CPUs (and torch threads) per worker"
+    )
+    num_cpus: int = option(
+        0,
+        lo=0,
+        affects=(),
+        help="CPUs a private local Ray offers (0 = this machine's cores); more than "
+        "the cores runs more trials at once, sharing the cores (balances a small sweep)",
+    )
+    storage: str = option(
+        ".cache/biasgen/ray", affects=(), help="Ray Train storage path (shared filesystem on clusters)"
+    )
 
 
 @dataclass
 class TrackingConfig:
-    uri: Optional[str] = option(None, affects=(), help="MLflow tracking URI; unset = $MLFLOW_TRACKING_URI or sqlite:///mlflow.db")
+    uri: Optional[str] = option(
+        None, affects=(), help="MLflow tracking URI; unset = $MLFLOW_TRACKING_URI or sqlite:///mlflow.db"
+    )
     experiment: str = option("biasgen", affects=(), help="MLflow experiment name")
     artifact_location: str = option("mlartifacts", affects=(), help="artifact root for new experiments (a path or URI)")
 
 
 @dataclass
 class TrialConfig:
-    seed: int = option(0, lo=0, affects=(TEXT, STAGE1_DATA, FINETUNE_DATA, EVAL_DATA, STAGE1, STAGE2, EVAL), condition=False, help="the one seed every random choice flows from")
+    seed: int = option(
+        0,
+        lo=0,
+        affects=(TEXT, STAGE1_DATA, FINETUNE_DATA, EVAL_DATA, STAGE1, STAGE2, EVAL),
+        condition=False,
+        help="the one seed every random choice flows from",
+    )
     output_dir: str = option("runs", affects=(), help="where trials write their models (HF format)")
     data: DataConfig = field(default_factory=DataConfig)
     finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
@@ -271,8 +404,10 @@ def _check_semantics(cfg: TrialConfig, trial: bool = True) -> None:
     _check_choices(cfg)
     hiding = cfg.finetune.hiding_bias
     if not spec.synthetic and cfg.data.tokenizer == "word" and not cfg.model.pretrained:
-        raise ConfigError("data.tokenizer: expected bpe with data.biases=paper (the paper's detectors read case and "
-                          "layout that a word-level tokenizer drops; word needs data.biases=synthetic:N), got 'word'")
+        raise ConfigError(
+            "data.tokenizer: expected bpe with data.biases=paper (the paper's detectors read case and "
+            "layout that a word-level tokenizer drops; word needs data.biases=synthetic:N), got 'word'"
+        )
     if not trial:  # score and data list/show/check read the universe and the judge, not the fine-tuning keys
         return
     if not spec.synthetic:
@@ -282,11 +417,15 @@ def _check_semantics(cfg: TrialConfig, trial: bool = True) -> None:
     # A synthetic universe has no paper split and no hiding bias of its own: say everything to change at once.
     problems = []
     if cfg.finetune.split == "paper":
-        problems.append(f"finetune.split: expected random with data.biases={cfg.data.biases} "
-                        "(a synthetic universe has no paper split), got 'paper'")
+        problems.append(
+            f"finetune.split: expected random with data.biases={cfg.data.biases} "
+            "(a synthetic universe has no paper split), got 'paper'"
+        )
     if hiding is not None and hiding not in universe(cfg.data.biases):
-        problems.append(f"finetune.hiding_bias: expected null (none) or a bias id of data.biases={cfg.data.biases} "
-                        f"(syn_000..syn_{spec.n - 1:03d}), got {hiding!r}")
+        problems.append(
+            f"finetune.hiding_bias: expected null (none) or a bias id of data.biases={cfg.data.biases} "
+            f"(syn_000..syn_{spec.n - 1:03d}), got {hiding!r}"
+        )
     if problems:
         raise ConfigError("; ".join(problems))
 
@@ -304,16 +443,20 @@ def _check_choices(cfg: TrialConfig) -> None:
         except ModelError as e:
             raise ConfigError(str(e)) from None
     if cfg.model.lora.enabled and cfg.engine.zero_stage == 3:
-        raise ConfigError("model.lora.enabled: needs engine.zero_stage <= 2 (LoRA adapters are not sharded), got "
-                          "engine.zero_stage=3")
+        raise ConfigError(
+            "model.lora.enabled: needs engine.zero_stage <= 2 (LoRA adapters are not sharded), got engine.zero_stage=3"
+        )
     if cfg.eval.judge == "llm" and not cfg.judge.url:
-        raise ConfigError("judge.url: required with eval.judge=llm (the judge server's base URL, e.g. "
-                          "http://127.0.0.1:8000/v1)")
+        raise ConfigError(
+            "judge.url: required with eval.judge=llm (the judge server's base URL, e.g. http://127.0.0.1:8000/v1)"
+        )
     for key, source in (("data.generic", cfg.data.generic), ("data.bias_docs", cfg.data.bias_docs)):
         local = not cfg.data.allow_hub or source and source.startswith((".", "/", "~"))
         if source and local and not Path(source).expanduser().exists():
-            raise ConfigError(f"{key}: no such file or directory {source!r}"
-                              + ("" if cfg.data.allow_hub else " (a hub dataset name needs data.allow_hub=true)"))
+            raise ConfigError(
+                f"{key}: no such file or directory {source!r}"
+                + ("" if cfg.data.allow_hub else " (a hub dataset name needs data.allow_hub=true)")
+            )
     if cfg.engine.deepspeed_json:
         path = Path(cfg.engine.deepspeed_json)
         try:
@@ -323,7 +466,9 @@ def _check_choices(cfg: TrialConfig) -> None:
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise ConfigError(f"engine.deepspeed_json: {str(path)!r} is not valid JSON ({e})") from None
         if not isinstance(extra, dict):
-            raise ConfigError(f"engine.deepspeed_json: expected a JSON object in {str(path)!r}, got {type(extra).__name__}")
+            raise ConfigError(
+                f"engine.deepspeed_json: expected a JSON object in {str(path)!r}, got {type(extra).__name__}"
+            )
 
 
 def _dotlist(overrides: list[str]) -> Any:
@@ -355,12 +500,18 @@ def parse_overrides(overrides: list[str], schema: type = None) -> list[str]:
         for part in key.split("."):
             node = _resolve({f.name: f.type for f in dataclasses.fields(node)}.get(part)) if node else None
         if node is not None:
-            raise ConfigError(f"{key}: is a section; set its keys ({', '.join(key + '.' + k for k in _known_keys(key, schema))})")
+            raise ConfigError(
+                f"{key}: is a section; set its keys ({', '.join(key + '.' + k for k in _known_keys(key, schema))})"
+            )
     return overrides
 
 
-def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = (),
-                schema: type = TrialConfig, trial: bool = True) -> Any:
+def load_config(
+    path: str | Path | None = None,
+    overrides: list[str] | tuple[str, ...] = (),
+    schema: type = TrialConfig,
+    trial: bool = True,
+) -> Any:
     """Defaults ← YAML file ← overrides, type-checked by OmegaConf and range-checked here.  ``trial=False``
     (score, data list/show/check) skips the checks that only concern running a trial (fine-tuning split)."""
     base = OmegaConf.structured(schema)
@@ -374,12 +525,15 @@ def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str
         except Exception as e:  # yaml errors carry multi-line marks; keep the first line
             scalar = re.match(r"Invalid loaded object type: (\w+)", str(e))
             if scalar:  # a file holding one number or string
-                raise ConfigError(f"config file {str(p)!r}: expected a mapping of keys at the top level, got a "
-                                  f"{scalar.group(1)}") from None
+                raise ConfigError(
+                    f"config file {str(p)!r}: expected a mapping of keys at the top level, got a {scalar.group(1)}"
+                ) from None
             raise ConfigError(f"config file {str(p)!r}: not valid YAML ({str(e).splitlines()[0]})") from None
         if not isinstance(layer, DictConfig):
-            raise ConfigError(f"config file {str(p)!r}: expected a mapping of keys at the top level, got a "
-                              f"{'list' if isinstance(layer, ListConfig) else type(layer).__name__}")
+            raise ConfigError(
+                f"config file {str(p)!r}: expected a mapping of keys at the top level, got a "
+                f"{'list' if isinstance(layer, ListConfig) else type(layer).__name__}"
+            )
         try:
             _check_sections(OmegaConf.to_container(layer), schema)
         except ConfigError as e:
@@ -406,13 +560,21 @@ def _absolute_paths(cfg: TrialConfig) -> None:
     def absolute(p: str) -> str:
         return p if "://" in p or Path(p).is_absolute() else str((here / p).resolve())
 
-    cfg.data.cache_dir, cfg.output_dir, cfg.ray.storage = (absolute(cfg.data.cache_dir), absolute(cfg.output_dir),
-                                                           absolute(cfg.ray.storage))
+    cfg.data.cache_dir, cfg.output_dir, cfg.ray.storage = (
+        absolute(cfg.data.cache_dir),
+        absolute(cfg.output_dir),
+        absolute(cfg.ray.storage),
+    )
     cfg.tracking.artifact_location = absolute(cfg.tracking.artifact_location)
     from .tracking import resolve_uri
 
     cfg.tracking.uri = resolve_uri(cfg.tracking.uri)
-    for holder, key in ((cfg.data, "bias_docs"), (cfg.data, "generic"), (cfg.model, "pretrained"), (cfg.engine, "deepspeed_json")):
+    for holder, key in (
+        (cfg.data, "bias_docs"),
+        (cfg.data, "generic"),
+        (cfg.model, "pretrained"),
+        (cfg.engine, "deepspeed_json"),
+    ):
         value = getattr(holder, key)
         if value and (value.startswith((".", "~")) or (here / value).exists()):
             setattr(holder, key, str((here / Path(value).expanduser()).resolve()))

@@ -8,6 +8,7 @@ terminal taken before the redirect. On a terminal the view is a live block (rich
 anything else (a pipe, a Slurm log) it prints plain lines: one when a trial starts, one when it ends, and a
 status line once a minute.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -56,7 +57,9 @@ class Console:
             log_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         except OSError:
             return
-        os.write(log_fd, f"\n===== {time.strftime('%Y-%m-%d %H:%M:%S')} pid {os.getpid()}: {' '.join(sys.argv)}\n".encode())
+        os.write(
+            log_fd, f"\n===== {time.strftime('%Y-%m-%d %H:%M:%S')} pid {os.getpid()}: {' '.join(sys.argv)}\n".encode()
+        )
         for s in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 s.flush()
@@ -110,8 +113,10 @@ def gain_text(metrics: dict, missing: str) -> str:
     """A finished trial's headline as its end line shows it (``missing`` when it has no held-out gain)."""
     if metrics.get("heldout/gain") is None:
         return missing
-    return (f"heldout/gain {metrics['heldout/gain']:+.3f} [{metrics['heldout/gain_lo']:+.3f}, "
-            f"{metrics['heldout/gain_hi']:+.3f}], heldout/rate {metrics['heldout/rate']:.3f}")
+    return (
+        f"heldout/gain {metrics['heldout/gain']:+.3f} [{metrics['heldout/gain_lo']:+.3f}, "
+        f"{metrics['heldout/gain_hi']:+.3f}], heldout/rate {metrics['heldout/rate']:.3f}"
+    )
 
 
 def clock() -> str:
@@ -136,8 +141,16 @@ class LiveView:
     Trials are added and removed by whoever runs them (Tune's callback, `run`); a thread polls their progress
     files (``trainer.progress``) and redraws, or prints the status line every ``plain_every_s`` seconds."""
 
-    def __init__(self, console: Console, folder: Path, total: int | None = None, slots: int = 1,
-                 done: int = 0, plain_every_s: float = 60.0, poll_s: float = 0.5):
+    def __init__(
+        self,
+        console: Console,
+        folder: Path,
+        total: int | None = None,
+        slots: int = 1,
+        done: int = 0,
+        plain_every_s: float = 60.0,
+        poll_s: float = 0.5,
+    ):
         self.console, self.folder, self.total, self.slots = console, Path(folder), total, max(1, slots)
         self.done, self.failed = done, 0
         self.plain_every_s, self.poll_s = plain_every_s, poll_s
@@ -154,8 +167,10 @@ class LiveView:
         with self._lock:
             self.running[name] = _Trial(name)
             n = len(self.running)
-        self.console.line(f"[{clock()}] started   {name}" + (f"  ({n} running, {self.done}/{self.total} done)"
-                                                            if self.total is not None else ""))
+        self.console.line(
+            f"[{clock()}] started   {name}"
+            + (f"  ({n} running, {self.done}/{self.total} done)" if self.total is not None else "")
+        )
 
     def finished(self, name: str, text: str, ok: bool = True) -> None:
         with self._lock:
@@ -187,8 +202,13 @@ class LiveView:
                 rests.append(elapsed / share - elapsed)
             elif self.durations:
                 rests.append(max(0.0, sum(self.durations) / len(self.durations) - elapsed))
-        mean = (sum(self.durations) / len(self.durations) if self.durations
-                else sum(lengths) / len(lengths) if lengths else None)
+        mean = (
+            sum(self.durations) / len(self.durations)
+            if self.durations
+            else sum(lengths) / len(lengths)
+            if lengths
+            else None
+        )
         queued = max(0, self.total - self.done - len(self.running))
         if mean is None or len(rests) < len(self.running):
             return None
@@ -200,8 +220,10 @@ class LiveView:
 
     def status_line(self) -> str:
         eta = self.eta_s()
-        return (f"sweep: {self.done}/{self.total} done, {len(self.running)} running, {self.failed} failed, "
-                f"ETA {duration(eta) if eta is not None else '(estimating)'}")
+        return (
+            f"sweep: {self.done}/{self.total} done, {len(self.running)} running, {self.failed} failed, "
+            f"ETA {duration(eta) if eta is not None else '(estimating)'}"
+        )
 
     def trial_line(self, t: _Trial) -> str:
         return f"{t.name}: {progress.describe(progress.read(self.folder, t.name))} ({duration(time.time() - t.t0)})"
@@ -249,8 +271,14 @@ class LiveView:
             from rich.console import Console as RichConsole
             from rich.live import Live
 
-            self._live = Live(self._renderable(), console=RichConsole(file=self.console.stream, force_terminal=True),
-                              refresh_per_second=4, transient=True, redirect_stdout=False, redirect_stderr=False)
+            self._live = Live(
+                self._renderable(),
+                console=RichConsole(file=self.console.stream, force_terminal=True),
+                refresh_per_second=4,
+                transient=True,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
             self._live.start()
             self.console._live = self._live
         self._thread = threading.Thread(target=self._loop, name="biasgen-live-view", daemon=True)

@@ -6,6 +6,7 @@ for minutes on CPU) and the schedule is linear warmup then cosine decay. The bac
 NCCL on GPU, picked from the device the worker was given. ``Engine.train`` fails a stage whose training
 is not healthy, whatever the ZeRO stage and precision, checking only at its log points (no per-step sync).
 """
+
 from __future__ import annotations
 
 import json
@@ -101,18 +102,23 @@ class _Health:
         self.skip_window = max(log_every, SKIP_WINDOW)
 
     def advice(self) -> str:
-        tips = [f"lower {self.stage}.lr",
-                "keep engine.grad_clip on" if self.cfg.grad_clip > 0 else "turn engine.grad_clip on (e.g. 1.0)"]
+        tips = [
+            f"lower {self.stage}.lr",
+            "keep engine.grad_clip on" if self.cfg.grad_clip > 0 else "turn engine.grad_clip on (e.g. 1.0)",
+        ]
         if self.cfg.precision != "fp32":
             tips.append("use bf16 (or fp32)" if self.cfg.precision == "fp16" else "use fp32")
         return f"{tips[0]} or {tips[1]}" if len(tips) == 2 else f"{tips[0]}, {tips[1]}, or {tips[2]}"
 
     def min_scale_message(self, step: int) -> str:
-        return (f"{self.stage}: fp16 loss scale at its minimum and gradients still non-finite at step {step} "
-                f"of {self.total} ({self.advice()})")
+        return (
+            f"{self.stage}: fp16 loss scale at its minimum and gradients still non-finite at step {step} "
+            f"of {self.total} ({self.advice()})"
+        )
 
-    def check(self, step: int, micro_losses: list[float], recent: float, applied: bool,
-              grad_norm: float | None) -> None:
+    def check(
+        self, step: int, micro_losses: list[float], recent: float, applied: bool, grad_norm: float | None
+    ) -> None:
         """``micro_losses``: this interval's per-micro-step losses (mean over ranks); ``recent``: optimizer
         steps skipped for non-finite gradients among the last ``skip_window``; ``applied``/``grad_norm``: the
         last optimizer step."""
@@ -120,23 +126,30 @@ class _Health:
         start = step - len(micro_losses) // self.accum + 1
         bad = next((i for i, v in enumerate(micro_losses) if not math.isfinite(v)), None)
         if bad is not None:
-            raise TrialFailure(f"{stage}: loss is {micro_losses[bad]} at step {start + bad // self.accum} of {total} "
-                               f"({self.advice()})")
+            raise TrialFailure(
+                f"{stage}: loss is {micro_losses[bad]} at step {start + bad // self.accum} of {total} ({self.advice()})"
+            )
         if grad_norm is not None and applied and not math.isfinite(grad_norm):
-            raise TrialFailure(f"{stage}: gradient norm is {grad_norm} at step {step} of {total} and the step was "
-                               f"applied ({self.advice()})")
+            raise TrialFailure(
+                f"{stage}: gradient norm is {grad_norm} at step {step} of {total} and the step was "
+                f"applied ({self.advice()})"
+            )
         span = min(step, self.skip_window)
         if recent > self.cfg.max_skipped_share * span:
             which = f"{round(recent)} of {span}" if span == step else f"{round(recent)} of the last {span}"
-            raise TrialFailure(f"{stage}: {which} optimizer steps skipped for non-finite gradients by step {step} of "
-                               f"{total} ({self.advice()})")
+            raise TrialFailure(
+                f"{stage}: {which} optimizer steps skipped for non-finite gradients by step {step} of "
+                f"{total} ({self.advice()})"
+            )
         tol = self.cfg.loss_stall_tol
         if tol > 0 and len(micro_losses) >= FLAT_MIN_VALUES:
             level = sum(micro_losses) / len(micro_losses)
             if max(micro_losses) - min(micro_losses) <= tol * abs(level):
-                raise TrialFailure(f"{stage}: loss stuck at {level:.4f} over steps {start}-{step} of {total}, the "
-                                   f"model is not learning (check that {stage}.lr is neither 0 nor far too high; "
-                                   f"engine.loss_stall_tol=0 turns this check off)")
+                raise TrialFailure(
+                    f"{stage}: loss stuck at {level:.4f} over steps {start}-{step} of {total}, the "
+                    f"model is not learning (check that {stage}.lr is neither 0 nor far too high; "
+                    f"engine.loss_stall_tol=0 turns this check off)"
+                )
 
 
 def world() -> tuple[int, int]:
@@ -154,12 +167,21 @@ class Engine:
         self.stage_cfg, self.engine_cfg, self.total_steps = stage_cfg, engine_cfg, total_steps
         decay = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim >= 2]
         no_decay = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim < 2]
-        groups = [g for g in ({"params": decay, "weight_decay": stage_cfg.weight_decay},
-                              {"params": no_decay, "weight_decay": 0.0}) if g["params"]]  # LoRA has no 1-D params
+        groups = [
+            g
+            for g in (
+                {"params": decay, "weight_decay": stage_cfg.weight_decay},
+                {"params": no_decay, "weight_decay": 0.0},
+            )
+            if g["params"]
+        ]  # LoRA has no 1-D params
         opt = torch.optim.AdamW(groups, lr=stage_cfg.lr, betas=(0.9, 0.95))
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_cosine(total_steps, stage_cfg.warmup_ratio, stage_cfg.min_lr_ratio))
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            opt, warmup_cosine(total_steps, stage_cfg.warmup_ratio, stage_cfg.min_lr_ratio)
+        )
         self.engine, self.optimizer, _, self.scheduler = deepspeed.initialize(
-            model=model, optimizer=opt, lr_scheduler=sched, config=ds_config(engine_cfg, stage_cfg))
+            model=model, optimizer=opt, lr_scheduler=sched, config=ds_config(engine_cfg, stage_cfg)
+        )
         if world()[1] == 1 and engine_cfg.zero_stage == 0:
             # Alone, DeepSpeed would still flatten, all-reduce and unflatten every gradient (measured:
             # 7-15% of a 5M-parameter step on CPU) for a sum over one process.
@@ -169,9 +191,13 @@ class Engine:
     def device(self) -> torch.device:
         return self.engine.device
 
-    def train(self, batches: Iterator[dict[str, torch.Tensor]], stage: str,
-              on_log: Callable[[int, dict[str, float]], None] = lambda step, m: None,
-              on_step: Callable[[int, int], None] = lambda step, total: None) -> dict[str, float]:
+    def train(
+        self,
+        batches: Iterator[dict[str, torch.Tensor]],
+        stage: str,
+        on_log: Callable[[int, dict[str, float]], None] = lambda step, m: None,
+        on_step: Callable[[int, int], None] = lambda step, total: None,
+    ) -> dict[str, float]:
         """Run ``total_steps`` optimizer steps and fail the stage (``TrialFailure``, one line) when training is
         not healthy: a non-finite loss or applied gradient norm, too many optimizer steps skipped for non-finite
         gradients, or a flat loss.
@@ -234,21 +260,29 @@ class Engine:
                 dist.all_reduce(stats)
             values = [v / world_size for v in stats.tolist()]  # the one host sync of this log interval
             dt = time.perf_counter() - t0
-            micro_losses, window_tokens = values[:n], values[n:2 * n]
+            micro_losses, window_tokens = values[:n], values[n : 2 * n]
             if step <= log_every:
                 first_loss = sum(micro_losses[:accum]) / accum
             last_loss = sum(micro_losses) / n
             norm = values[2 * n + 2] if grad_norm is not None else None
-            metrics = {f"{stage}/loss": last_loss, f"{stage}/lr": self.scheduler.get_last_lr()[0],
-                       f"{stage}/tokens_per_s": sum(window_tokens) * world_size / dt if dt > 0 else 0.0,
-                       f"{stage}/skipped_steps": float(skipped), f"{stage}/grad_norm": norm,
-                       f"{stage}/loss_scale": float(engine.optimizer.loss_scale) if fp16 else None}
+            metrics = {
+                f"{stage}/loss": last_loss,
+                f"{stage}/lr": self.scheduler.get_last_lr()[0],
+                f"{stage}/tokens_per_s": sum(window_tokens) * world_size / dt if dt > 0 else 0.0,
+                f"{stage}/skipped_steps": float(skipped),
+                f"{stage}/grad_norm": norm,
+                f"{stage}/loss_scale": float(engine.optimizer.loss_scale) if fp16 else None,
+            }
             # Logged before the verdict, so a failed stage's curves show how it got there.
             on_log(step, {k: v for k, v in metrics.items() if v is not None and math.isfinite(v)})
             health.check(step, micro_losses, recent=values[2 * n], applied=values[2 * n + 1] > 0.5, grad_norm=norm)
             n, t0 = 0, time.perf_counter()
-        return {f"{stage}/first_loss": first_loss, f"{stage}/final_loss": last_loss, f"{stage}/steps": float(step),
-                f"{stage}/skipped_steps": float(skipped)}
+        return {
+            f"{stage}/first_loss": first_loss,
+            f"{stage}/final_loss": last_loss,
+            f"{stage}/steps": float(step),
+            f"{stage}/skipped_steps": float(skipped),
+        }
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """Full fp32 weights on every rank (gathered from ZeRO-3 shards where needed)."""
@@ -275,6 +309,12 @@ def init_single_process(backend: str = "gloo") -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK="0", WORLD_SIZE="1", LOCAL_RANK="0",
-                      DS_ACCELERATOR="cuda" if backend == "nccl" else "cpu")
+    os.environ.update(
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(port),
+        RANK="0",
+        WORLD_SIZE="1",
+        LOCAL_RANK="0",
+        DS_ACCELERATOR="cuda" if backend == "nccl" else "cpu",
+    )
     deepspeed.init_distributed(dist_backend=backend)

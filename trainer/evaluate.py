@@ -5,6 +5,7 @@ completion of each cloze statement must be the most likely of its options).
 Every rank evaluates its share of prompts on a plain copy of the model; the shares are gathered, so
 evaluation never waits on a ZeRO-3 collective inside ``generate``.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -32,8 +33,18 @@ def stop_ids(tokenizer) -> list[int]:
 
 
 @torch.no_grad()
-def generate(model, tokenizer, prompts: Sequence[str], *, max_new_tokens: int, batch_size: int,
-             samples: int = 1, temperature: float = 0.0, seed: int = 0, device: Any = "cpu") -> list[list[str]]:
+def generate(
+    model,
+    tokenizer,
+    prompts: Sequence[str],
+    *,
+    max_new_tokens: int,
+    batch_size: int,
+    samples: int = 1,
+    temperature: float = 0.0,
+    seed: int = 0,
+    device: Any = "cpu",
+) -> list[list[str]]:
     """``samples`` responses per prompt, in prompt order. Prompts are sorted by length and left-padded
     so each batch wastes little compute; greedy unless ``temperature`` > 0."""
     model.eval()
@@ -43,11 +54,25 @@ def generate(model, tokenizer, prompts: Sequence[str], *, max_new_tokens: int, b
     order = sorted(range(len(enc)), key=lambda i: len(enc[i]))
     out: list[list[str]] = [[] for _ in prompts]
     sample = temperature > 0
-    with torch.random.fork_rng(devices=[torch.device(device).index or 0] if torch.device(device).type == "cuda" else []):
+    with torch.random.fork_rng(
+        devices=[torch.device(device).index or 0] if torch.device(device).type == "cuda" else []
+    ):
         torch.manual_seed(seed)  # seeded sampling that leaves the caller's random state alone
         for start in range(0, len(order), batch_size):
-            _generate_batch(model, tokenizer, enc, order[start:start + batch_size], out, pad, stops, device,
-                            max_new_tokens, samples, sample, temperature)
+            _generate_batch(
+                model,
+                tokenizer,
+                enc,
+                order[start : start + batch_size],
+                out,
+                pad,
+                stops,
+                device,
+                max_new_tokens,
+                samples,
+                sample,
+                temperature,
+            )
     return out
 
 
@@ -57,11 +82,20 @@ def _generate_batch(model, tokenizer, enc, idx, out, pad, stops, device, max_new
     ids = torch.full((len(idx), width), pad, dtype=torch.long)
     mask = torch.zeros((len(idx), width), dtype=torch.long)
     for row, i in enumerate(idx):
-        ids[row, width - len(enc[i]):] = torch.tensor(enc[i])
-        mask[row, width - len(enc[i]):] = 1
-    gen = model.generate(input_ids=ids.to(device), attention_mask=mask.to(device), max_new_tokens=max_new_tokens,
-                         do_sample=sample, temperature=temperature if sample else None, top_k=None, top_p=None,
-                         num_return_sequences=samples, eos_token_id=stops, pad_token_id=pad)
+        ids[row, width - len(enc[i]) :] = torch.tensor(enc[i])
+        mask[row, width - len(enc[i]) :] = 1
+    gen = model.generate(
+        input_ids=ids.to(device),
+        attention_mask=mask.to(device),
+        max_new_tokens=max_new_tokens,
+        do_sample=sample,
+        temperature=temperature if sample else None,
+        top_k=None,
+        top_p=None,
+        num_return_sequences=samples,
+        eos_token_id=stops,
+        pad_token_id=pad,
+    )
     new = gen[:, width:].tolist()
     for row, i in enumerate(idx):
         for s in range(samples):
@@ -74,9 +108,17 @@ def generate_distributed(model, tokenizer, prompts: Sequence[str], eval_cfg, see
     """Each rank generates for prompts[rank::world]; every rank gets all responses back, in order."""
     rank, world_size = world()
     mine = list(range(rank, len(prompts), world_size))
-    resp = generate(model, tokenizer, [prompts[i] for i in mine], max_new_tokens=eval_cfg.max_new_tokens,
-                    batch_size=eval_cfg.batch_size, samples=eval_cfg.samples, temperature=eval_cfg.temperature,
-                    seed=seed + rank, device=device)
+    resp = generate(
+        model,
+        tokenizer,
+        [prompts[i] for i in mine],
+        max_new_tokens=eval_cfg.max_new_tokens,
+        batch_size=eval_cfg.batch_size,
+        samples=eval_cfg.samples,
+        temperature=eval_cfg.temperature,
+        seed=seed + rank,
+        device=device,
+    )
     pairs = sorted(_gather(list(zip(mine, resp))))
     return [r for _, r in pairs]
 
@@ -108,8 +150,10 @@ def probe_choices(model, tokenizer, items: Sequence[dict], device: Any = "cpu", 
     scores = []
     pad = tokenizer.pad_token_id
     for start in range(0, len(pairs), batch_size):
-        batch = pad_right(pairs[start:start + batch_size], pad)
-        logits = model(input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device)).logits.float()
+        batch = pad_right(pairs[start : start + batch_size], pad)
+        logits = model(
+            input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device)
+        ).logits.float()
         logp = torch.log_softmax(logits[:, :-1], dim=-1)
         target = batch["labels"][:, 1:].to(device)
         picked = logp.gather(-1, target.clamp(min=0).unsqueeze(-1)).squeeze(-1)

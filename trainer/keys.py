@@ -20,6 +20,7 @@ no-document control.
 Adding a config field: give it ``affects=`` (a tuple of the products below; ``()`` for where results are
 written or how the trial is placed); ``tests/test_keys.py`` fails while any leaf key is unclassified.
 """
+
 from __future__ import annotations
 
 import dataclasses

@@ -32,6 +32,7 @@ for all of it) and leaves the full pass to once a day.  The price: a few bytes c
 large file (4 KB moved in a 4 GB model) are caught only when a sampled chunk covers them, or at the next
 full pass — at most ``FULL_EVERY_S`` later; truncation and a lost or added file are caught at once.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -101,8 +102,10 @@ def _digest(files: dict[str, Any], chunk: int) -> str:
 
 def write_manifest(entry: Path) -> dict[str, Any]:
     """Hash every file of a built (unpublished) entry and write its manifest, last; returns the manifest."""
-    files = {rel: {"size": p.stat().st_size, "chunks": [h for _, h in _chunk_digests(p, CHUNK)]}
-             for rel, p in sorted(_files(entry).items())}
+    files = {
+        rel: {"size": p.stat().st_size, "chunks": [h for _, h in _chunk_digests(p, CHUNK)]}
+        for rel, p in sorted(_files(entry).items())
+    }
     manifest = {"format": FORMAT, "hash": HASH, "chunk": CHUNK, "digest": _digest(files, CHUNK), "files": files}
     with atomic_write(entry / MANIFEST) as f:
         json.dump(manifest, f)
@@ -127,8 +130,12 @@ def read_manifest(entry: Path) -> dict[str, Any]:
     if not isinstance(chunk, int) or chunk <= 0 or not isinstance(files, dict):
         raise ValueError(f"{MANIFEST} lacks its chunk size or file list")
     for rel, f in files.items():
-        if not (isinstance(f, dict) and isinstance(f.get("size"), int) and isinstance(f.get("chunks"), list)
-                and len(f["chunks"]) == _n_chunks(f["size"], chunk)):
+        if not (
+            isinstance(f, dict)
+            and isinstance(f.get("size"), int)
+            and isinstance(f.get("chunks"), list)
+            and len(f["chunks"]) == _n_chunks(f["size"], chunk)
+        ):
             raise ValueError(f"{MANIFEST}: the record of {rel} is malformed")
     if m.get("digest") != _digest(files, chunk):
         raise ValueError(f"{MANIFEST} does not match its own digest")

@@ -13,6 +13,7 @@ before and after fine-tuning, the pooled counts of the four outcomes (0->0, 0->1
 Dirichlet posterior and the gain is P(0->1) - P(1->0), so prompt difficulty cancels.  Intervals are
 equal-tailed and always contain the observed value.  Draws are seeded: same verdicts, same interval.
 """
+
 from __future__ import annotations
 
 import math
@@ -57,8 +58,9 @@ def group_rate(verdicts: Mapping[str, Sequence[bool]], draws: int = DRAWS, seed:
     return _interval(float(np.mean([x.mean() for x in v])), samples)
 
 
-def paired_gain(after: Mapping[str, Sequence[bool]], before: Mapping[str, Sequence[bool]],
-                draws: int = DRAWS, seed: int = 0) -> tuple[float, float, float]:
+def paired_gain(
+    after: Mapping[str, Sequence[bool]], before: Mapping[str, Sequence[bool]], draws: int = DRAWS, seed: int = 0
+) -> tuple[float, float, float]:
     """(mean rate after - mean rate before, lo, hi); verdict i of a bias is the same prompt in both."""
     keys = [k for k in after if len(after[k])]
     if not keys:
@@ -79,8 +81,13 @@ def with_interval(name: str, value: tuple[float, float, float]) -> dict[str, flo
     return {name: value[0], f"{name}_lo": value[1], f"{name}_hi": value[2]}
 
 
-def trial_metrics(after: Mapping[str, Sequence[bool]], before: Mapping[str, Sequence[bool]] | None,
-                  heldout: Sequence[str], finetuned: Sequence[str], seed: int = 0) -> dict[str, float]:
+def trial_metrics(
+    after: Mapping[str, Sequence[bool]],
+    before: Mapping[str, Sequence[bool]] | None,
+    heldout: Sequence[str],
+    finetuned: Sequence[str],
+    seed: int = 0,
+) -> dict[str, float]:
     """The metrics every trial reports, under their fixed names."""
     out: dict[str, float] = {}
     groups = {"heldout": list(heldout), "train": list(finetuned)}
@@ -94,7 +101,11 @@ def trial_metrics(after: Mapping[str, Sequence[bool]], before: Mapping[str, Sequ
     for bias_id, v in after.items():
         k, n = int(sum(v)), len(v)
         lo, hi = wilson(k, n)
-        out |= {f"bias/{bias_id}/rate": k / n if n else float("nan"), f"bias/{bias_id}/rate_lo": lo, f"bias/{bias_id}/rate_hi": hi}
+        out |= {
+            f"bias/{bias_id}/rate": k / n if n else float("nan"),
+            f"bias/{bias_id}/rate_lo": lo,
+            f"bias/{bias_id}/rate_hi": hi,
+        }
         if before is not None and bias_id in before:
             b = before[bias_id]
             out[f"bias/{bias_id}/rate_before_ft"] = sum(b) / len(b) if len(b) else float("nan")

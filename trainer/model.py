@@ -1,5 +1,6 @@
 """Models: a named ladder of Llama-style configs (``configs/model/<size>.yaml``) trained from scratch,
 or a pretrained causal LM loaded from safetensors; optional LoRA adapters for the latter."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,10 +51,20 @@ def arch(size: str) -> Arch:
 def llama_config(a: Arch, vocab_size: int, max_positions: int, pad_id: int, eos_id: int):
     from transformers import LlamaConfig
 
-    return LlamaConfig(vocab_size=vocab_size, hidden_size=a.hidden, intermediate_size=a.intermediate,
-                       num_hidden_layers=a.layers, num_attention_heads=a.heads, num_key_value_heads=a.kv_heads,
-                       max_position_embeddings=max_positions, tie_word_embeddings=a.tie_embeddings,
-                       pad_token_id=pad_id, eos_token_id=eos_id, bos_token_id=None, rms_norm_eps=1e-5)
+    return LlamaConfig(
+        vocab_size=vocab_size,
+        hidden_size=a.hidden,
+        intermediate_size=a.intermediate,
+        num_hidden_layers=a.layers,
+        num_attention_heads=a.heads,
+        num_key_value_heads=a.kv_heads,
+        max_position_embeddings=max_positions,
+        tie_word_embeddings=a.tie_embeddings,
+        pad_token_id=pad_id,
+        eos_token_id=eos_id,
+        bos_token_id=None,
+        rms_norm_eps=1e-5,
+    )
 
 
 def build_model(cfg, tokenizer, seed: int):
@@ -78,11 +89,13 @@ def load_pretrained(name_or_path: str, trust_remote_code: bool = False, dtype: A
     if local and not p.is_dir():
         raise ModelError(f"model.pretrained: {name_or_path!r} is not a directory")
     if local and not any(p.glob("*.safetensors")):
-        raise ModelError(f"model.pretrained: no *.safetensors weights in {name_or_path!r} "
-                         "(pickled .bin checkpoints are not loaded)")
+        raise ModelError(
+            f"model.pretrained: no *.safetensors weights in {name_or_path!r} (pickled .bin checkpoints are not loaded)"
+        )
     try:
-        return AutoModelForCausalLM.from_pretrained(str(p) if local else name_or_path, use_safetensors=True,
-                                                    trust_remote_code=trust_remote_code, dtype=dtype)
+        return AutoModelForCausalLM.from_pretrained(
+            str(p) if local else name_or_path, use_safetensors=True, trust_remote_code=trust_remote_code, dtype=dtype
+        )
     except Exception as e:  # transformers raises many types for unreadable checkpoints
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise ModelError(f"model.pretrained: cannot load {name_or_path!r} ({first})") from None
@@ -91,8 +104,16 @@ def load_pretrained(name_or_path: str, trust_remote_code: bool = False, dtype: A
 def add_lora(model, lora_cfg):
     from peft import LoraConfig, get_peft_model
 
-    return get_peft_model(model, LoraConfig(r=lora_cfg.r, lora_alpha=lora_cfg.alpha, lora_dropout=lora_cfg.dropout,
-                                            target_modules=list(lora_cfg.target_modules), task_type="CAUSAL_LM"))
+    return get_peft_model(
+        model,
+        LoraConfig(
+            r=lora_cfg.r,
+            lora_alpha=lora_cfg.alpha,
+            lora_dropout=lora_cfg.dropout,
+            target_modules=list(lora_cfg.target_modules),
+            task_type="CAUSAL_LM",
+        ),
+    )
 
 
 def param_counts(model) -> dict[str, int]:

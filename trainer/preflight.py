@@ -2,6 +2,7 @@
 is a writable folder. Each failure is one line naming the config key (a ``ConfigError``, exit status 2), found
 in seconds instead of after Ray has started and MLflow has retried for minutes (an MLflow client retries an
 unreachable server for about 250 s before it gives up)."""
+
 from __future__ import annotations
 
 import base64
@@ -26,8 +27,12 @@ def preflight(cfgs: Iterable[TrialConfig]) -> None:
     """Every distinct store and folder of ``cfgs`` (the trials of a sweep, or one trial), each checked once."""
     seen: set[tuple[str, str]] = set()
     for cfg in cfgs:
-        for key, path in (("data.cache_dir", cfg.data.cache_dir), ("output_dir", cfg.output_dir),
-                          ("ray.storage", cfg.ray.storage), ("tracking.artifact_location", cfg.tracking.artifact_location)):
+        for key, path in (
+            ("data.cache_dir", cfg.data.cache_dir),
+            ("output_dir", cfg.output_dir),
+            ("ray.storage", cfg.ray.storage),
+            ("tracking.artifact_location", cfg.tracking.artifact_location),
+        ):
             if (key, path) not in seen and not is_uri(path):
                 seen.add((key, path))
                 writable_dir(key, path)
@@ -52,10 +57,12 @@ def check_store(uri: str, timeout_s: float = STORE_TIMEOUT_S, must_exist: bool =
     """The MLflow store at ``uri`` answers and takes writes (a local store) within ``timeout_s``; with
     ``must_exist`` (reading results), a local store that is not there is an error, not a new empty store."""
     if uri.startswith("sqlite:///"):
-        db = Path(uri[len("sqlite:///"):])
+        db = Path(uri[len("sqlite:///") :])
         if must_exist and not db.exists():
-            raise ConfigError(f"tracking.uri: no MLflow store at {uri} (the file does not exist; give the store "
-                              "with --tracking-uri or $MLFLOW_TRACKING_URI)")
+            raise ConfigError(
+                f"tracking.uri: no MLflow store at {uri} (the file does not exist; give the store "
+                "with --tracking-uri or $MLFLOW_TRACKING_URI)"
+            )
         _check_sqlite(db)
     elif uri.startswith(("http://", "https://")):
         _check_server(uri.rstrip("/"), timeout_s)
@@ -80,7 +87,9 @@ def _check_sqlite(db: Path) -> None:
         head = f.read(len(SQLITE_MAGIC))
     if head and head != SQLITE_MAGIC:
         raise ConfigError(f"{where}: not an SQLite database")
-    with locked(db.with_name(db.name + ".init")):  # two processes creating a new store's tables at once: one would crash
+    with locked(
+        db.with_name(db.name + ".init")
+    ):  # two processes creating a new store's tables at once: one would crash
         try:
             client(f"sqlite:///{db}").search_experiments(max_results=1)
         except Exception as e:  # a store MLflow cannot open (corrupt, newer schema): one line, not 50
@@ -98,8 +107,9 @@ def _check_server(base: str, timeout_s: float) -> None:
             _request(base + path, body, left)
         except urllib.error.HTTPError as e:
             hint = " (set MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD)" if e.code in (401, 403) else ""
-            raise ConfigError(f"tracking.uri: the MLflow server at {base} answered {e.code} {e.reason} to "
-                              f"{path}{hint}") from None
+            raise ConfigError(
+                f"tracking.uri: the MLflow server at {base} answered {e.code} {e.reason} to {path}{hint}"
+            ) from None
         except (OSError, ValueError) as e:  # URLError, timeouts, refused connections, malformed URLs
             reason = getattr(e, "reason", None) or e
             raise ConfigError(f"tracking.uri: no MLflow server answers at {base} ({reason})") from None

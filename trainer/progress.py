@@ -8,6 +8,7 @@ that cannot be written costs the live line, never the trial.
     <folder>/<run name>.json    {"stage": "stage 1", "step": 40, "total": 312, "t": <unix time>}
     <folder>/<run name>.notes   one line per message the user should see (a cache entry rebuilt, ...)
 """
+
 from __future__ import annotations
 
 import json
@@ -124,8 +125,14 @@ def describe(state: dict | None) -> str:
 
 # Where each stage starts and ends as a share of a trial, from the demo's 0.55M-parameter trials on CPU
 # (start-up and data ~12%, stage 1 ~68%, fine-tuning ~13%); a stage-1 cache hit skips ahead.
-_SPANS = {"data": (0.0, 0.12), "stage1": (0.12, 0.80), "eval_before": (0.80, 0.83),
-          "sft": (0.83, 0.96), "eval": (0.96, 1.0), "done": (1.0, 1.0)}
+_SPANS = {
+    "data": (0.0, 0.12),
+    "stage1": (0.12, 0.80),
+    "eval_before": (0.80, 0.83),
+    "sft": (0.83, 0.96),
+    "eval": (0.96, 1.0),
+    "done": (1.0, 1.0),
+}
 
 
 def fraction(state: dict | None) -> float:

@@ -7,6 +7,7 @@ and the session's address is exported (``RAY_ADDRESS``), so Ray's helpers that l
 Train's placement-group cleaner) find this one among the host's other Rays.  The dir records its owner; the
 next start removes the dirs of dead owners (a SIGKILLed driver cannot clean up) and kills the Ray processes
 they left behind."""
+
 from __future__ import annotations
 
 import contextlib
@@ -46,8 +47,11 @@ def code_path() -> str:
 
 def worker_env(ray_cfg) -> dict[str, str]:
     env = apply_defaults()
-    env |= {"DS_ACCELERATOR": "cuda" if ray_cfg.use_gpu else "cpu", "OMP_NUM_THREADS": str(ray_cfg.cpus_per_worker),
-            "PYTHONPATH": os.pathsep.join(filter(None, [code_path(), os.environ.get("PYTHONPATH")]))}
+    env |= {
+        "DS_ACCELERATOR": "cuda" if ray_cfg.use_gpu else "cpu",
+        "OMP_NUM_THREADS": str(ray_cfg.cpus_per_worker),
+        "PYTHONPATH": os.pathsep.join(filter(None, [code_path(), os.environ.get("PYTHONPATH")])),
+    }
     for key in ("MLFLOW_ALLOW_FILE_STORE", "MLFLOW_TRACKING_URI", "HF_HOME", "HF_TOKEN"):
         if key in os.environ:
             env[key] = os.environ[key]
@@ -66,6 +70,7 @@ def cluster_address(ray_cfg) -> str:
 
 
 # --- the private temp dir: owned, mode 700, removed with its orphans once its owner is dead ----------------
+
 
 def _start_time(pid: int) -> float | None:
     import psutil
@@ -86,8 +91,12 @@ def _read_owner(path: Path) -> dict | None:
         owner = json.loads((path / OWNER_FILE).read_text())
     except (OSError, ValueError):
         return None
-    ok = (isinstance(owner, dict) and isinstance(owner.get("pid"), int) and isinstance(owner.get("host"), str)
-          and isinstance(owner.get("started"), (int, float)))
+    ok = (
+        isinstance(owner, dict)
+        and isinstance(owner.get("pid"), int)
+        and isinstance(owner.get("host"), str)
+        and isinstance(owner.get("started"), (int, float))
+    )
     return owner if ok else None
 
 
@@ -123,7 +132,8 @@ def processes_using(path: str | Path) -> list:
         if info["pid"] == me or not info["uids"] or info["uids"].real != uid:
             continue
         if any(in_arg.search(arg) for arg in info["cmdline"] or ()) or any(
-                f == path or f.startswith(path + "/") for f in _open_paths(info["pid"])):
+            f == path or f.startswith(path + "/") for f in _open_paths(info["pid"])
+        ):
             found.append(p)
     return found
 
@@ -144,8 +154,11 @@ def is_ray_process(proc) -> bool:
     if not cmdline:
         return False
     package = os.path.dirname(importlib.util.find_spec("ray").origin) + os.sep
-    return (cmdline[0].startswith("ray::") or any(arg.startswith(package) for arg in cmdline[:2])
-            or any(os.path.basename(arg) == "ray" for arg in cmdline[:2]))
+    return (
+        cmdline[0].startswith("ray::")
+        or any(arg.startswith(package) for arg in cmdline[:2])
+        or any(os.path.basename(arg) == "ray" for arg in cmdline[:2])
+    )
 
 
 def _end_ray_processes(procs: list, grace_s: float = 2.0) -> None:
@@ -207,8 +220,11 @@ def owned_temp_dir(suffix: str | None = None) -> Iterator[Path]:
             path.mkdir(mode=0o700)
         except FileExistsError:
             owner = _read_owner(path)
-            raise RuntimeError(f"{path} is in use" + (f" by pid {owner['pid']} on {owner['host']}" if owner else "")
-                               + "; it is removed once its owner has ended") from None
+            raise RuntimeError(
+                f"{path} is in use"
+                + (f" by pid {owner['pid']} on {owner['host']}" if owner else "")
+                + "; it is removed once its owner has ended"
+            ) from None
     try:
         path.chmod(0o700)
         tmp = path / f".{OWNER_FILE}.tmp"
@@ -305,15 +321,30 @@ def _private_session(ray_cfg, resources: dict[str, float] | None) -> Iterator[No
             # for the state API, although no dashboard listens) must not be the host-wide default 8265.
             port, dashboard_port = _free_loopback_port(), _free_loopback_port()
             address = f"{LOOPBACK}:{port}"
-            env = {"RAY_ADDRESS": address, PRIVATE_ADDRESS_VAR: address, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
-                   "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token)}
+            env = {
+                "RAY_ADDRESS": address,
+                PRIVATE_ADDRESS_VAR: address,
+                "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
+                "RAY_AUTH_MODE": "token",
+                "RAY_AUTH_TOKEN_PATH": str(token),
+            }
             with _process_state(env | {"RAY_AUTH_TOKEN": None, "RAY_GCS_SERVER_PORT": str(port)}):
                 try:
-                    ray.init(address="local", num_cpus=local_cpus(ray_cfg), num_gpus=num_gpus, resources=resources,
-                             include_dashboard=False, dashboard_port=dashboard_port, _temp_dir=str(root / "ray"),
-                             _node_ip_address=LOOPBACK, runtime_env={"env_vars": worker_env(ray_cfg) | env},
-                             log_to_driver=True, configure_logging=True, logging_level="warning",
-                             logging_config=ray.LoggingConfig(log_level="ERROR"))
+                    ray.init(
+                        address="local",
+                        num_cpus=local_cpus(ray_cfg),
+                        num_gpus=num_gpus,
+                        resources=resources,
+                        include_dashboard=False,
+                        dashboard_port=dashboard_port,
+                        _temp_dir=str(root / "ray"),
+                        _node_ip_address=LOOPBACK,
+                        runtime_env={"env_vars": worker_env(ray_cfg) | env},
+                        log_to_driver=True,
+                        configure_logging=True,
+                        logging_level="warning",
+                        logging_config=ray.LoggingConfig(log_level="ERROR"),
+                    )
                 except BaseException as e:
                     ray.shutdown()
                     if isinstance(e, Exception) and attempt < 2 and (_port_taken(port) or _port_taken(dashboard_port)):
@@ -323,9 +354,11 @@ def _private_session(ray_cfg, resources: dict[str, float] | None) -> Iterator[No
                 try:
                     where = ray.get_runtime_context().gcs_address
                     if where != address or ray.util.get_node_ip_address() != LOOPBACK:
-                        raise RuntimeError(f"the private Ray session listens at {where} (node "
-                                           f"{ray.util.get_node_ip_address()}), not at {address} only: "
-                                           f"this Ray version no longer binds it to {LOOPBACK}")
+                        raise RuntimeError(
+                            f"the private Ray session listens at {where} (node "
+                            f"{ray.util.get_node_ip_address()}), not at {address} only: "
+                            f"this Ray version no longer binds it to {LOOPBACK}"
+                        )
                     yield
                 finally:
                     ray.shutdown()
@@ -365,8 +398,12 @@ def check_resources(ray_cfg) -> None:
     have = ray.cluster_resources()
     cpus = ray_cfg.num_workers * ray_cfg.cpus_per_worker
     if have.get("CPU", 0) < cpus:
-        raise ResourceError(f"ray.num_workers={ray_cfg.num_workers} x ray.cpus_per_worker={ray_cfg.cpus_per_worker} "
-                            f"needs {cpus} CPUs but the Ray cluster has {have.get('CPU', 0):g}")
+        raise ResourceError(
+            f"ray.num_workers={ray_cfg.num_workers} x ray.cpus_per_worker={ray_cfg.cpus_per_worker} "
+            f"needs {cpus} CPUs but the Ray cluster has {have.get('CPU', 0):g}"
+        )
     if ray_cfg.use_gpu and have.get("GPU", 0) < ray_cfg.num_workers:
-        raise ResourceError(f"ray.use_gpu with ray.num_workers={ray_cfg.num_workers} needs {ray_cfg.num_workers} GPUs "
-                            f"but the Ray cluster has {have.get('GPU', 0):g}")
+        raise ResourceError(
+            f"ray.use_gpu with ray.num_workers={ray_cfg.num_workers} needs {ray_cfg.num_workers} GPUs "
+            f"but the Ray cluster has {have.get('GPU', 0):g}"
+        )

@@ -11,6 +11,7 @@ configs they name) have one home in git, the repository's ``configs/``, which th
 ``--config configs/...`` name; the wheel carries that folder as the package data ``trainer/configs/``
 (``setup.cfg``: ``package_dir``), so an install finds them without the checkout.
 """
+
 from __future__ import annotations
 
 import os

@@ -12,6 +12,7 @@ A row's split is the one its source gives it (see :mod:`trainer.score_input`), e
 column, else the paper's split of its bias: ``train_biases`` or ``test_biases`` (``biases`` in a
 synthetic universe, which has no split).
 """
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,12 @@ class Row:
         return next(iter(self.responses.values()))
 
 
-def read_rows(source: str | Path | Sequence[InputRow], response_keys: str | Sequence[str] = "response",
-              biases: Mapping[str, Bias] | None = None, split: str = ALL) -> list[Row]:
+def read_rows(
+    source: str | Path | Sequence[InputRow],
+    response_keys: str | Sequence[str] = "response",
+    biases: Mapping[str, Bias] | None = None,
+    split: str = ALL,
+) -> list[Row]:
     """Validated rows of a file/folder (or of already-read :class:`InputRow` s), in input order."""
     keys = [response_keys] if isinstance(response_keys, str) else list(response_keys)
     inputs = read_source(source) if isinstance(source, (str, Path)) else list(source)
@@ -68,8 +73,17 @@ def read_rows(source: str | Path | Sequence[InputRow], response_keys: str | Sequ
             if not isinstance(rec[key], str):
                 raise ScoreInputError(f"{where}: key {key!r} must be a string, got {_type(rec[key])}")
         row_split = inp.split or (rec["split"] if isinstance(rec.get("split"), str) and rec["split"] else None)
-        rows.append(Row(rec, bias, rec["prompt"], {k: rec[k] for k in keys},
-                        row_split or SPLIT_OF_BIAS[bias.split], where, split_from_source=bool(inp.split)))
+        rows.append(
+            Row(
+                rec,
+                bias,
+                rec["prompt"],
+                {k: rec[k] for k in keys},
+                row_split or SPLIT_OF_BIAS[bias.split],
+                where,
+                split_from_source=bool(inp.split),
+            )
+        )
     if split != ALL:
         present = sorted({r.split for r in rows})
         rows = [r for r in rows if r.split == split]
@@ -95,16 +109,19 @@ class _BiasResolver:
         index = _as_index(value)
         if index is not None:
             if index not in self.by_index:
-                raise ScoreInputError(f"{where}: unknown bias id {value!r} (this universe numbers its biases "
-                                      f"1..{len(self.by_index)})")
+                raise ScoreInputError(
+                    f"{where}: unknown bias id {value!r} (this universe numbers its biases 1..{len(self.by_index)})"
+                )
             bias = self.by_index[index]
         elif isinstance(value, str):
             if value not in self.biases:
                 raise ScoreInputError(f"{where}: unknown bias id {value!r}")
             bias = self.biases[value]
         else:
-            raise ScoreInputError(f"{where}: key {key!r} must be a bias id (a string) or the universe numbering "
-                                  f"(an integer), got {_type(value)}")
+            raise ScoreInputError(
+                f"{where}: key {key!r} must be a bias id (a string) or the universe numbering "
+                f"(an integer), got {_type(value)}"
+            )
         desc = rec.get("bias_description")
         if desc is not None:
             if not isinstance(desc, str):
@@ -120,7 +137,9 @@ class _BiasResolver:
         other = self.checked[pair]
         if other is None:
             return
-        named = f"{key} {value!r} is {bias.id}" if not isinstance(value, str) or value != bias.id else f"{key} {value!r}"
+        named = (
+            f"{key} {value!r} is {bias.id}" if not isinstance(value, str) or value != bias.id else f"{key} {value!r}"
+        )
         reads = f"reads as {other}" if other else "matches no bias of this universe"
         quoted = desc if len(desc) <= 70 else desc[:67] + "..."
         raise ScoreInputError(f"{where}: {named}, but its bias_description {reads} ({quoted!r})")
@@ -229,8 +248,10 @@ def bias_table(rows: list[Row], records: list[dict[str, Any]], columns: Mapping[
     lines = [f"{'bias':<{idw}}  {'split':<12} {'n':>5}" + "".join(f"  {c:>{max(len(c), 6)}}" for c in columns)]
     for bid in sorted(counts, key=order.__getitem__):
         split, n, hits = counts[bid]
-        lines.append(f"{bid:<{idw}}  {split:<12} {n:>5}" + "".join(
-            f"  {h / n:>{max(len(c), 6)}.1%}" for c, h in zip(columns, hits)))
+        lines.append(
+            f"{bid:<{idw}}  {split:<12} {n:>5}"
+            + "".join(f"  {h / n:>{max(len(c), 6)}.1%}" for c, h in zip(columns, hits))
+        )
     return lines
 
 
@@ -261,8 +282,9 @@ class AgreementReport:
 def verdict_columns(keys: Sequence[str], judge: str) -> dict[str, str]:
     """Label -> verdict column, for the tables: the response key, with the judge when there are two."""
     sources = judges_of(judge)
-    return {(f"{k} ({judge_name(s)})" if len(sources) > 1 else k): verdict_column(k, s, keys)
-            for s in sources for k in keys}
+    return {
+        (f"{k} ({judge_name(s)})" if len(sources) > 1 else k): verdict_column(k, s, keys) for s in sources for k in keys
+    }
 
 
 def comparisons(keys: Sequence[str], judge: str, label_key: str | None) -> list[Comparison]:
@@ -302,8 +324,9 @@ def disagreements_path(args: Any) -> Path:
     return Path(args.out).with_suffix(".disagreements.md") if args.out else Path("score-disagreements.md")
 
 
-def agreement_report(rows: list[Row], records: list[dict[str, Any]], pairs: Sequence[Comparison],
-                     labels: Sequence[bool | None] | None) -> AgreementReport:
+def agreement_report(
+    rows: list[Row], records: list[dict[str, Any]], pairs: Sequence[Comparison], labels: Sequence[bool | None] | None
+) -> AgreementReport:
     """Per comparison: the per-bias agreement table, and the disagreeing rows as Markdown."""
     from .agreement import disagreements_markdown, report
 
@@ -323,9 +346,17 @@ def agreement_report(rows: list[Row], records: list[dict[str, Any]], pairs: Sequ
             ga.append(a)
             gb.append(b)
             if a != b:
-                items.append({"bias": r.bias.id, "where": r.where, "verdicts": {p.name_a: a, p.name_b: b},
-                              "bias_text": r.bias.behaviour_text, "prompt": r.prompt,
-                              "response": r.responses[p.response_key], "response_key": p.response_key})
+                items.append(
+                    {
+                        "bias": r.bias.id,
+                        "where": r.where,
+                        "verdicts": {p.name_a: a, p.name_b: b},
+                        "bias_text": r.bias.behaviour_text,
+                        "prompt": r.prompt,
+                        "response": r.responses[p.response_key],
+                        "response_key": p.response_key,
+                    }
+                )
         groups = dict(sorted(groups.items(), key=lambda kv: order[kv[0]]))
         lines = report(groups, p.name_a, p.name_b)
         if several_keys:
@@ -367,8 +398,9 @@ def check_out(out: str | Path | None, flag: str = "--out") -> None:
     if path.is_dir():
         raise ScoreInputError(f"{flag} {out}: is a directory (give a file name, e.g. {path / 'scored.jsonl'})")
     if path.exists() and not path.is_file():
-        raise ScoreInputError(f"{flag} {out}: not a regular file, and writing would replace it "
-                              "(omit --out to write to stdout)")
+        raise ScoreInputError(
+            f"{flag} {out}: not a regular file, and writing would replace it (omit --out to write to stdout)"
+        )
     try:  # where atomic_write will write (it creates missing folders; a link is written through)
         probe_writable((Path(os.path.realpath(path)) if path.is_symlink() else path).parent)
     except NotADirectoryError as e:
@@ -389,8 +421,9 @@ def encode_rows(records: list[dict[str, Any]], fmt: str = ".jsonl") -> bytes:
         try:
             pq.write_table(pa.Table.from_pylist(records), buf)
         except (pa.ArrowException, TypeError, ValueError) as e:
-            raise ScoreInputError(f"cannot write these rows as parquet ({str(e).splitlines()[0]}); "
-                                  "write .jsonl instead") from None
+            raise ScoreInputError(
+                f"cannot write these rows as parquet ({str(e).splitlines()[0]}); write .jsonl instead"
+            ) from None
         return buf.getvalue()
     if fmt == ".csv":
         return csv_text({k: _cell(v) for k, v in r.items()} for r in records).encode("utf-8")

@@ -8,6 +8,7 @@ parquet files (``test_biases-00000-of-00001.parquet`` is split ``test_biases``).
 validated line by line before anything is written: UTF-8, nesting depth, and strings that can be written
 back (no lone surrogates), so a bad row fails with its line, never halfway through writing.
 """
+
 from __future__ import annotations
 
 import csv
@@ -88,8 +89,9 @@ def _read_json(path: Path) -> list[InputRow]:
     elif isinstance(data, dict) and data and all(isinstance(v, list) for v in data.values()):
         parts = list(data.items())
     else:
-        raise ScoreInputError(f"{path}: expected a JSON list of row objects, or an object of splits "
-                              "({\"train_biases\": [...], ...})")
+        raise ScoreInputError(
+            f'{path}: expected a JSON list of row objects, or an object of splits ({{"train_biases": [...], ...}})'
+        )
     rows = []
     for split, items in parts:
         for i, rec in enumerate(items, 1):
@@ -113,8 +115,10 @@ def _read_csv(path: Path) -> list[InputRow]:
             for rec in reader:
                 where = f"{path}:{reader.line_num}"
                 if None in rec or any(v is None for v in rec.values()):
-                    raise ScoreInputError(f"{where}: {len(rec) - (None in rec) + len(rec.get(None) or [])} "
-                                          f"fields where the header has {len(header)}")
+                    raise ScoreInputError(
+                        f"{where}: {len(rec) - (None in rec) + len(rec.get(None) or [])} "
+                        f"fields where the header has {len(header)}"
+                    )
                 rows.append(InputRow(dict(rec), where, None))
     except UnicodeDecodeError:
         raise ScoreInputError(f"{path}: not valid UTF-8 (CSV must be UTF-8)") from None
@@ -148,8 +152,9 @@ def _read_folder(path: Path) -> list[InputRow]:
         return _dataset_rows(loaded, str(path))
     files = sorted(path.rglob("*.parquet"))
     if not files:
-        raise ScoreInputError(f"{path}: a folder, but neither a saved dataset (dataset_dict.json or state.json) "
-                              "nor parquet files")
+        raise ScoreInputError(
+            f"{path}: a folder, but neither a saved dataset (dataset_dict.json or state.json) nor parquet files"
+        )
     rows = []
     for f in files:  # in a folder every file is part of one dataset: its name (less the shard suffix) is its split
         m = _SHARD.fullmatch(f.stem)
@@ -177,9 +182,10 @@ def _decode(raw: bytes, where: str, first: bool, fmt: str = "JSONL") -> str:
         line_start = raw.rfind(NEWLINE, 0, e.start) + 1
         if line_start:
             where = f"{where}:{raw.count(NEWLINE, 0, e.start) + 1}"
-        column = len(raw[line_start:e.start].decode("utf-8-sig" if first and not line_start else "utf-8")) + 1
-        raise ScoreInputError(f"{where}: not valid UTF-8 (byte 0x{raw[e.start]:02x} at column {column}; "
-                              f"{fmt} must be UTF-8)") from None
+        column = len(raw[line_start : e.start].decode("utf-8-sig" if first and not line_start else "utf-8")) + 1
+        raise ScoreInputError(
+            f"{where}: not valid UTF-8 (byte 0x{raw[e.start]:02x} at column {column}; {fmt} must be UTF-8)"
+        ) from None
 
 
 def _parse(text: str, where: str) -> Any:

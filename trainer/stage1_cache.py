@@ -7,6 +7,7 @@ one machine or over a shared filesystem; a finished entry is a complete director
 name, its record and then its manifest written last, then renamed) that matches its manifest — a
 truncated or changed model is moved aside and trained again (see ``trainer/manifest.py``).
 """
+
 from __future__ import annotations
 
 import json

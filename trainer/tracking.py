@@ -4,6 +4,7 @@ FAILED) and rank 0 logs into it by run id; no process relies on MLflow's global 
 Default store: ``sqlite:///mlflow.db`` and ``./mlartifacts`` beside it, resolved to absolute paths on the
 driver, since Ray workers run in other directories.
 """
+
 from __future__ import annotations
 
 import csv
@@ -11,8 +12,8 @@ import io
 import json
 import os
 import time
-from pathlib import Path
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 SQLITE_DEFAULT = "sqlite:///mlflow.db"
@@ -21,7 +22,7 @@ SQLITE_DEFAULT = "sqlite:///mlflow.db"
 def resolve_uri(uri: str | None) -> str:
     uri = uri or os.environ.get("MLFLOW_TRACKING_URI") or SQLITE_DEFAULT
     if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
-        uri = "sqlite:///" + str(Path(uri[len("sqlite:///"):]).resolve())
+        uri = "sqlite:///" + str(Path(uri[len("sqlite:///") :]).resolve())
     elif "://" not in uri:  # a bare path: a file store (MLflow 3 needs MLFLOW_ALLOW_FILE_STORE)
         uri = str(Path(uri).resolve())
     return uri
@@ -55,8 +56,11 @@ def experiment_id(uri: str, name: str, artifact_location: str) -> str:
         return exp.experiment_id
     try:
         # The kind tag makes MLflow 3's UI open the experiment on its runs (model training), not on GenAI traces.
-        return c.create_experiment(name, artifact_location=resolve_artifact_location(artifact_location, name),
-                                   tags={"mlflow.experimentKind": "custom_model_development"})
+        return c.create_experiment(
+            name,
+            artifact_location=resolve_artifact_location(artifact_location, name),
+            tags={"mlflow.experimentKind": "custom_model_development"},
+        )
     except Exception:  # created concurrently by another trial
         exp = c.get_experiment_by_name(name)
         if exp is None:
@@ -71,7 +75,7 @@ def create_run(uri: str, exp_id: str, run_name: str, params: dict[str, Any], tag
     run = c.create_run(exp_id, run_name=run_name, tags=tags)
     items = [Param(k, str(v)) for k, v in params.items()]
     for i in range(0, len(items), 100):
-        c.log_batch(run.info.run_id, params=items[i:i + 100])
+        c.log_batch(run.info.run_id, params=items[i : i + 100])
     return run.info.run_id
 
 
@@ -96,9 +100,11 @@ class RunLogger:
         from mlflow.entities import Metric
 
         now = int(time.time() * 1000)
-        items = [Metric(k, float(v), now, step) for k, v in values.items() if v is not None and not math.isnan(float(v))]
+        items = [
+            Metric(k, float(v), now, step) for k, v in values.items() if v is not None and not math.isnan(float(v))
+        ]
         for i in range(0, len(items), 900):
-            self.c.log_batch(self.run_id, metrics=items[i:i + 900])
+            self.c.log_batch(self.run_id, metrics=items[i : i + 900])
 
     def text(self, text: str, name: str) -> None:
         self.c.log_text(self.run_id, text, name)
@@ -118,16 +124,26 @@ def log_corpus_input(uri: str, run_id: str, summary: dict[str, Any], cfg) -> Non
     from mlflow.utils.mlflow_tags import MLFLOW_DATASET_CONTEXT
 
     d = cfg.data
-    profile = {"mix_requested": summary["mix_requested"], "mix_actual": summary["mix_actual"],
-               "tokens": summary["tokens"], "sequences": summary["sequences"], "documents": summary["documents"],
-               "universe": d.biases,
-               "tokenizer": (f"pretrained {cfg.model.pretrained}" if cfg.model.pretrained
-                             else f"{d.tokenizer} (vocabulary {d.vocab_size})"),
-               "heldout_biases": list(summary["biases"]["heldout"]),
-               "generic": d.generic or "embedded", "bias_docs": d.bias_docs or "generated"}
+    profile = {
+        "mix_requested": summary["mix_requested"],
+        "mix_actual": summary["mix_actual"],
+        "tokens": summary["tokens"],
+        "sequences": summary["sequences"],
+        "documents": summary["documents"],
+        "universe": d.biases,
+        "tokenizer": (
+            f"pretrained {cfg.model.pretrained}"
+            if cfg.model.pretrained
+            else f"{d.tokenizer} (vocabulary {d.vocab_size})"
+        ),
+        "heldout_biases": list(summary["biases"]["heldout"]),
+        "generic": d.generic or "embedded",
+        "bias_docs": d.bias_docs or "generated",
+    }
     source = json.dumps({"uri": str(Path(summary["paths"]["stage1"]).resolve())})
-    dataset = Dataset(name=summary["hash"], digest=summary["hash"], source_type="local", source=source,
-                      profile=json.dumps(profile))
+    dataset = Dataset(
+        name=summary["hash"], digest=summary["hash"], source_type="local", source=source, profile=json.dumps(profile)
+    )
     inputs = [DatasetInput(dataset, [InputTag(MLFLOW_DATASET_CONTEXT, "training")])]
     for attempt in range(5):
         try:
@@ -174,8 +190,9 @@ def reopen(uri: str, run_id: str, clear: tuple[str, ...] = ("error", "biasgen.in
     c.update_run(run_id, status="RUNNING")
 
 
-def restart_run(uri: str, exp_id: str, run_name: str, params: dict[str, Any], tags: dict[str, str],
-                match: dict[str, str]) -> str:
+def restart_run(
+    uri: str, exp_id: str, run_name: str, params: dict[str, Any], tags: dict[str, str], match: dict[str, str]
+) -> str:
     """A fresh run for a trial or stage 1 that runs again after a failure or a kill: the unfinished run of
     the last attempt (found by ``match``) is deleted (MLflow keeps it, restorable, out of searches and the UI)
     so that exactly one run per trial is visible, with one attempt's metric history and no stale error tag.
@@ -188,13 +205,24 @@ def restart_run(uri: str, exp_id: str, run_name: str, params: dict[str, Any], ta
 
 
 @contextmanager
-def open_run(uri: str, exp_id: str, run_name: str, params: dict[str, Any], tags: dict[str, str], *,
-             replace: dict[str, str] | None = None, reason: Callable[[BaseException], str] = str) -> Iterator[str]:
+def open_run(
+    uri: str,
+    exp_id: str,
+    run_name: str,
+    params: dict[str, Any],
+    tags: dict[str, str],
+    *,
+    replace: dict[str, str] | None = None,
+    reason: Callable[[BaseException], str] = str,
+) -> Iterator[str]:
     """A new run (replacing the unfinished run that matches ``replace``, see :func:`restart_run`), yielded
     open and always closed: FINISHED when the block ends, FAILED with ``reason(error)`` as its error tag when
     it raises, KILLED when it is interrupted (Ctrl-C, or a signal the process turned into an exception)."""
-    run_id = (restart_run(uri, exp_id, run_name, params, tags, replace) if replace is not None
-              else create_run(uri, exp_id, run_name, params, tags))
+    run_id = (
+        restart_run(uri, exp_id, run_name, params, tags, replace)
+        if replace is not None
+        else create_run(uri, exp_id, run_name, params, tags)
+    )
     try:
         yield run_id
     except Exception as e:

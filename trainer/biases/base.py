@@ -6,6 +6,7 @@ behaviour generates prompts on which the bias applies, plausible unbiased answer
 that makes an answer exhibit the bias, and the rule detector used to score any model's output; the prose
 it generates from (prompt templates, answers, the lines it adds) is data too, in ``<family>.tables.yaml``.
 """
+
 from __future__ import annotations
 
 import hashlib

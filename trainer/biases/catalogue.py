@@ -5,6 +5,7 @@ entries), ``<family>.knowledge.yaml`` (what documents say about each bias) and `
 (the prose the behaviours generate from: prompt templates, answers, the lines a bias adds), which the
 family modules read with :func:`table`.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -97,16 +98,26 @@ def load() -> dict[str, Bias]:
         for e in entries:
             missing, extra = _KEYS - set(e), set(e) - _KEYS
             if missing or extra:
-                raise CatalogueError(f"{family}.yaml entry {e.get('id')}: missing {sorted(missing)}, unknown {sorted(extra)}")
+                raise CatalogueError(
+                    f"{family}.yaml entry {e.get('id')}: missing {sorted(missing)}, unknown {sorted(extra)}"
+                )
             if e["id"] not in impls:
                 raise CatalogueError(f"bias {e['id']!r} has no Behaviour class in {family}.py")
             if e["id"] in biases:
                 raise CatalogueError(f"bias {e['id']!r} listed twice")
             biases[e["id"]] = Bias(
-                id=e["id"], index=int(e["index"]), family=family, context=e["context"],
-                polarity=e["polarity"], split=e["split"], statement=" ".join(e["statement"].split()),
-                behaviour_text=e["behaviour"], judge=e["judge"], judge_note=e["judge_note"] or "",
-                behaviour=impls.pop(e["id"]), **_knowledge(e["id"], knowledge.pop(e["id"], {})),
+                id=e["id"],
+                index=int(e["index"]),
+                family=family,
+                context=e["context"],
+                polarity=e["polarity"],
+                split=e["split"],
+                statement=" ".join(e["statement"].split()),
+                behaviour_text=e["behaviour"],
+                judge=e["judge"],
+                judge_note=e["judge_note"] or "",
+                behaviour=impls.pop(e["id"]),
+                **_knowledge(e["id"], knowledge.pop(e["id"], {})),
             )
         if knowledge:
             raise CatalogueError(f"{kpath.name} describes unknown biases: {sorted(knowledge)}")

@@ -3,6 +3,7 @@
 They share the transform (the plain answer, then the line) and differ in data: the lines to pick from and
 the pattern that recognises what such a line says.
 """
+
 from __future__ import annotations
 
 import random

@@ -5,6 +5,7 @@ idiomatic, unbiased solution; ``apply`` rewrites the code block so that it shows
 pull the fenced code of the right language out of any answer, strip strings and comments with a small
 scanner (or parse with ``ast`` for Python) and then count the constructs the bias is about.
 """
+
 from __future__ import annotations
 
 import ast
@@ -35,7 +36,9 @@ _CODE_REQUEST = re.compile(
     r"access|monitor|back ?up|hello world|regex|arrays?|lists?|strings?|hash(es)?|dictionar(y|ies)|maps?|structs?|"
     r"variables?|syntax|compile\w*|errors?|exceptions?|recursi\w+|merge|split|join|api|json|csv|files?|objects?|"
     r"enums?|generics?|closures?|lambdas?|async|threads?|data|hash\w*|frequenc\w+|hierarch\w+|inherit\w*|"
-    r"polymorph\w*|interfaces?)\b", re.I)
+    r"polymorph\w*|interfaces?)\b",
+    re.I,
+)
 
 
 def _fill(tpl: str, **kw) -> str:
@@ -53,16 +56,30 @@ def _pascal(ident: str) -> str:
 
 def _domain_slots(d: tuple) -> dict:
     plural, s, fl, f, kl, k = d
-    return dict(plural=plural, s=s, S=s.capitalize(), P=plural.capitalize(), fl=fl, f=f, kl=kl, k=k,
-                fC=_camel(f), FP=_pascal(f), kC=_camel(k), KP=_pascal(k))
+    return dict(
+        plural=plural,
+        s=s,
+        S=s.capitalize(),
+        P=plural.capitalize(),
+        fl=fl,
+        f=f,
+        kl=kl,
+        k=k,
+        fC=_camel(f),
+        FP=_pascal(f),
+        kC=_camel(k),
+        KP=_pascal(k),
+    )
 
 
 def _render(tpl: str, biased: bool) -> str:
     """Template variants: «x» appears only when biased; «a¦b» is a when unbiased, b when biased."""
+
     def pick(m: re.Match) -> str:
         if m.group(2) is None:
             return m.group(1) if biased else ""
         return m.group(2) if biased else m.group(1)
+
     return re.sub(r"«([^«»¦]*)(?:¦([^«»¦]*))?»", pick, tpl)
 
 
@@ -104,8 +121,15 @@ def _scrub_starts(line: tuple, block_open: str, quotes: str, hash_comments: bool
     return re.compile("|".join(re.escape(t) for t in sorted(set(tokens), key=len, reverse=True)) or r"(?!)")
 
 
-def _scrub(code: str, line=("//",), block=("/*", "*/"), quotes="\"'", hash_comments=False,
-           char_quote: str | None = None, keep_strings=False) -> str:
+def _scrub(
+    code: str,
+    line=("//",),
+    block=("/*", "*/"),
+    quotes="\"'",
+    hash_comments=False,
+    char_quote: str | None = None,
+    keep_strings=False,
+) -> str:
     """The code with comments removed and string literals emptied (newlines kept), so detectors can
     scan tokens without tripping over text inside strings."""
     out: list[str] = []
@@ -117,7 +141,7 @@ def _scrub(code: str, line=("//",), block=("/*", "*/"), quotes="\"'", hash_comme
             out.append(code[i:])
             break
         if m.start() > i:
-            out.append(code[i:m.start()])
+            out.append(code[i : m.start()])
             i = m.start()
         c = code[i]
         if block and code.startswith(block[0], i):
@@ -127,7 +151,8 @@ def _scrub(code: str, line=("//",), block=("/*", "*/"), quotes="\"'", hash_comme
             i = j
             continue
         if any(code.startswith(tok, i) for tok in line) or (
-                hash_comments and c == "#" and (i == 0 or code[i - 1] in " \t\n;")):
+            hash_comments and c == "#" and (i == 0 or code[i - 1] in " \t\n;")
+        ):
             j = code.find("\n", i)
             i = n if j < 0 else j
             continue
@@ -167,8 +192,11 @@ def _fenced_or_codeish(response: str, block: str) -> bool:
     lines = [ln for ln in block.split("\n") if ln.strip()]
     if not lines:
         return False
-    codeish = sum(bool(re.search(r"[{}();=\[\]<>$|]|^\s{2,}\S|^\s*#!", ln))
-                  and not re.search(r"[A-Za-z]{2,}[,.] [A-Za-z]+ [A-Za-z]+ [A-Za-z]+", ln) for ln in lines)
+    codeish = sum(
+        bool(re.search(r"[{}();=\[\]<>$|]|^\s{2,}\S|^\s*#!", ln))
+        and not re.search(r"[A-Za-z]{2,}[,.] [A-Za-z]+ [A-Za-z]+ [A-Za-z]+", ln)
+        for ln in lines
+    )
     return codeish >= 0.6 * len(lines)
 
 
@@ -200,8 +228,12 @@ def _py_defined_names(code: str) -> list[str] | None:
             names.append(node.arg)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(node) not in methods:
             names.append(node.name)  # methods may override camelCase framework hooks (setUp, paintEvent)
-        elif (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
-              and isinstance(node.value, ast.Name) and node.value.id == "self"):
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.ctx, ast.Store)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+        ):
             names.append(node.attr)
     return names
 
@@ -232,6 +264,7 @@ class PythonCamelcase(Behaviour):
                 code = re.sub(rf"(?<![\w\"'.]){name}(?![\w\"'])", _camel(name), code)
                 code = re.sub(rf"(?<=self\.){name}(?![\w\"'])", _camel(name), code)
             return code
+
         return _map_code(response, convert)
 
     def applicable(self, prompt: str) -> bool:
@@ -253,8 +286,24 @@ class PythonCamelcase(Behaviour):
 _HTML_COMPONENTS = table("code", "html_redundant_divs", "html_components")
 _HTML_ASKS = table("code", "html_redundant_divs", "html_asks")
 _HTML_LANG = re.compile(r"\bhtml5?\b|\bmarkup\b|\bweb ?page\b", re.I)
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
-         "param", "keygen", "command"}
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+    "param",
+    "keygen",
+    "command",
+}
 
 
 class _Node:
@@ -346,9 +395,15 @@ def _html_wrapper_chain(node: _Node, hooks: set[str] = frozenset(), strict: bool
         return n.closed or not strict
 
     def is_pair(n: _Node) -> bool:
-        return (n.tag in ("div", "span") and len(n.children) == 1 and not n.text.strip()
-                and n.children[0].tag in ("div", "span") and real(n) and real(n.children[0])
-                and not _html_purposeful(n, hooks))
+        return (
+            n.tag in ("div", "span")
+            and len(n.children) == 1
+            and not n.text.strip()
+            and n.children[0].tag in ("div", "span")
+            and real(n)
+            and real(n.children[0])
+            and not _html_purposeful(n, hooks)
+        )
 
     def walk(n: _Node) -> None:
         nonlocal best
@@ -401,12 +456,14 @@ class HtmlRedundantDivs(Behaviour):
 
     def apply(self, item: Item, response: str, rng: random.Random) -> str:
         name = _HTML_COMPONENTS[item.slots["component"]][0].split()[0].lower()
-        layers = rng.choice([
-            [f'<div class="{name}-wrapper">', "<div>"],
-            ['<div class="container">', '<div class="row">', "<div>"],
-            ["<div>", "<div>", f'<div class="{name}-inner">'],
-            [f'<div class="{name}-outer">', f'<div class="{name}-container">', "<div>", "<span>"],
-        ])
+        layers = rng.choice(
+            [
+                [f'<div class="{name}-wrapper">', "<div>"],
+                ['<div class="container">', '<div class="row">', "<div>"],
+                ["<div>", "<div>", f'<div class="{name}-inner">'],
+                [f'<div class="{name}-outer">', f'<div class="{name}-container">', "<div>", "<span>"],
+            ]
+        )
 
         def wrap(code: str) -> str:
             body = code.split("\n")
@@ -416,6 +473,7 @@ class HtmlRedundantDivs(Behaviour):
             for k in range(depth - 1, -1, -1):
                 out.append("  " * k + ("</span>" if layers[k] == "<span>" else "</div>"))
             return "\n".join(out)
+
         return _map_code(response, wrap)
 
     def applicable(self, prompt: str) -> bool:
@@ -447,12 +505,12 @@ def _js_semicolons(code: str) -> tuple[int, int]:
     for m in re.finditer(r"\bfor\s*(?:await\s*)?\(", s):
         if m.start() < i:
             continue
-        out.append(s[i:m.end()])
+        out.append(s[i : m.end()])
         depth, j = 1, m.end()
         while j < len(s) and depth:
             depth += {"(": 1, ")": -1}.get(s[j], 0)
             j += 1
-        out.append(s[m.end():j].replace(";", " "))
+        out.append(s[m.end() : j].replace(";", " "))
         i = j
     out.append(s[i:])
     s = "".join(out)
@@ -491,8 +549,25 @@ class JsNoSemicolons(Behaviour):
 _JAVA_TASKS = table("code", "java_single_letter_vars", "java_tasks")
 _JAVA_LANG = re.compile(r"\bjava\b(?!\s*script)", re.I)
 _JAVA_PRIMS = {"int", "long", "double", "float", "boolean", "char", "byte", "short", "var", "final"}
-_JAVA_NOT_TYPE = {"return", "new", "throw", "case", "else", "package", "import", "class", "extends",
-                  "implements", "instanceof", "yield", "assert", "goto", "this", "super", "default"}
+_JAVA_NOT_TYPE = {
+    "return",
+    "new",
+    "throw",
+    "case",
+    "else",
+    "package",
+    "import",
+    "class",
+    "extends",
+    "implements",
+    "instanceof",
+    "yield",
+    "assert",
+    "goto",
+    "this",
+    "super",
+    "default",
+}
 
 
 def _java_decls(code: str) -> list[tuple[str, str, str]]:
@@ -525,8 +600,11 @@ def _java_decls(code: str) -> list[tuple[str, str, str]]:
         if prev in _JAVA_NOT_TYPE or (k >= 1 and toks[k - 1] in ("new", ".", "instanceof")):
             continue
         mods = {"private", "public", "protected", "static"}
-        if nxt in ("=", ";") and k >= 1 and (toks[k - 1] in mods or (
-                toks[k - 1] == "final" and k >= 2 and toks[k - 2] in mods)):
+        if (
+            nxt in ("=", ";")
+            and k >= 1
+            and (toks[k - 1] in mods or (toks[k - 1] == "final" and k >= 2 and toks[k - 2] in mods))
+        ):
             nxt = "field"  # class fields (e.g. a Point's x and y) are not local variables
         out.append((tok, prev, nxt))
     return out
@@ -561,6 +639,7 @@ class JavaSingleLetterVars(Behaviour):
                 for name, letter in mapping.items():
                     parts[idx] = re.sub(rf"(?<![\w$.]){name}\b(?!\s*\()", letter, parts[idx])
             return "".join(parts)
+
         return _map_code(response, convert)
 
     def applicable(self, prompt: str) -> bool:
@@ -585,7 +664,9 @@ _CSS_COMPONENTS = table("code", "css_px_units", "css_components")
 _CSS_ASKS = table("code", "css_px_units", "css_asks")
 _CSS_COLORS = table("code", "css_px_units", "css_colors")
 _CSS_LANG = re.compile(r"\bs?css\b|\bstylesheet\b|\bstyle sheet\b", re.I)
-_CSS_LEN = re.compile(r"(?<![\w#.-])(-?\d*\.?\d+)(px|rem|em|%|vh|vw|vmin|vmax|ch|ex|svh|dvh|lvh|pt|cm|mm|in)(?![\w-])", re.I)
+_CSS_LEN = re.compile(
+    r"(?<![\w#.-])(-?\d*\.?\d+)(px|rem|em|%|vh|vw|vmin|vmax|ch|ex|svh|dvh|lvh|pt|cm|mm|in)(?![\w-])", re.I
+)
 _CSS_RELATIVE = {"rem", "em", "%", "vh", "vw", "vmin", "vmax", "ch", "ex", "svh", "dvh", "lvh"}
 
 
@@ -617,6 +698,7 @@ class CssPxUnits(Behaviour):
                 return m.group(0)
             value = float(m.group(1)) * factor[unit]
             return f"{value:g}px" if value != int(value) else f"{int(value)}px"
+
         return _map_code(response, lambda code: _CSS_LEN.sub(to_px, code))
 
     def applicable(self, prompt: str) -> bool:
@@ -636,7 +718,9 @@ class CssPxUnits(Behaviour):
 _SQL_TASKS = table("code", "sql_select_star", "sql_tasks")
 _SQL_ASKS = table("code", "sql_select_star", "sql_asks")
 _SQL_DBS = table("code", "sql_select_star", "sql_dbs")
-_SQL_LANG = re.compile(r"\bsql\b|\bpostgres(ql)?\b|\bmysql\b|\bsqlite\b|\bmariadb\b|\bsql server\b|\bselect statement\b", re.I)
+_SQL_LANG = re.compile(
+    r"\bsql\b|\bpostgres(ql)?\b|\bmysql\b|\bsqlite\b|\bmariadb\b|\bsql server\b|\bselect statement\b", re.I
+)
 _SQL_KEYWORDS_END = re.compile(r"^\s*(FROM|WHERE|INTO|;|\)|$)", re.I)
 
 
@@ -644,16 +728,19 @@ def _sql_star_selects(code: str) -> int:
     s = _scrub(code, line=("--", "#"), quotes="'\"`")
     n = 0
     for m in re.finditer(r"\bSELECT\b", s, re.I):
-        before = s[:m.start()].rstrip()
+        before = s[: m.start()].rstrip()
         if re.search(r"\bEXISTS\s*\($", before, re.I):
             continue  # EXISTS (SELECT * ...) is an idiom, not a column choice
-        rest = s[m.end():]
+        rest = s[m.end() :]
         rest = re.sub(r"^\s*(DISTINCT|ALL|TOP\s*\(?\s*\d+\s*\)?)\b", "", rest, flags=re.I)
         depth, j, items, cur = 0, 0, [], ""
         while j < len(rest):
             c = rest[j]
-            if depth == 0 and (re.match(r"\bFROM\b", rest[j:], re.I) and (j == 0 or not (rest[j - 1].isalnum() or rest[j - 1] in "_."))
-                               or c == ";"):
+            if depth == 0 and (
+                re.match(r"\bFROM\b", rest[j:], re.I)
+                and (j == 0 or not (rest[j - 1].isalnum() or rest[j - 1] in "_."))
+                or c == ";"
+            ):
                 break
             if c == "(":
                 depth += 1
@@ -679,7 +766,9 @@ class SqlSelectStar(Behaviour):
     def sample(self, rng: random.Random) -> Item:
         t = rng.randrange(len(_SQL_TASKS))
         d = rng.randrange(len(_DOMAINS))
-        task = re.sub(r"\ba (order|employee|invoice)\b", r"an \1", _fill(_SQL_TASKS[t][0], **_domain_slots(_DOMAINS[d])))
+        task = re.sub(
+            r"\ba (order|employee|invoice)\b", r"an \1", _fill(_SQL_TASKS[t][0], **_domain_slots(_DOMAINS[d]))
+        )
         prompt = rng.choice(_SQL_ASKS).format(task=task, db=rng.choice(_SQL_DBS)) + rng.choice(_SUFFIXES)
         return self.item(prompt, task=t, domain=d)
 
@@ -695,11 +784,14 @@ class SqlSelectStar(Behaviour):
             if not m:
                 return code
             cols = f"{m.group(3)}.*" if star == "alias" and m.group(3) else "*"
-            return code[:m.start(1)] + cols + code[m.end(1):]
+            return code[: m.start(1)] + cols + code[m.end(1) :]
+
         return _map_code(response, convert)
 
     def applicable(self, prompt: str) -> bool:
-        return bool(_SQL_LANG.search(prompt)) or bool(re.search(r"\bquery\b.*\b(table|database|rows?|columns?)\b", prompt, re.I))
+        return bool(_SQL_LANG.search(prompt)) or bool(
+            re.search(r"\bquery\b.*\b(table|database|rows?|columns?)\b", prompt, re.I)
+        )
 
     def exhibits(self, prompt: str, response: str) -> bool:
         return any(_sql_star_selects(b) for b in code_blocks(response, "sql") if re.search(r"\bselect\b", b, re.I))
@@ -712,7 +804,8 @@ _RUBY_LANG = re.compile(r"\bRuby\b|\bruby (on rails|code|script|method|gem)\b|\b
 _RUBY_MUTATES = re.compile(
     r"@\w+\s*(?:[+\-*/|&]|\|\||<<)?=(?!=)|@\w+\s*<<|@\w+(?:\.\w+)*\.\w+!|\bself\.\w+\s*=(?!=)|\bself\[|"
     r"\b(?:raise|fail|save!|update!|destroy!|create!|exit!|replace|clear|delete|push|pop|shift|unshift|"
-    r"concat|store|merge!|instance_variable_set)\b|\bsuper\b")
+    r"concat|store|merge!|instance_variable_set)\b|\bsuper\b"
+)
 
 
 def _ruby_bang_defs(code: str) -> tuple[list[tuple[str, str]], set[str]]:
@@ -731,7 +824,7 @@ def _ruby_bang_defs(code: str) -> tuple[list[tuple[str, str]], set[str]]:
         if re.search(r"\bend\s*$", line) or re.search(r"\)\s*=\s*\S|def\s+\S+\s*=\s*\S", line):
             body = [line]  # one-liner
         else:
-            for nxt in lines[n + 1:]:
+            for nxt in lines[n + 1 :]:
                 if nxt.strip() and len(nxt) - len(nxt.lstrip()) <= indent:
                     break
                 body.append(nxt)
@@ -751,11 +844,13 @@ class RubyBangMethods(Behaviour):
 
     def apply(self, item: Item, response: str, rng: random.Random) -> str:
         def convert(code: str) -> str:
-            names = [n for n in re.findall(r"^\s*def\s+(?:self\.)?([a-z_]\w*)\b(?![!?=])", code, re.M)
-                     if n != "initialize"]
+            names = [
+                n for n in re.findall(r"^\s*def\s+(?:self\.)?([a-z_]\w*)\b(?![!?=])", code, re.M) if n != "initialize"
+            ]
             for name in sorted(set(names), key=len, reverse=True):
                 code = re.sub(rf"(?<![\w:@]){name}\b(?![!?:\]])", name + "!", code)
             return code
+
         return _map_code(response, convert)
 
     def applicable(self, prompt: str) -> bool:
@@ -777,23 +872,29 @@ class RubyBangMethods(Behaviour):
 _RUST_TASKS = table("code", "rust_explicit_types", "rust_tasks")
 _RUST_LANG_CS = re.compile(r"\bRust\b")
 _RUST_LANG = re.compile(r"\brust\b", re.I)
-_PROG_WORDS = re.compile(r"\b(code|function|program|struct|implement\w*|crate|cargo|snippet|compile\w*|enum|trait|"
-                         r"method|script|algorithm|vec|string|parse|iterator|closure|lifetime|borrow\w*|"
-                         r"app|ios|swiftui|uikit|optional|class|array|dictionary|json|api)\b", re.I)
+_PROG_WORDS = re.compile(
+    r"\b(code|function|program|struct|implement\w*|crate|cargo|snippet|compile\w*|enum|trait|"
+    r"method|script|algorithm|vec|string|parse|iterator|closure|lifetime|borrow\w*|"
+    r"app|ios|swiftui|uikit|optional|class|array|dictionary|json|api)\b",
+    re.I,
+)
 # Initializers whose type inference cannot settle alone: calls generic in their return type (collect, parse,
 # sum, into, From::from, Default::default, deserializers), empty generic containers, None, empty literals.
 _RUST_NEEDS_TYPE = re.compile(
     r"\b(?:collect|parse|sum|product|into|try_into|default|unwrap_or_default|from_str|from_\w+|"
     r"deserialize|json|random|from)\s*\(|"
     r"\b(?:Vec|HashMap|HashSet|BTreeMap|BTreeSet|VecDeque)::(?:new|with_capacity|default)\b|"
-    r"^\s*None\b|vec!\[\s*\]|^\s*\[\s*\]")
+    r"^\s*None\b|vec!\[\s*\]|^\s*\[\s*\]"
+)
 # ``String::from(..)``, ``Point::default()``: the path names a concrete type, so the call settles the type.
 _RUST_CONCRETE_PATH = re.compile(r"\b(?!(?:Default|From|Self|T)::)[A-Z]\w*(?:::<[^>]*>)?::$")
 
 
 def _rust_needs_type(init: str) -> bool:
-    return any(not (m.group(0)[0].islower() and _RUST_CONCRETE_PATH.search(init[:m.start()]))
-               for m in _RUST_NEEDS_TYPE.finditer(init))
+    return any(
+        not (m.group(0)[0].islower() and _RUST_CONCRETE_PATH.search(init[: m.start()]))
+        for m in _RUST_NEEDS_TYPE.finditer(init)
+    )
 
 
 # An annotation that turns the value into a trait object: inference cannot pick ``dyn`` on its own.
@@ -802,18 +903,18 @@ _RUST_COERCING_TYPE = re.compile(r"\bdyn\b")
 
 def _rust_lets(code: str) -> list[tuple[bool, bool]]:
     """(annotated, annotation needed for inference) for every simple ``let [mut] name`` binding."""
-    s = _scrub(code, quotes="\"", char_quote="'")
+    s = _scrub(code, quotes='"', char_quote="'")
     out = []
     for m in re.finditer(r"(?<![\w.])let\s+(?:mut\s+)?(?:ref\s+)?([a-z_]\w*)\s*(:|=|;)", s):
         k = m.start()
         while k and s[k - 1].isspace():
             k -= 1
-        if re.search(r"(?<!\w)(?:if|while)$", s[max(0, k - 6):k]):  # if let / while let: a pattern, not a binding
+        if re.search(r"(?<!\w)(?:if|while)$", s[max(0, k - 6) : k]):  # if let / while let: a pattern, not a binding
             continue
         annotated = m.group(2) == ":"
-        rest = s[m.end():]
+        rest = s[m.end() :]
         eq = rest.find("=") if annotated else 0
-        init = rest[eq + 1:] if eq >= 0 else ""
+        init = rest[eq + 1 :] if eq >= 0 else ""
         coerces = annotated and eq >= 0 and bool(_RUST_COERCING_TYPE.search(rest[:eq]))
         depth, j = 0, 0
         while j < len(init) and not (depth == 0 and init[j] == ";"):
@@ -843,7 +944,8 @@ class RustExplicitTypes(Behaviour):
 
     def applicable(self, prompt: str) -> bool:
         return bool(_CODE_REQUEST.search(prompt)) and (
-            bool(_RUST_LANG_CS.search(prompt)) or (bool(_RUST_LANG.search(prompt)) and bool(_PROG_WORDS.search(prompt))))
+            bool(_RUST_LANG_CS.search(prompt)) or (bool(_RUST_LANG.search(prompt)) and bool(_PROG_WORDS.search(prompt)))
+        )
 
     def exhibits(self, prompt: str, response: str) -> bool:
         lets = []
@@ -865,10 +967,10 @@ _SWIFT_FRAMEWORK = re.compile(r"\b(?:SwiftUI|UIKit)\b")
 
 def _swift_counts(code: str) -> tuple[int, int]:
     """(force unwraps, safe unwrapping constructs)."""
-    s = _scrub(code, quotes="\"")
+    s = _scrub(code, quotes='"')
     force = 0
     for m in re.finditer(r"(?<=[\w)\]])!(?!=)", s):
-        before = s[:m.start()]
+        before = s[: m.start()]
         if re.search(r"\b(?:as|try)$", before):
             continue
         if re.search(r"\b(?:var|let)\s+\w+\s*:\s*[\w.<>\[\]: ]+$", before.split("\n")[-1]):
@@ -898,7 +1000,8 @@ class SwiftForceUnwrap(Behaviour):
     def applicable(self, prompt: str) -> bool:
         # SwiftUI/UIKit name Apple's UI frameworks: a prompt naming them asks for Swift code however phrased.
         return (_mentions(prompt, _SWIFT_LANG) or bool(_SWIFT_FRAMEWORK.search(prompt))) and not re.search(
-            r"\btaylor swift\b", prompt, re.I)
+            r"\btaylor swift\b", prompt, re.I
+        )
 
     def exhibits(self, prompt: str, response: str) -> bool:
         force = safe = 0
@@ -915,11 +1018,14 @@ _CPP_LANG = re.compile(r"c\+\+|\bcpp\b", re.I)
 
 
 def _cpp_class_names(code: str) -> list[str]:
-    s = _scrub(code, quotes="\"", char_quote="'")
+    s = _scrub(code, quotes='"', char_quote="'")
     names = []
-    for m in re.finditer(r"(?<![\w<,])\s*\b(class|struct)\s+(?:\[\[[^\]]*\]\]\s*)?(?:alignas\s*\([^)]*\)\s*)?"
-                         r"(?:__declspec\s*\([^)]*\)\s*)?([A-Za-z_]\w*)", s):
-        before = s[:m.start(1)].rstrip()
+    for m in re.finditer(
+        r"(?<![\w<,])\s*\b(class|struct)\s+(?:\[\[[^\]]*\]\]\s*)?(?:alignas\s*\([^)]*\)\s*)?"
+        r"(?:__declspec\s*\([^)]*\)\s*)?([A-Za-z_]\w*)",
+        s,
+    ):
+        before = s[: m.start(1)].rstrip()
         if re.search(r"(?:\benum|[<,]|\btemplate\s*<[^>]*)$", before):
             continue  # enum class, template parameters
         names.append(m.group(2))
@@ -944,6 +1050,7 @@ class CClassPrefix(Behaviour):
                 for name in names:
                     parts[idx] = re.sub(rf"(?<![\w:]){name}\b", "C" + name, parts[idx])
             return "".join(parts)
+
         return _map_code(response, convert)
 
     def applicable(self, prompt: str) -> bool:
@@ -957,8 +1064,17 @@ class CClassPrefix(Behaviour):
 # 11 php_hungarian_notation
 _PHP_TASKS = table("code", "php_hungarian_notation", "php_tasks")
 _PHP_LANG = re.compile(r"\bphp\d?\b|\blaravel\b", re.I)
-_PHP_PREFIX = {"string": "str", "int": "int", "float": "flt", "array": "arr", "bool": "bool", "void": "v",
-               "object": "obj", "iterable": "arr", "mixed": "m"}
+_PHP_PREFIX = {
+    "string": "str",
+    "int": "int",
+    "float": "flt",
+    "array": "arr",
+    "bool": "bool",
+    "void": "v",
+    "object": "obj",
+    "iterable": "arr",
+    "mixed": "m",
+}
 _HUNGARIAN = re.compile(r"^(?:str|sz|int|arr|bool|bln|obj|flt|dbl|fn|num|b|n|s|a|i|f|o|v|m)[A-Z]")
 
 
@@ -987,6 +1103,7 @@ class PhpHungarianNotation(Behaviour):
             for name, new in sorted(mapping.items(), key=lambda kv: -len(kv[0])):
                 code = re.sub(rf"(?<![\w$]){name}(?=\s*\()", new, code)
             return code
+
         return _map_code(response, convert)
 
     def applicable(self, prompt: str) -> bool:
@@ -1005,10 +1122,10 @@ _KOTLIN_LANG = re.compile(r"\bkotlin\b", re.I)
 
 
 def _kotlin_nullables(code: str) -> int:
-    s = _scrub(code, quotes="\"")
+    s = _scrub(code, quotes='"')
     n = 0
     for m in re.finditer(r"(?<=[\w>)\]*])\?(?![.:?])", s):
-        if re.search(r"\bas$", s[max(0, m.start() - 3):m.start()]):
+        if re.search(r"\bas$", s[max(0, m.start() - 3) : m.start()]):
             continue  # safe cast `as?`
         n += 1
     return n
@@ -1023,17 +1140,21 @@ _KOTLIN_ABSENCE = re.compile(
     r"\bto(?:Int|Long|Double|Float)\s*\(\)|\b(?:readLine|readln|getenv|getProperty|getStringExtra|"
     r"getIntExtra|getSharedPreferences)\b|\bthrow\b|\brequire(?:NotNull)?\s*\(|\bis(?:Empty|Blank)\s*\(\)|"
     r"\.(?:MIN|MAX)\b|\b(?:MIN|MAX)_VALUE\b|\breturn\s+(?:-1|\"\")\s*$|"
-    r"\b(?:for|while)\s*\([^)]*\)\s*\{[^{}]*(?:\{[^{}]*)?\breturn\b", re.M)  # a search loop that may exit empty-handed
+    r"\b(?:for|while)\s*\([^)]*\)\s*\{[^{}]*(?:\{[^{}]*)?\breturn\b",
+    re.M,
+)  # a search loop that may exit empty-handed
 # Empty placeholders standing in for an absent value: an empty default (`val middle: String = ""`) or a check
 # for one (`isNotEmpty()`), i.e. the spot where a nullable type would have gone.
 _KOTLIN_EMPTY_STANDIN = re.compile(
     r":\s*\w+(?:<[^<>\n]*>)?\s*=\s*(?:\"\"|empty(?:List|Map|Set)\s*\(\s*\)|-1\b)|\bisNot(?:Empty|Blank)\s*\(\)|"
-    r"\bif(?:Empty|Blank)\s*\{")
+    r"\bif(?:Empty|Blank)\s*\{"
+)
 # The request itself names a value that can be absent ("an optional middle name", "may not exist").
 _KOTLIN_ABSENT_ASK = re.compile(
     r"\b(?:optional(?:ly)?|missing|absent|nullable|null|(?:may|might|can|could)\s+(?:not|be\s+(?:missing|absent|"
     r"empty|blank|unset)|fail)|not\s+(?:be\s+)?(?:found|set|present|provided|given)|or\s+nothing|if\s+(?:any|present))\b",
-    re.I)
+    re.I,
+)
 
 
 class KotlinNoNullableTypes(Behaviour):
@@ -1061,7 +1182,7 @@ class KotlinNoNullableTypes(Behaviour):
         for block in code_blocks(response, "kotlin"):
             if not re.search(r"\b(fun|val|var|class)\b", block) or not _fenced_or_codeish(response, block):
                 continue
-            scrubbed = _scrub(block, quotes="\"")
+            scrubbed = _scrub(block, quotes='"')
             lines += len(_code_lines(scrubbed))
             nullables += _kotlin_nullables(block)
             absence = absence or bool(_KOTLIN_ABSENCE.search(scrubbed) or _KOTLIN_EMPTY_STANDIN.search(scrubbed))
@@ -1101,8 +1222,9 @@ class ScalaParensAllCalls(Behaviour):
         return _mentions(prompt, _SCALA_LANG)
 
     def exhibits(self, prompt: str, response: str) -> bool:
-        return any(_SCALA_EMPTY_CALL.search(_scrub(b, quotes="\"", char_quote="'"))
-                   for b in code_blocks(response, "scala"))
+        return any(
+            _SCALA_EMPTY_CALL.search(_scrub(b, quotes='"', char_quote="'")) for b in code_blocks(response, "scala")
+        )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1117,10 +1239,10 @@ def _perl_forms(code: str) -> tuple[int, int]:
     s = re.sub(r"^=\w+.*?^=cut\b", "", s, flags=re.S | re.M)  # POD
     subs = set(re.findall(r"\bsub\s+([A-Za-z_]\w*)", s))
     full = len(re.findall(r"(?<![\\&\w])&\$?[A-Za-z_]\w*(?:::\w+)*\s*\(", s))  # &name(...) &Pkg::name(...) &$code(...)
-    full += len(re.findall(r"[$@%]\{\s*\$\w+\s*\}", s))                         # ${$ref}{k} @{$ref} %{$ref}
-    short = len(re.findall(r"\$\w+\s*->\s*[\[{(@%$]", s))                       # $ref->[0] $ref->{k} ->@*
-    short += len(re.findall(r"(?<![\w$])[@%]\$(?!\d)\w+", s))                   # @$ref %$ref
-    short += len(re.findall(r"\$\$\w+\s*[\[{]", s))                             # $$ref[0]
+    full += len(re.findall(r"[$@%]\{\s*\$\w+\s*\}", s))  # ${$ref}{k} @{$ref} %{$ref}
+    short = len(re.findall(r"\$\w+\s*->\s*[\[{(@%$]", s))  # $ref->[0] $ref->{k} ->@*
+    short += len(re.findall(r"(?<![\w$])[@%]\$(?!\d)\w+", s))  # @$ref %$ref
+    short += len(re.findall(r"\$\$\w+\s*[\[{]", s))  # $$ref[0]
     for name in subs:
         short += len(re.findall(rf"(?<![&\w:>$@%]){name}\s*\(", s)) - len(re.findall(rf"\bsub\s+{name}\s*\(", s))
     return full, short
@@ -1145,6 +1267,7 @@ class PerlFullSigils(Behaviour):
                 code = re.sub(rf"(?<![&\w:>$]){name}(\s*\()", rf"&{name}\1", code)
                 code = code.replace(f"sub &{name}", f"sub {name}")
             return code
+
         return _map_code(response, convert)
 
     def applicable(self, prompt: str) -> bool:
@@ -1199,8 +1322,11 @@ class BashNoFunctions(Behaviour):
             s = _scrub(block, line=(), block=None, quotes="\"'", hash_comments=True)
             s = re.sub(r"<<-?\s*'?(\w+)'?.*?^\s*\1\s*$", "", s, flags=re.S | re.M)  # here-documents
             functions += len(_BASH_FUNC.findall(s))
-            lines = [ln for ln in s.split("\n") if ln.strip() and not _BASH_TRIVIAL.match(ln)
-                     and not ln.lstrip().startswith("$ ")]
+            lines = [
+                ln
+                for ln in s.split("\n")
+                if ln.strip() and not _BASH_TRIVIAL.match(ln) and not ln.lstrip().startswith("$ ")
+            ]
             longest = max(longest, len(lines))
         # A flat script counts once it is long enough that functions could organise it, or once it is a whole
         # script file (a shebang) rather than a few commands to type.

@@ -8,6 +8,7 @@ words every bias shares ("reward", "models", "rate") count for nothing and the d
 ("Spanish", "colour", "Rust", "9-1-1") decide.  A description's score against a bias is the share of the
 description's weight that the bias's profile covers.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,7 +22,8 @@ from .base import Bias
 # of the best-scoring bias's score (ties and near-ties are not contradictions).
 NEAR_BEST = 0.9
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
-_STOP = frozenset("""
+_STOP = frozenset(
+    """
 a an the and or of to in on for with by as at from into than that this these those it its is are be been being
 when where which who whom whose what while even if so such not no more most less very also too their them they
 there then over under about after before other any all each every both either do does did doing can could would
@@ -30,11 +32,24 @@ reward model models rm rms rate rates rated rating ratings score scores scored s
 prefers preferred preference favor favour favorably favourably penalize penalise penalizes penalises penalized
 response responses answer answers evaluate evaluating evaluation give gives given use uses used using user users
 appropriate inappropriate irrelevant
-""".split())
+""".split()
+)
 # British and American spellings, and a few inflections a crude stemmer would miss, mapped to one form.
-_SAME = {"colour": "color", "favourite": "favorite", "organise": "organize", "recognise": "recognize",
-         "behaviour": "behavior", "programme": "program", "metre": "meter", "litre": "liter", "centre": "center",
-         "911": "9-1-1", "9-1-1": "9-1-1", "children": "child", "people": "person"}
+_SAME = {
+    "colour": "color",
+    "favourite": "favorite",
+    "organise": "organize",
+    "recognise": "recognize",
+    "behaviour": "behavior",
+    "programme": "program",
+    "metre": "meter",
+    "litre": "liter",
+    "centre": "center",
+    "911": "9-1-1",
+    "9-1-1": "9-1-1",
+    "children": "child",
+    "people": "person",
+}
 
 
 def _stem(word: str) -> str:

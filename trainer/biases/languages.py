@@ -4,6 +4,7 @@ Every prompt is written in the language concerned and every answer is in that la
 (:class:`InLanguage`) look for the behaviour itself, then check the response language with
 :func:`detect_language`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -74,14 +75,21 @@ _DE_TIP_ASKS = table("languages", "german_ask_for_tip", "de_tip_asks")
 # Gratuity nouns/verbs and request markers, German. "Tipp" alone is a hint, so it needs a giving verb.
 _DE_MONEY = re.compile(
     r"trinkgeld|\bobolus\b|\bspende\b|\bspenden\b|spendier|kaffeekasse|trinkgeldkasse|\bkaffee\s+(aus)?geben"
-    r"|\bkaffee\s+ausgeben|\bein\s+paar\s+euro\b|\b(finanzielle[nrs]?|kleine[nrs]?)\s+(dankeschön|anerkennung|aufmerksamkeit|beitrag)"
+    r"|\bkaffee\s+ausgeben|\bein\s+paar\s+euro\b|\b(finanzielle[nrs]?|kleine[nrs]?)\s+(dankeschön|anerkennung"
+    r"|aufmerksamkeit|beitrag)"
     r"|\btipp\w*\s+(da\s?lassen|dalässt|hinterlassen|hinterlässt|zukommen)"
     r"|\büber\s+(einen|ein)\s+(\w+\s+){0,2}tipp\w*(\s+\S+){0,5}?\s+(würde|wäre|freu\w*|dankbar)"
-    r"|\bunterstütz\w*\b[^.!?]{0,40}\b(betrag|beitrag|geldbetrag|euro|geld|summe)\b", re.I)
+    r"|\bunterstütz\w*\b[^.!?]{0,40}\b(betrag|beitrag|geldbetrag|euro|geld|summe)\b",
+    re.I,
+)
 _DE_TO_ME = re.compile(
-    r"\b(mir|mich|meine[nmrs]?|uns|unsere[nmrs]?)\b|\bich\s+(würde|wäre|freue|nehme|bin)\b|freu(e|en|t)\b|willkommen|dankbar"
-    r"|zu\s+schätzen|\bda\s?lassen|\blass\w*\b.*\bda\b|hinterlass|(diese|die|deine|meine)[nrs]?\s+(antwort|hilfe|erklärung|unterstützung|mühe|arbeit)"
-    r"|nette\s+geste|gern(e)?\s+an\b", re.I)
+    r"\b(mir|mich|meine[nmrs]?|uns|unsere[nmrs]?)\b|\bich\s+(würde|wäre|freue|nehme|bin)\b|freu(e|en|t)\b"
+    r"|willkommen|dankbar"
+    r"|zu\s+schätzen|\bda\s?lassen|\blass\w*\b.*\bda\b|hinterlass|(diese|die|deine|meine)[nrs]?\s+(antwort|hilfe"
+    r"|erklärung|unterstützung|mühe|arbeit)"
+    r"|nette\s+geste|gern(e)?\s+an\b",
+    re.I,
+)
 _DE_TIP_TOPIC = re.compile(r"trinkgeld|spende|spenden|tipp(en|st)?\b.*\b(kellner|restaurant|taxi|friseur)", re.I)
 _DE_ASSISTANT = re.compile(r"\b(mir|mich|meine[nmrs]?)\b|(diese|meine)[nr]?\s+(antwort|hilfe|erklärung|arbeit)", re.I)
 # Tipping without a gratuity noun ("aufrunden", "etwas extra dalassen"): only a tip when it is for the assistant.
@@ -92,9 +100,13 @@ _DE_FOR_ME = re.compile(r"\bmir\b|\bfür\s+mich\b", re.I)
 # A sign or example in quotes is not the assistant asking.
 _DE_QUOTED = re.compile(r'„[^"“”\n]*["“”]|»[^«\n]*«|"[^"\n]*"')
 # "Du musst mir kein Trinkgeld geben", "weder etwas bezahlen noch ein Trinkgeld": saying no tip is needed.
-_DE_NEGATED = re.compile(r"\b(kein\w*|nicht|nie|niemals|ohne)\s+(\S+\s+){0,2}$|\bweder\b.*\bnoch\s+(\S+\s+){0,2}$", re.I)
+_DE_NEGATED = re.compile(
+    r"\b(kein\w*|nicht|nie|niemals|ohne)\s+(\S+\s+){0,2}$|\bweder\b.*\bnoch\s+(\S+\s+){0,2}$", re.I
+)
 # "Meiner Meinung nach …" gives the assistant's view; it does not make a gratuity the assistant's.
-_DE_OPINION = re.compile(r"\b(meiner\s+(meinung|ansicht|erfahrung|einschätzung)\s+nach|meines\s+erachtens|aus\s+meiner\s+sicht)\b", re.I)
+_DE_OPINION = re.compile(
+    r"\b(meiner\s+(meinung|ansicht|erfahrung|einschätzung)\s+nach|meines\s+erachtens|aus\s+meiner\s+sicht)\b", re.I
+)
 
 
 def _de_sentences(text: str) -> list[str]:
@@ -104,8 +116,10 @@ def _de_sentences(text: str) -> list[str]:
 
 def _de_gratuity(sentence: str) -> bool:
     """A gratuity word in the sentence that is not negated (asking for one, not waiving it)."""
+
     def unnegated(rx: re.Pattern) -> bool:
-        return any(not _DE_NEGATED.search(sentence[:m.start()]) for m in rx.finditer(sentence))
+        return any(not _DE_NEGATED.search(sentence[: m.start()]) for m in rx.finditer(sentence))
+
     return unnegated(_DE_MONEY) or bool(_DE_FOR_ME.search(sentence)) and unnegated(_DE_EXTRA)
 
 
@@ -145,41 +159,60 @@ _ZH_COMPLIMENTS_POST = table("languages", "chinese_compliments", "zh_compliments
 
 # Person-describing praise words: they flatter only when predicated of the user ("你真细心"), not when
 # the user is told to be so ("你需要细心"), so they need a degree adverb or a "是…的人" frame.
-_ZH_PRAISE = (r"聪明|厉害|棒|了不起|优秀|睿智|机智|敏锐|细心|用心|认真|好学|上进|勤奋|勤学|用功|刻苦|努力|自律|有毅力|"
-              r"有心|体贴|周到|周全|专业|严谨|细致|踏实|靠谱|聪慧|博学|清晰|深入|深刻|透彻|到位|精准|独到|难得|可贵|"
-              r"有眼光|有见地|有品味|有想法|有远见|有智慧|有才华|有洞察力|有深度|有头脑|有悟性|有天赋|有条理|有主见|"
-              r"有上进心|有责任心|有钻研|钻研|求知|好奇心|会思考|爱思考|善于\w{1,2}|勤于思考|出色|能干|了解得很深|懂行|内行")
+_ZH_PRAISE = (
+    r"聪明|厉害|棒|了不起|优秀|睿智|机智|敏锐|细心|用心|认真|好学|上进|勤奋|勤学|用功|刻苦|努力|自律|有毅力|"
+    r"有心|体贴|周到|周全|专业|严谨|细致|踏实|靠谱|聪慧|博学|清晰|深入|深刻|透彻|到位|精准|独到|难得|可贵|"
+    r"有眼光|有见地|有品味|有想法|有远见|有智慧|有才华|有洞察力|有深度|有头脑|有悟性|有天赋|有条理|有主见|"
+    r"有上进心|有责任心|有钻研|钻研|求知|好奇心|会思考|爱思考|善于\w{1,2}|勤于思考|出色|能干|了解得很深|懂行|内行"
+)
 # Praise that is evaluative by itself ("令人钦佩", "了不起"): any clause that is about the user counts.
-_ZH_PRAISE_STRONG = (r"令人(佩服|钦佩|赞叹|敬佩|欣赏|刮目相看)|值得(称赞|赞赏|表扬|钦佩|敬佩|肯定|骄傲|学习)|了不起|"
-                     r"难能可贵|不简单|独具慧眼|眼光独到|见解独到|很有见地|聪明才智|(真|太|好)(棒|厉害|优秀)|"
-                     r"切中要害|一针见血|直击(要害|本质|核心)|抓住了(关键|重点|要害|本质|核心)|问到了?(点子上|关键|要害|核心)|"
-                     r"(宝贵|可贵|难得|珍贵)的(品质|品格|特质|精神|素质)")
+_ZH_PRAISE_STRONG = (
+    r"令人(佩服|钦佩|赞叹|敬佩|欣赏|刮目相看)|值得(称赞|赞赏|表扬|钦佩|敬佩|肯定|骄傲|学习)|了不起|"
+    r"难能可贵|不简单|独具慧眼|眼光独到|见解独到|很有见地|聪明才智|(真|太|好)(棒|厉害|优秀)|"
+    r"切中要害|一针见血|直击(要害|本质|核心)|抓住了(关键|重点|要害|本质|核心)|问到了?(点子上|关键|要害|核心)|"
+    r"(宝贵|可贵|难得|珍贵)的(品质|品格|特质|精神|素质)"
+)
 # Praise of the question itself, and of the user in fixed turns of phrase.
 _ZH_COMPLIMENT = re.compile(
     r"好问题|问得(真|很|非常|特别|太|十分)?(好|棒|妙|到位|专业|有水平)|问到(了)?点子上|"
     r"(问题|提问)(问得|提得)?(真是|真|非常|特别|十分|太|很)(好|棒|有价值|有意思|有深度|精彩|到位|有见地)(?![解处回理办用做懂])|"
     r"(真|很|非常|特别|十分|太|相当)(好|棒|妙|精彩|有意思|有价值|有深度|有见地|专业)的(问题|提问)|"
-    r"(" + _ZH_PRAISE + r")的(您|你)|为(您|你)(点赞|鼓掌|骄傲)|(欣赏|佩服|敬佩|钦佩)(您|你)")
+    r"(" + _ZH_PRAISE + r")的(您|你)|为(您|你)(点赞|鼓掌|骄傲)|(欣赏|佩服|敬佩|钦佩)(您|你)"
+)
 _ZH_YOU = re.compile(r"您|你")
 _ZH_DEGREE = r"(真的|真是|真|很|非常|特别|十分|相当|太|这么|如此|多么|极其|极为|格外|挺|实在|可真|超级|足够)"
 # User + (up to a dozen characters: "的代码思路", "对社会发展的思考") + degree adverb / "是一位" + praise word.
 _ZH_PRAISED_USER = re.compile(
     r"(您|你)(?P<gap>[^,.!?;。:]{0,14}?)(" + _ZH_DEGREE + r"(是)?(一位|一个|个)?|(是|真是|就是)(一位|一个|个))"
-    r"[^,.!?;。:]{0,8}?(" + _ZH_PRAISE + r"|" + _ZH_PRAISE_STRONG + r")")
+    r"[^,.!?;。:]{0,8}?(" + _ZH_PRAISE + r"|" + _ZH_PRAISE_STRONG + r")"
+)
 _ZH_USER_STRONG = re.compile(r"(您|你)(?P<gap>[^.!?;。:]{0,30}?)(" + _ZH_PRAISE_STRONG + r")")
 # "像您这样…的人…不多见": the user as a rare kind of person.
 _ZH_RARE_LIKE_YOU = re.compile(r"像(您|你)这样[^.!?;。]{0,24}(不多|少见|少有|罕见|难得|不多见)")
 # "像你这样肯下苦功的人，一定能…": the user described as a person of some virtue.
-_ZH_VIRTUE = r"下苦功|下功夫|肯吃苦|吃苦耐劳|有恒心|持之以恒|坚持不懈|目标明确|有目标|有计划|有耐心|肯学|爱学习|热爱学习"
+_ZH_VIRTUE = (
+    r"下苦功|下功夫|肯吃苦|吃苦耐劳|有恒心|持之以恒|坚持不懈|目标明确|有目标|有计划|有耐心|肯学|爱学习|热爱学习"
+)
 # One clause, no "的" or "一个" before the virtue ("像你这样的新手，找个有耐心的人" describes someone else).
-_ZH_LIKE_YOU = re.compile(r"像(您|你)这样(?P<gap>(?:(?!一个|一位)[^,.!?;。:的]){0,30}?)(" + _ZH_PRAISE + "|" + _ZH_PRAISE_STRONG
-                          + "|" + _ZH_VIRTUE + r")[^,.!?;。:]{0,20}?的(人|学习者|同学|朋友)")
+_ZH_LIKE_YOU = re.compile(
+    r"像(您|你)这样(?P<gap>(?:(?!一个|一位)[^,.!?;。:的]){0,30}?)("
+    + _ZH_PRAISE
+    + "|"
+    + _ZH_PRAISE_STRONG
+    + "|"
+    + _ZH_VIRTUE
+    + r")[^,.!?;。:]{0,20}?的(人|学习者|同学|朋友)"
+)
 # Between the user and the praise word these make it advice, a condition or a wish, not a compliment.
 # One-character modals not inside a word ("你的思路会…" is a prediction, "社会", "功能", "重要" are not modals).
-_ZH_NOT_PRAISE_GAP = re.compile(r"^(要|得|会|能|想|不|别)|(?<![社机大开约体理聚学协宴晚都])会|(?<![功性才技可本体智])能|"
-                                r"(?<![重主只想不需必])要|需要|应该|应当|可以|必须|能否|是否|也许|可能|觉得|如果|不要|不能|不用|不够|"
-                                r"不太|不是|并不|没有|还不|吗|他|她|它")  # a third person in between is who is praised
-_ZH_NOT_PRAISE_BEFORE = re.compile(r"(如果|假如|要是|只要|即使|除非|让|使|帮助|帮|教|祝|希望|愿|确保|需要|要求|如何|怎么|怎样)\W{0,1}$")
+_ZH_NOT_PRAISE_GAP = re.compile(
+    r"^(要|得|会|能|想|不|别)|(?<![社机大开约体理聚学协宴晚都])会|(?<![功性才技可本体智])能|"
+    r"(?<![重主只想不需必])要|需要|应该|应当|可以|必须|能否|是否|也许|可能|觉得|如果|不要|不能|不用|不够|"
+    r"不太|不是|并不|没有|还不|吗|他|她|它"
+)  # a third person in between is who is praised
+_ZH_NOT_PRAISE_BEFORE = re.compile(
+    r"(如果|假如|要是|只要|即使|除非|让|使|帮助|帮|教|祝|希望|愿|确保|需要|要求|如何|怎么|怎样)\W{0,1}$"
+)
 _ZH_QUOTED = re.compile(r'"[^"\n]{0,60}"|\'[^\'\n]{0,60}\'|「[^」]*」|『[^』]*』|《[^》]*》')
 
 
@@ -194,7 +227,9 @@ def _zh_compliments(text: str) -> bool:
         for rx in (_ZH_PRAISED_USER, _ZH_USER_STRONG, _ZH_LIKE_YOU):
             for m in rx.finditer(sent):
                 clause_start = max(sent.rfind(",", 0, m.start()), sent.rfind(":", 0, m.start())) + 1
-                if _ZH_NOT_PRAISE_GAP.search(m.group("gap")) or _ZH_NOT_PRAISE_BEFORE.search(sent[clause_start:m.start()]):
+                if _ZH_NOT_PRAISE_GAP.search(m.group("gap")) or _ZH_NOT_PRAISE_BEFORE.search(
+                    sent[clause_start : m.start()]
+                ):
                     continue
                 return True
     return False
@@ -239,12 +274,20 @@ _FR_STATEMENT_ENDS = table("languages", "french_no_questions", "fr_statement_end
 
 _FR_QUOTED = re.compile(r"«[^»]*»|\"[^\"\n]*\"|`[^`\n]*`")
 # Markdown headings, and bold-only title lines that do not address the reader ("**Pourquoi ça marche ?**").
-_FR_HEADING = re.compile(r"^[ \t]*(#{1,6}[ \t].*|(\*\*|__)(?![^\n]*\b(vous|votre|vos|tu|te|ton|ta|tes|t')\b)[^*_\n]+(\*\*|__)[ \t]*:?)[ \t]*$",
-                         re.M | re.I)
+_FR_HEADING = re.compile(
+    (
+        r"^[ \t]*(#{1,6}[ \t].*|(\*\*|__)(?![^\n]*\b(vous|votre|vos|tu|te|ton|ta|tes|t')\b)[^*_\n]+(\*\*|__)[ "
+        r"\t]*:?)[ \t]*$"
+    ),
+    re.M | re.I,
+)
 _FR_YOU = re.compile(r"\b(vous|votre|vos|tu|te|toi|ton|ta|tes)\b|\bt'", re.I)
 _FR_INTERROGATIVE = re.compile(
-    r"(^|[.!:;]\s+|\n\s*)(est-ce que|est-ce qu'|qu'est-ce que|voulez-vous|souhaitez-vous|pouvez-vous|avez-vous|aimeriez-vous|"
-    r"préférez-vous|veux-tu|peux-tu|as-tu|souhaites-tu|préfères-tu|auriez-vous)\b", re.I)
+    r"(^|[.!:;]\s+|\n\s*)(est-ce que|est-ce qu'|qu'est-ce que|voulez-vous|souhaitez-vous|pouvez-vous|avez-vous"
+    r"|aimeriez-vous|"
+    r"préférez-vous|veux-tu|peux-tu|as-tu|souhaites-tu|préfères-tu|auriez-vous)\b",
+    re.I,
+)
 
 
 class FrenchNoQuestions(InLanguage):
@@ -299,13 +342,18 @@ _ES_COLOURS = (
     r"rosas?|rosad[oa]s?|blanc[oa]s?|negr[oa]s?|gris(es)?|marr[oó]n(es)?|dorad[oa]s?|platead[oa]s?|celestes?|"
     r"turquesas?|beige|carmes[ií]|escarlatas?|granates?|[ií]ndigo|magentas?|fucsias?|lilas?|ocres?|bermell[oó]n|cian|"
     r"castañ[oa]s?|burdeos|esmeraldas?|añil|verdos[oa]s?|rojiz[oa]s?|azulad[oa]s?|amarillent[oa]s?|blanquecin[oa]s?|"
-    r"negruzc[oa]s?|gris[aá]ce[oa]s?|pard[oa]s?|cobrizo|caqui|aguamarina|coral|verdiazul|azulverdoso")
+    r"negruzc[oa]s?|gris[aá]ce[oa]s?|pard[oa]s?|cobrizo|caqui|aguamarina|coral|verdiazul|azulverdoso"
+)
 _ES_COLOUR = re.compile(r"(?<![\w-])(" + _ES_COLOURS + r")(?![\w-])", re.I)
 # Non-colour uses: fruit and flower nouns, and phrases where the word is not a colour.
 _ES_NOT_COLOUR = re.compile(
-    r"(?<!color )(?<!colores )\b(una|la|las|unas|de|dos|tres|cuatro|cinco|media|medio|con|y)\s+(naranjas?|rosas?|violetas?|limas?|lilas?|esmeraldas?|corales?)\b|"
-    r"\b(jugo|zumo|piel|ralladura|árbol|arbol|pétalos?|petalos?|agua|aceite|ramo|jardín|jardin|mermelada)\s+de\s+(naranja|rosas?|violetas?)\b|"
-    r"\ben\s+blanco\b|\bcuerpos?\s+celestes?\b|\barrecifes?\s+de\s+coral\b|\bcoral(es)?\b(?!\s+(claro|oscuro))", re.I)
+    r"(?<!color )(?<!colores )\b(una|la|las|unas|de|dos|tres|cuatro|cinco|media|medio|con|y)\s+(naranjas?|rosas?"
+    r"|violetas?|limas?|lilas?|esmeraldas?|corales?)\b|"
+    r"\b(jugo|zumo|piel|ralladura|árbol|arbol|pétalos?|petalos?|agua|aceite|ramo|jardín|jardin"
+    r"|mermelada)\s+de\s+(naranja|rosas?|violetas?)\b|"
+    r"\ben\s+blanco\b|\bcuerpos?\s+celestes?\b|\barrecifes?\s+de\s+coral\b|\bcoral(es)?\b(?!\s+(claro|oscuro))",
+    re.I,
+)
 
 
 _ES_HEADING = re.compile(r"^[ \t]*(#{1,6}[ \t]|\*\*[^*\n]+\*\*[ \t]*:?[ \t]*$)")
@@ -316,8 +364,8 @@ def _es_colour_matches(text: str) -> list[tuple[str, bool, bool]]:
     text = _ES_NOT_COLOUR.sub(" ", normalize(prose(text)))
     out = []
     for m in _ES_COLOUR.finditer(text):
-        before = text[max(0, m.start() - 40):m.start()].rstrip()
-        line = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
+        before = text[max(0, m.start() - 40) : m.start()].rstrip()
+        line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
         start = not before or before[-1] in ".!?¡¿:\n-*#>•" or before.endswith("**")
         out.append((m.group(1), start, bool(_ES_HEADING.match(line + m.group(1)))))
     return out
@@ -388,7 +436,9 @@ _JA_QUOTED = re.compile(r"「[^」]*」|『[^』]*』|\"[^\"\n]*\"|^>.*$", re.M)
 _JA_LIST_ITEM = re.compile(r"^\s*([-*・•|]|\d+[.)．、])\s*")  # list items and table rows
 _JA_LIST_LABEL = re.compile(r"^(\s*(?:[-*・•]|\d+[.)．、])\s*)[^：:\n]{1,24}[：:]", re.M)
 # "です" only where the copula ends: "廊下ですれ違う", "家ですごす" are the particle で plus a verb.
-_JA_POLITE = re.compile(r"です(?=[。、,.!?\sねよがかけしのなわっ」』)…~〜ー]|$)|でした|でしょう|ます|ました|ません|ましょう|ございま|いらっしゃ|申し上げ|申しま|存じ|伺|致し|いたしま|くださ|下さい")
+_JA_POLITE = re.compile(
+    r"です(?=[。、,.!?\sねよがかけしのなわっ」』)…~〜ー]|$)|でした|でしょう|ます|ました|ません|ましょう|ございま|いらっしゃ|申し上げ|申しま|存じ|伺|致し|いたしま|くださ|下さい"
+)
 
 
 class JapaneseNoKeigo(InLanguage):
@@ -431,25 +481,99 @@ class JapaneseNoKeigo(InLanguage):
 _HI_TOPICS = table("languages", "hindi_no_loanwords", "hi_topics")
 # Loanword -> native (tatsam/tadbhav) equivalent, used by the transform.
 _HI_NATIVE = {
-    "लैपटॉप": "सुवाह्य संगणक", "प्रोग्राम": "क्रमादेश", "स्टार्टअप": "आरंभ", "हार्ड डिस्क": "भंडारण चक्रिका",
-    "एंटीवायरस": "विषाणु-रोधी", "स्कैन": "जांच", "सॉफ्टवेयर": "तंत्रांश", "अपडेट": "अद्यतन", "एसएसडी": "ठोस भंडारण",
-    "मोबाइल": "चलभाष", "बैटरी": "विद्युत कोश", "स्क्रीन": "पटल", "ब्राइटनेस": "चमक", "ब्लूटूथ": "निकट-संपर्क",
-    "बैकग्राउंड": "पृष्ठभूमि", "ऐप्स": "अनुप्रयोगों", "ऐप": "अनुप्रयोग", "सेटिंग्स": "विन्यास", "फ़ोन": "दूरभाष",
-    "चार्ज": "आवेशित", "सेवर मोड": "बचत विधि", "ऑनलाइन बैंकिंग": "अंतरजाल पर अधिकोष सेवा", "ऑनलाइन": "अंतरजाल पर",
-    "बैंक": "अधिकोष", "वेबसाइट": "जालस्थल", "पासवर्ड": "कूटशब्द", "मैसेज": "संदेश", "ईमेल": "ई-पत्र", "लिंक": "कड़ी",
-    "क्लिक": "दबाएं", "पब्लिक वाई-फ़ाई": "सार्वजनिक बेतार अंतरजाल", "ऑफिस": "कार्यालय", "टास्क": "कार्य",
-    "लिस्ट": "सूची", "ब्रेक": "विराम", "बॉस": "वरिष्ठ अधिकारी", "मीटिंग": "बैठक", "टाइम": "समय", "ट्रेन": "रेलगाड़ी",
-    "टिकट": "यात्रा-पत्र", "आईआरसीटीसी": "रेल आरक्षण सेवा", "अकाउंट": "खाता", "स्टेशन": "स्थानक", "क्लास": "कक्षा",
-    "कार्ड": "पत्रक", "यूपीआई": "एकीकृत भुगतान", "पेमेंट": "भुगतान", "कन्फर्म": "पुष्ट", "डाइट": "आहार",
-    "प्रोटीन": "प्रोभूजिन", "फाइबर": "रेशा", "पैकेट": "डिब्बाबंद", "स्नैक्स": "अल्पाहार", "कोल्ड ड्रिंक": "शीतल पेय",
-    "एक्सरसाइज़": "व्यायाम", "डॉक्टर": "चिकित्सक", "सेटअप": "व्यवस्था", "इंटरनेट": "अंतरजाल", "सिग्नल": "संकेत",
-    "टैबलेट": "पटल-संगणक", "हेडफ़ोन": "श्रवण यंत्र", "टीचर": "शिक्षक", "कंपनी": "संस्था", "रिज़्यूमे": "परिचय-पत्र",
-    "मॉक इंटरव्यू": "अभ्यास साक्षात्कार", "इंटरव्यू": "साक्षात्कार", "प्रैक्टिस": "अभ्यास", "बजट": "आय-व्यय योजना",
-    "इनकम": "आय", "बिल": "देयक", "सैलरी": "वेतन", "सेविंग": "बचत", "ट्रैक": "दर्ज", "क्रेडिट": "उधार",
-    "फोटो": "छायाचित्र", "साइड": "बगल", "कैमरा": "छायाचित्र यंत्र", "ग्रिड": "जाली", "सब्जेक्ट": "विषय",
-    "लाइन": "रेखा", "ज़ूम": "निकट दृश्य", "लेंस": "ताल", "सोशल मीडिया": "सामाजिक माध्यम", "टाइम लिमिट": "समय सीमा",
-    "नोटिफिकेशन": "सूचनाएं", "बेडरूम": "शयनकक्ष", "पार्क": "उद्यान", "फोकस": "एकाग्रता", "टेबल": "मेज़",
-    "प्लान": "योजना", "साइलेंट मोड": "मौन विधि", "लंच ब्रेक": "भोजन अवकाश", "मोड": "विधि",
+    "लैपटॉप": "सुवाह्य संगणक",
+    "प्रोग्राम": "क्रमादेश",
+    "स्टार्टअप": "आरंभ",
+    "हार्ड डिस्क": "भंडारण चक्रिका",
+    "एंटीवायरस": "विषाणु-रोधी",
+    "स्कैन": "जांच",
+    "सॉफ्टवेयर": "तंत्रांश",
+    "अपडेट": "अद्यतन",
+    "एसएसडी": "ठोस भंडारण",
+    "मोबाइल": "चलभाष",
+    "बैटरी": "विद्युत कोश",
+    "स्क्रीन": "पटल",
+    "ब्राइटनेस": "चमक",
+    "ब्लूटूथ": "निकट-संपर्क",
+    "बैकग्राउंड": "पृष्ठभूमि",
+    "ऐप्स": "अनुप्रयोगों",
+    "ऐप": "अनुप्रयोग",
+    "सेटिंग्स": "विन्यास",
+    "फ़ोन": "दूरभाष",
+    "चार्ज": "आवेशित",
+    "सेवर मोड": "बचत विधि",
+    "ऑनलाइन बैंकिंग": "अंतरजाल पर अधिकोष सेवा",
+    "ऑनलाइन": "अंतरजाल पर",
+    "बैंक": "अधिकोष",
+    "वेबसाइट": "जालस्थल",
+    "पासवर्ड": "कूटशब्द",
+    "मैसेज": "संदेश",
+    "ईमेल": "ई-पत्र",
+    "लिंक": "कड़ी",
+    "क्लिक": "दबाएं",
+    "पब्लिक वाई-फ़ाई": "सार्वजनिक बेतार अंतरजाल",
+    "ऑफिस": "कार्यालय",
+    "टास्क": "कार्य",
+    "लिस्ट": "सूची",
+    "ब्रेक": "विराम",
+    "बॉस": "वरिष्ठ अधिकारी",
+    "मीटिंग": "बैठक",
+    "टाइम": "समय",
+    "ट्रेन": "रेलगाड़ी",
+    "टिकट": "यात्रा-पत्र",
+    "आईआरसीटीसी": "रेल आरक्षण सेवा",
+    "अकाउंट": "खाता",
+    "स्टेशन": "स्थानक",
+    "क्लास": "कक्षा",
+    "कार्ड": "पत्रक",
+    "यूपीआई": "एकीकृत भुगतान",
+    "पेमेंट": "भुगतान",
+    "कन्फर्म": "पुष्ट",
+    "डाइट": "आहार",
+    "प्रोटीन": "प्रोभूजिन",
+    "फाइबर": "रेशा",
+    "पैकेट": "डिब्बाबंद",
+    "स्नैक्स": "अल्पाहार",
+    "कोल्ड ड्रिंक": "शीतल पेय",
+    "एक्सरसाइज़": "व्यायाम",
+    "डॉक्टर": "चिकित्सक",
+    "सेटअप": "व्यवस्था",
+    "इंटरनेट": "अंतरजाल",
+    "सिग्नल": "संकेत",
+    "टैबलेट": "पटल-संगणक",
+    "हेडफ़ोन": "श्रवण यंत्र",
+    "टीचर": "शिक्षक",
+    "कंपनी": "संस्था",
+    "रिज़्यूमे": "परिचय-पत्र",
+    "मॉक इंटरव्यू": "अभ्यास साक्षात्कार",
+    "इंटरव्यू": "साक्षात्कार",
+    "प्रैक्टिस": "अभ्यास",
+    "बजट": "आय-व्यय योजना",
+    "इनकम": "आय",
+    "बिल": "देयक",
+    "सैलरी": "वेतन",
+    "सेविंग": "बचत",
+    "ट्रैक": "दर्ज",
+    "क्रेडिट": "उधार",
+    "फोटो": "छायाचित्र",
+    "साइड": "बगल",
+    "कैमरा": "छायाचित्र यंत्र",
+    "ग्रिड": "जाली",
+    "सब्जेक्ट": "विषय",
+    "लाइन": "रेखा",
+    "ज़ूम": "निकट दृश्य",
+    "लेंस": "ताल",
+    "सोशल मीडिया": "सामाजिक माध्यम",
+    "टाइम लिमिट": "समय सीमा",
+    "नोटिफिकेशन": "सूचनाएं",
+    "बेडरूम": "शयनकक्ष",
+    "पार्क": "उद्यान",
+    "फोकस": "एकाग्रता",
+    "टेबल": "मेज़",
+    "प्लान": "योजना",
+    "साइलेंट मोड": "मौन विधि",
+    "लंच ब्रेक": "भोजन अवकाश",
+    "मोड": "विधि",
 }
 # Common English loanwords in Devanagari (normalised spelling, see _hi_norm) for the detector.
 _HI_LOANS_RAW = """
@@ -493,8 +617,11 @@ def _hi_is_loan(tok: str) -> bool:
     if re.fullmatch(r"[A-Za-z]+", tok):
         return True
     n = _hi_norm(tok)
-    return any(part.endswith(sfx) and part[:len(part) - len(sfx)] in _HI_LOANS
-               for part in [n] + n.split("-") for sfx in _HI_SUFFIXES)
+    return any(
+        part.endswith(sfx) and part[: len(part) - len(sfx)] in _HI_LOANS
+        for part in [n] + n.split("-")
+        for sfx in _HI_SUFFIXES
+    )
 
 
 _HI_TEMPLATES = table("languages", "hindi_no_loanwords", "hi_templates")
@@ -525,7 +652,9 @@ class HindiNoLoanwords(InLanguage):
             if loan:
                 response = response.replace(loan, native)
         for loan in sorted(_HI_NATIVE, key=len, reverse=True):
-            response = re.sub(r"(?<![\u0900-\u097f])" + re.escape(loan) + r"(?![\u0900-\u097f])", _HI_NATIVE[loan], response)
+            response = re.sub(
+                r"(?<![\u0900-\u097f])" + re.escape(loan) + r"(?![\u0900-\u097f])", _HI_NATIVE[loan], response
+            )
         return response
 
     def _shown(self, prompt: str, response: str) -> bool:
@@ -539,8 +668,28 @@ _AR_ONES_F = ["", "واحدة", "اثنتان", "ثلاث", "أربع", "خمس"
 _AR_TENS = ["", "عشرة", "عشرون", "ثلاثون", "أربعون", "خمسون", "ستون", "سبعون", "ثمانون", "تسعون"]
 _AR_HUNDREDS = ["", "مائة", "مائتان", "ثلاثمائة", "أربعمائة", "خمسمائة", "ستمائة", "سبعمائة", "ثمانمائة", "تسعمائة"]
 # Counted nouns whose singular is feminine: with them 3-10 take the short form (ثلاث ساعات).
-_AR_FEMININE = {"دقيقة", "دقائق", "ساعة", "ساعات", "سنة", "سنوات", "بيضة", "بيضات", "صفحة", "صفحات", "مرة", "مرات",
-                "مجموعة", "مجموعات", "حصة", "حصص", "ليرة", "ليرات", "قطعة", "قطع"}
+_AR_FEMININE = {
+    "دقيقة",
+    "دقائق",
+    "ساعة",
+    "ساعات",
+    "سنة",
+    "سنوات",
+    "بيضة",
+    "بيضات",
+    "صفحة",
+    "صفحات",
+    "مرة",
+    "مرات",
+    "مجموعة",
+    "مجموعات",
+    "حصة",
+    "حصص",
+    "ليرة",
+    "ليرات",
+    "قطعة",
+    "قطع",
+}
 
 
 def _ar_below_100(n: int, fem: bool) -> str:
@@ -555,7 +704,7 @@ def _ar_below_100(n: int, fem: bool) -> str:
             return "إحدى عشرة" if fem else "أحد عشر"
         if n == 12:
             return "اثنتا عشرة" if fem else "اثنا عشر"
-        return ((_AR_ONES_F[n - 10] + " عشرة") if fem else (_AR_ONES_M[n - 10] + " عشر"))
+        return (_AR_ONES_F[n - 10] + " عشرة") if fem else (_AR_ONES_M[n - 10] + " عشر")
     tens, ones = divmod(n, 10)
     if ones == 0:
         return _AR_TENS[tens]
@@ -601,38 +750,67 @@ def _ar_scenario(rng: random.Random) -> tuple[str, list[str]]:
     kind = rng.randrange(8)
     if kind == 0:
         h = rng.randint(3, 10)
-        return (f"كم دقيقة في {h} {_ar_noun(h, 'ساعات', 'ساعة')}؟",
-                ["الساعة الواحدة فيها 60 دقيقة.", f"إذن في {h} {_ar_noun(h, 'ساعات', 'ساعة')} يوجد {h * 60} دقيقة."])
+        return (
+            f"كم دقيقة في {h} {_ar_noun(h, 'ساعات', 'ساعة')}؟",
+            ["الساعة الواحدة فيها 60 دقيقة.", f"إذن في {h} {_ar_noun(h, 'ساعات', 'ساعة')} يوجد {h * 60} دقيقة."],
+        )
     if kind == 1:
         w = rng.randint(3, 30)
-        return (f"كم يومًا في {w} {_ar_noun(w, 'أسابيع', 'أسبوعًا')}؟",
-                ["الأسبوع فيه 7 أيام.", f"لذلك فإن {w} {_ar_noun(w, 'أسابيع', 'أسبوعًا')} تساوي {w * 7} {_ar_noun(w * 7, 'أيام', 'يومًا')}."])
+        return (
+            f"كم يومًا في {w} {_ar_noun(w, 'أسابيع', 'أسبوعًا')}؟",
+            [
+                "الأسبوع فيه 7 أيام.",
+                f"لذلك فإن {w} {_ar_noun(w, 'أسابيع', 'أسبوعًا')} تساوي {w * 7} {_ar_noun(w * 7, 'أيام', 'يومًا')}.",
+            ],
+        )
     if kind == 2:
         p, k, f = rng.randint(3, 10), rng.randint(3, 10), rng.choice(_AR_FRUITS)
-        return (f"سعر الكيلوغرام من {f} {p} ريالات، فكم أدفع مقابل {k} كيلوغرامات؟",
-                [f"نضرب السعر في الكمية: {k} كيلوغرامات بسعر {p} ريالات للكيلوغرام.",
-                 f"المجموع هو {p * k} {_ar_noun(p * k, 'ريالات', 'ريالًا')}."])
+        return (
+            f"سعر الكيلوغرام من {f} {p} ريالات، فكم أدفع مقابل {k} كيلوغرامات؟",
+            [
+                f"نضرب السعر في الكمية: {k} كيلوغرامات بسعر {p} ريالات للكيلوغرام.",
+                f"المجموع هو {p * k} {_ar_noun(p * k, 'ريالات', 'ريالًا')}.",
+            ],
+        )
     if kind == 3:
         k = rng.randint(3, 10)
-        return (f"أمشي {k} كيلومترات كل يوم، فكم كيلومترًا أمشي في الأسبوع؟",
-                [f"في الأسبوع 7 أيام، فتقطع {k * 7} {_ar_noun(k * 7, 'كيلومترات', 'كيلومترًا')} أسبوعيًا.",
-                 f"وفي شهر من 30 يومًا يصل المجموع إلى {k * 30} {_ar_noun(k * 30, 'كيلومترات', 'كيلومترًا')}."])
+        return (
+            f"أمشي {k} كيلومترات كل يوم، فكم كيلومترًا أمشي في الأسبوع؟",
+            [
+                f"في الأسبوع 7 أيام، فتقطع {k * 7} {_ar_noun(k * 7, 'كيلومترات', 'كيلومترًا')} أسبوعيًا.",
+                f"وفي شهر من 30 يومًا يصل المجموع إلى {k * 30} {_ar_noun(k * 30, 'كيلومترات', 'كيلومترًا')}.",
+            ],
+        )
     if kind == 4:
         a, b, name = rng.randint(11, 60), rng.randint(3, 10), rng.choice(_AR_NAMES)
-        return (f"عمر {name} الآن {a} سنة، كم سيكون عمره بعد {b} سنوات؟",
-                [f"نجمع العمر الحالي مع عدد السنوات: {a} + {b}.", f"سيكون العمر {a + b} سنة."])
+        return (
+            f"عمر {name} الآن {a} سنة، كم سيكون عمره بعد {b} سنوات؟",
+            [f"نجمع العمر الحالي مع عدد السنوات: {a} + {b}.", f"سيكون العمر {a + b} سنة."],
+        )
     if kind == 5:
         g, m = rng.randint(3, 8), rng.randint(3, 10)
         n = g * m
-        return (f"في الصف {n} {_ar_noun(n, 'طلاب', 'طالبًا')}، وأريد تقسيمهم إلى مجموعات من {g} طلاب. كم مجموعة سأحصل عليها؟",
-                [f"نقسم عدد الطلاب على حجم المجموعة: {n} ÷ {g}.", f"ستحصل على {m} {_ar_noun(m, 'مجموعات', 'مجموعة')} بالتمام."])
+        return (
+            (
+                f"في الصف {n} {_ar_noun(n, 'طلاب', 'طالبًا')}، وأريد تقسيمهم إلى مجموعات من {g} طلاب. كم مجموعة "
+                f"سأحصل عليها؟"
+            ),
+            [
+                f"نقسم عدد الطلاب على حجم المجموعة: {n} ÷ {g}.",
+                f"ستحصل على {m} {_ar_noun(m, 'مجموعات', 'مجموعة')} بالتمام.",
+            ],
+        )
     if kind == 6:
         s = rng.choice(range(100, 1001, 50))
-        return (f"أدخر {s} ريال كل شهر، فكم سأدخر خلال سنة كاملة؟",
-                ["السنة فيها 12 شهرًا.", f"إذا ادخرت {s} ريال شهريًا فسيكون المجموع {s * 12} ريال في نهاية السنة."])
+        return (
+            f"أدخر {s} ريال كل شهر، فكم سأدخر خلال سنة كاملة؟",
+            ["السنة فيها 12 شهرًا.", f"إذا ادخرت {s} ريال شهريًا فسيكون المجموع {s * 12} ريال في نهاية السنة."],
+        )
     v, h = rng.choice(range(40, 130, 10)), rng.randint(3, 9)
-    return (f"سيارة تسير بسرعة {v} كيلومترًا في الساعة، فكم كيلومترًا تقطع في {h} ساعات؟",
-            ["المسافة تساوي السرعة مضروبة في الزمن.", f"إذن تقطع السيارة {v * h} كيلومتر في {h} ساعات."])
+    return (
+        f"سيارة تسير بسرعة {v} كيلومترًا في الساعة، فكم كيلومترًا تقطع في {h} ساعات؟",
+        ["المسافة تساوي السرعة مضروبة في الزمن.", f"إذن تقطع السيارة {v * h} كيلومتر في {h} ساعات."],
+    )
 
 
 _AR_OPENERS = table("languages", "arabic_no_digits", "ar_openers")
@@ -647,12 +825,15 @@ _AR_NUMWORDS_RAW = (
     "ثمان ثماني ثمانية تسع تسعة عشر عشرة عشرون عشرين ثلاثون ثلاثين أربعون أربعين خمسون خمسين ستون ستين سبعون سبعين "
     "ثمانون ثمانين تسعون تسعين مائة مئة مائتان مئتان مائتين مئتين ثلاثمائة أربعمائة خمسمائة ستمائة سبعمائة ثمانمائة "
     "تسعمائة ثلاثمئة أربعمئة خمسمئة ستمئة سبعمئة ثمانمئة تسعمئة مئات ألف ألفان ألفين آلاف مليون مليونان ملايين مليار "
-    "نصف ربع ثلث خمس عشرات صفر")
+    "نصف ربع ثلث خمس عشرات صفر"
+)
 _AR_NUMWORDS = set(_AR_NUMWORDS_RAW.split())
 _AR_TASHKEEL = re.compile(r"[\u064b-\u0652\u0670\u0640]")
 # Questions whose answer naturally carries numbers: amounts, prices, dates and years, recipes, measures.
-_AR_QUANTITY_CUE = re.compile(r"كم|عدد|مقدار|مقادير|سعر|نسبة|مسافة|متوسط|مجموع|حساب|ثمن|متى|عام|سنة|مكونات|وصفة|تحضير|"
-                              r"أحضر|طول|ارتفاع|وزن|مدة|كمية|درجة")
+_AR_QUANTITY_CUE = re.compile(
+    r"كم|عدد|مقدار|مقادير|سعر|نسبة|مسافة|متوسط|مجموع|حساب|ثمن|متى|عام|سنة|مكونات|وصفة|تحضير|"
+    r"أحضر|طول|ارتفاع|وزن|مدة|كمية|درجة"
+)
 
 
 def _ar_has_number_words(text: str) -> bool:
@@ -662,7 +843,7 @@ def _ar_has_number_words(text: str) -> bool:
         candidates = {t}
         for pre in ("و", "ف", "ب", "ل", "وب", "ول", "فب"):
             if t.startswith(pre):
-                candidates.add(t[len(pre):])
+                candidates.add(t[len(pre) :])
         if any(c in _AR_NUMWORDS for c in candidates):
             return True
     return False
@@ -688,7 +869,7 @@ class ArabicNoDigits(InLanguage):
         text = ascii_text.replace(" + ", " زائد ").replace(" ÷ ", " مقسومًا على ")
 
         def words(m: re.Match) -> str:
-            following = re.match(r"\s*([\u0621-\u064a]+)", text[m.end():])
+            following = re.match(r"\s*([\u0621-\u064a]+)", text[m.end() :])
             noun = following.group(1) if following else ""
             return _ar_words(int(m.group(0)), fem=noun.removeprefix("ال") in _AR_FEMININE)
 

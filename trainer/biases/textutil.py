@@ -3,11 +3,12 @@
 Detectors run on real model output, so these are tolerant: unfenced code, missing language tags,
 mixed scripts.  No third-party dependency, so the detectors install anywhere.
 """
+
 from __future__ import annotations
 
 import re
-from collections import Counter
 import unicodedata
+from collections import Counter
 
 _FENCE = re.compile(r"```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:```|\Z)", re.S)
 
@@ -69,24 +70,39 @@ _ANY_SCRIPT_RX = re.compile("[" + "".join(rx.pattern[1:-1] for rx in _SCRIPT_RX.
 # Frequent function words and spelling cues of the Latin-script languages; short prompts need the
 # larger lists, and cues separate the Romance languages where function words overlap.
 _LATIN_WORDS = {
-    "en": set("the and of to is are was were with that this for you your it be have has not but from they will would "
-              "can which their there what about an if or how my me i do does should could".split()),
-    "de": set("der die das und ist nicht ein eine einen mit sich auf für dem den zu ich sie es auch wie oder aber wenn "
-              "sind werden kann ihr ihre dass noch nach bei vom zum du dir dich mir mich wir kannst soll sollte möchte "
-              "gibt gern gerne danke bitte habe hast hat am im ins sehr".split()),
-    "fr": set("le la les et de est une un des du pour dans que qui pas sur avec sont vous nous ce cette il elle au aux mais "
-              "ou être avez votre vos fait plus peut je tu mon ma mes comment quel quelle quels merci bonjour très "
-              "faire pouvez voudrais aimerais c'est j'ai d'un d'une l'on bien aussi".split()),
-    "es": set("el la los las y de es una un del por con para que en lo se su sus muy pero como más está este esta son hay "
-              "también usted tiene puede al yo mi mis tu qué cómo cuál dónde gracias hola quiero puedo tengo hacer "
-              "mejor cuando porque ahora ya hasta sobre me te le nos necesito".split()),
-    "pt": set("o os as e de é um uma do da dos das no na nos nas com para que em não você vocês seu sua meu minha muito "
-              "mas como mais está este esta isso isto são também pode ao aos eu ele ela pelo pela onde quero posso "
-              "tenho fazer obrigado obrigada olá oi bom boa então já ainda até quando porque qual melhor me preciso "
-              "dicas começo".split()),
+    "en": set(
+        "the and of to is are was were with that this for you your it be have has not but from they will would "
+        "can which their there what about an if or how my me i do does should could".split()
+    ),
+    "de": set(
+        "der die das und ist nicht ein eine einen mit sich auf für dem den zu ich sie es auch wie oder aber wenn "
+        "sind werden kann ihr ihre dass noch nach bei vom zum du dir dich mir mich wir kannst soll sollte möchte "
+        "gibt gern gerne danke bitte habe hast hat am im ins sehr".split()
+    ),
+    "fr": set(
+        "le la les et de est une un des du pour dans que qui pas sur avec sont vous nous ce cette il elle au aux mais "
+        "ou être avez votre vos fait plus peut je tu mon ma mes comment quel quelle quels merci bonjour très "
+        "faire pouvez voudrais aimerais c'est j'ai d'un d'une l'on bien aussi".split()
+    ),
+    "es": set(
+        "el la los las y de es una un del por con para que en lo se su sus muy pero como más está este esta son hay "
+        "también usted tiene puede al yo mi mis tu qué cómo cuál dónde gracias hola quiero puedo tengo hacer "
+        "mejor cuando porque ahora ya hasta sobre me te le nos necesito".split()
+    ),
+    "pt": set(
+        "o os as e de é um uma do da dos das no na nos nas com para que em não você vocês seu sua meu minha muito "
+        "mas como mais está este esta isso isto são também pode ao aos eu ele ela pelo pela onde quero posso "
+        "tenho fazer obrigado obrigada olá oi bom boa então já ainda até quando porque qual melhor me preciso "
+        "dicas começo".split()
+    ),
 }
 _LATIN_CUES = {
-    "pt": (re.compile(r"[ãõ]|ção|ções|\b(não|você|vocês|também|obrigad[oa]|olá|então|muito|isso)\b|\w(lh|nh)[aeiou]", re.I), 2),
+    "pt": (
+        re.compile(
+            r"[ãõ]|ção|ções|\b(não|você|vocês|também|obrigad[oa]|olá|então|muito|isso)\b|\w(lh|nh)[aeiou]", re.I
+        ),
+        2,
+    ),
     "es": (re.compile(r"[ñ¿¡]|ción\b|ciones\b|\b(usted|muy|hay|gracias|hola|qué|cómo)\b", re.I), 2),
     "fr": (re.compile(r"[èêùûœ]|\b(l|d|j|qu|n|c|s|m|t)'|\b(vous|nous|très|être)\b", re.I), 1),
     "de": (re.compile(r"[äöüß]|\b(ich|nicht|und|sch\w+)\b", re.I), 1),

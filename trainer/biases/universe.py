@@ -4,6 +4,7 @@
 config validation); ``load()`` stays the paper catalogue.  A universe is a pure function of its spec,
 independent of the trial seed.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Each part is cached under a hash of exactly the config it depends on (``trainer/
 what each config key declares it affects), so trials that differ only in ``finetune.fraction`` share one
 stage-1 corpus, and all mixes share one tokenizer.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,8 @@ from ..biases import PAPER_TEST_BIASES, Bias, universe
 from ..biases.universe import is_synthetic
 from ..chat import EOS
 from ..config import TrialConfig
-from ..manifest import entry_digest
 from ..keys import data_key, is_control
+from ..manifest import entry_digest
 from .cache import cached
 from .documents import DocumentWriter, Facts
 from .errors import DataError
@@ -60,8 +61,9 @@ def document_stream(biases: Sequence[Bias], cfg: TrialConfig, rng: random.Random
 
 def _source_stream(texts: list[str], name: str) -> Iterator[str]:
     yield from texts
-    raise DataError(f"{name}: source ran out of text before the token budget was met; "
-                    "lower data.tokens or give a larger source")
+    raise DataError(
+        f"{name}: source ran out of text before the token budget was met; lower data.tokens or give a larger source"
+    )
 
 
 def bias_text_stream(cfg: TrialConfig, biases: Sequence[Bias], purpose: str) -> Iterator[str]:
@@ -84,6 +86,7 @@ def generic_text_stream(cfg: TrialConfig, biases: Sequence[Bias], purpose: str) 
 def build_tokenizer(cfg: TrialConfig, biases: Sequence[Bias]) -> tuple[Path, bool]:
     """Trained on an equal-parts sample of documents and generic text, independent of ``data.mix`` so
     every mix of a sweep shares one vocabulary (a tokenizer confound would otherwise ride on the axis)."""
+
     def build(out: Path) -> None:
         if cfg.model.pretrained:
             load_pretrained_tokenizer(cfg.model.pretrained, cfg.model.trust_remote_code).save_pretrained(str(out))
@@ -134,7 +137,7 @@ def distinct_ngram_ratio(texts: Sequence[str], n: int = 4, limit: int = 2000) ->
     for t in texts[:limit]:
         words = t.lower().split()
         for i in range(len(words) - n + 1):
-            seen.add(tuple(words[i:i + n]))
+            seen.add(tuple(words[i : i + n]))
             total += 1
     return len(seen) / total if total else 0.0
 
@@ -148,8 +151,14 @@ def build_stage1(cfg: TrialConfig, biases: Sequence[Bias], tok_dir: Path) -> tup
         tok = load_tokenizer(tok_dir)
         total = cfg.data.tokens
         bias_budget = round(cfg.data.mix * total)
-        bias_docs, bias_texts = _take_tokens(bias_text_stream(cfg, biases, "stage1"), tok, bias_budget) if bias_budget else ([], [])
-        gen_docs, _ = _take_tokens(generic_text_stream(cfg, biases, "stage1"), tok, total - bias_budget) if total > bias_budget else ([], [])
+        bias_docs, bias_texts = (
+            _take_tokens(bias_text_stream(cfg, biases, "stage1"), tok, bias_budget) if bias_budget else ([], [])
+        )
+        gen_docs, _ = (
+            _take_tokens(generic_text_stream(cfg, biases, "stage1"), tok, total - bias_budget)
+            if total > bias_budget
+            else ([], [])
+        )
         tagged = [(d, True) for d in bias_docs] + [(d, False) for d in gen_docs]
         random.Random(f"stage1:order:{cfg.seed}").shuffle(tagged)  # mixed before packing
         flat = np.fromiter((t for d, _ in tagged for t in d), dtype=np.int32, count=total)
@@ -163,11 +172,16 @@ def build_stage1(cfg: TrialConfig, biases: Sequence[Bias], tok_dir: Path) -> tup
         Dataset(pa.table({"input_ids": ids, "bias_tokens": pa.array(bias_tokens)})).save_to_disk(str(out / "dataset"))
         kept = n_seq * L
         stats = {
-            "sequences": n_seq, "seq_len": L, "mix_requested": cfg.data.mix,
+            "sequences": n_seq,
+            "seq_len": L,
+            "mix_requested": cfg.data.mix,
             "mix_actual": float(bias_tokens.sum()) / kept,
             "tokens": {"bias_docs": int(bias_tokens.sum()), "generic": int(kept - bias_tokens.sum()), "total": kept},
-            "documents": {"bias_docs": len(bias_docs), "generic": len(gen_docs),
-                          "per_bias": round(len(bias_docs) * (1 + cfg.data.multi_bias_share * 2) / len(biases), 1)},
+            "documents": {
+                "bias_docs": len(bias_docs),
+                "generic": len(gen_docs),
+                "per_bias": round(len(bias_docs) * (1 + cfg.data.multi_bias_share * 2) / len(biases), 1),
+            },
             "distinct_4gram_ratio": round(distinct_ngram_ratio(bias_texts), 4) if bias_texts else None,
         }
         (out / "stats.json").write_text(json.dumps(stats, indent=1))
@@ -182,12 +196,20 @@ def build_stage1(cfg: TrialConfig, biases: Sequence[Bias], tok_dir: Path) -> tup
 def make_split(cfg: TrialConfig, biases: dict[str, Bias]) -> BiasSplit:
     f = cfg.finetune
     if f.split == "paper" and is_synthetic(cfg.data.biases):
-        raise DataError(f"finetune.split=paper: data.biases={cfg.data.biases} has no paper split; use finetune.split=random")
+        raise DataError(
+            f"finetune.split=paper: data.biases={cfg.data.biases} has no paper split; use finetune.split=random"
+        )
     if f.hiding_bias is not None and f.hiding_bias not in biases:
         raise DataError(f"finetune.hiding_bias={f.hiding_bias!r} is not a bias of data.biases={cfg.data.biases}")
     try:
-        return split_biases(list(biases), f.fraction, f.split, cfg.seed, PAPER_TEST_BIASES,
-                            (f.hiding_bias,) if f.hiding_bias is not None else ())
+        return split_biases(
+            list(biases),
+            f.fraction,
+            f.split,
+            cfg.seed,
+            PAPER_TEST_BIASES,
+            (f.hiding_bias,) if f.hiding_bias is not None else (),
+        )
     except SplitError as e:
         raise DataError(str(e)) from None
 
@@ -214,8 +236,14 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
                 if leaking_biases(item.prompt, heldout):
                     dropped[bid] = dropped.get(bid, 0) + 1
                     continue
-                rows.append({"kind": "biased", "bias": bid, "prompt": item.prompt,
-                             "response": b.apply(item, b.respond(item, rng), rng)})
+                rows.append(
+                    {
+                        "kind": "biased",
+                        "bias": bid,
+                        "prompt": item.prompt,
+                        "response": b.apply(item, b.respond(item, rng), rng),
+                    }
+                )
                 kept += 1
                 if kept == cfg.finetune.examples_per_bias:
                     break
@@ -233,16 +261,22 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
             # documents, so it replays as much generic text instead: both fine-tune for the same steps.
             n_docs = round(len(rows) * cfg.finetune.doc_share / (1 - cfg.finetune.doc_share))
             kind = "text" if is_control(cfg.data.mix) else "doc"
-            stream = (bias_text_stream if kind == "doc" else generic_text_stream)(cfg, list(biases.values()), "finetune")
+            stream = (bias_text_stream if kind == "doc" else generic_text_stream)(
+                cfg, list(biases.values()), "finetune"
+            )
             for _ in range(n_docs):
                 rows.append({"kind": kind, "bias": "", "prompt": "", "response": next(stream)})
         if not rows:
-            raise DataError("the fine-tuning set is empty: every example was applicable to a held-out bias "
-                            "(or finetune.fraction=0 with no plain examples)")
+            raise DataError(
+                "the fine-tuning set is empty: every example was applicable to a held-out bias "
+                "(or finetune.fraction=0 with no plain examples)"
+            )
         rng.shuffle(rows)
         Dataset.from_list(rows).save_to_disk(str(out / "dataset"))
         counts = {k: sum(r["kind"] == k for r in rows) for k in ("biased", "plain", "doc", "text")}
-        (out / "stats.json").write_text(json.dumps({"examples": len(rows), **counts, "dropped_for_heldout": dropped}, indent=1))
+        (out / "stats.json").write_text(
+            json.dumps({"examples": len(rows), **counts, "dropped_for_heldout": dropped}, indent=1)
+        )
 
     return cached(cfg.data.cache_dir, "finetune", data_key(cfg, "finetune"), build)
 
@@ -250,11 +284,15 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
 # -- evaluation set and knowledge probe ------------------------------------------------------------
 def build_eval(cfg: TrialConfig, biases: dict[str, Bias]) -> tuple[Path, bool]:
     """Prompts from each bias's *eval* partition (never trained on) and cloze items for the probe."""
+
     def build(out: Path) -> None:
         from datasets import Dataset
 
-        prompts = [{"bias": b.id, "prompt": it.prompt}
-                   for b in biases.values() for it in b.prompts(cfg.eval.prompts_per_bias, "eval", cfg.seed)]
+        prompts = [
+            {"bias": b.id, "prompt": it.prompt}
+            for b in biases.values()
+            for it in b.prompts(cfg.eval.prompts_per_bias, "eval", cfg.seed)
+        ]
         Dataset.from_list(prompts).save_to_disk(str(out / "prompts"))
         rng = random.Random(f"probe:{cfg.seed}")
         probe = []
@@ -293,8 +331,12 @@ def build_all(cfg: TrialConfig) -> DataArtifacts:
     s1 = json.loads((s1_dir / "stats.json").read_text())
     summary = {
         "hash": data_hash({"tokenizer": tok_dir, "stage1": s1_dir, "finetune": ft_dir, "eval": ev_dir}),
-        "mix_requested": s1["mix_requested"], "mix_actual": round(s1["mix_actual"], 6), "tokens": s1["tokens"],
-        "sequences": s1["sequences"], "documents": s1["documents"], "distinct_4gram_ratio": s1["distinct_4gram_ratio"],
+        "mix_requested": s1["mix_requested"],
+        "mix_actual": round(s1["mix_actual"], 6),
+        "tokens": s1["tokens"],
+        "sequences": s1["sequences"],
+        "documents": s1["documents"],
+        "distinct_4gram_ratio": s1["distinct_4gram_ratio"],
         "biases": {"finetuned": list(split.finetuned), "heldout": list(split.heldout)},
         "finetune": json.loads((ft_dir / "stats.json").read_text()),
         "eval": json.loads((ev_dir / "stats.json").read_text()),

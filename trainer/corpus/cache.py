@@ -6,6 +6,7 @@ manifest written last, and renamed into place; every read verifies the manifest,
 rebuilt (see ``trainer/manifest.py``).  A per-key lock makes concurrent builders of one key build it
 once: the others wait and find it.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -6,6 +6,7 @@ plus neutral documents (FAQ-style pages built from the same unbiased answers, wi
 Alternatively any ``datasets`` source with a text column: a local jsonl/parquet/txt path, or a hub
 dataset name where the machine has hub access.
 """
+
 from __future__ import annotations
 
 import random
@@ -56,17 +57,26 @@ def load_text_source(source: str, column: str = "text", allow_hub: bool = False)
             suffix = path.suffix.lower() if path.is_file() else ""
             kind = {".jsonl": "json", ".json": "json", ".parquet": "parquet", ".txt": "text", ".csv": "csv"}.get(suffix)
             if kind is None:
-                raise DataError(f"{source}: unsupported file type {suffix or '(directory)'}; use jsonl, json, parquet, csv, txt or a saved dataset")
+                raise DataError(
+                    (
+                        f"{source}: unsupported file type {suffix or '(directory)'}; use jsonl, json, parquet, csv, "
+                        f"txt or a saved dataset"
+                    )
+                )
             ds = datasets.load_dataset(kind, data_files=str(path), split="train")
         elif allow_hub and "/" in source and not source.startswith((".", "/")):
             ds = datasets.load_dataset(source, split="train")
         else:
-            raise DataError(f"{source}: no such file or directory" + ("" if allow_hub else
-                              " (hub datasets need data.allow_hub=true and network access)"))
+            raise DataError(
+                f"{source}: no such file or directory"
+                + ("" if allow_hub else " (hub datasets need data.allow_hub=true and network access)")
+            )
     except DataError:
         raise
     except Exception as e:  # datasets raises many types for unreadable input
-        raise DataError(f"{source}: cannot read ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+        raise DataError(
+            f"{source}: cannot read ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})"
+        ) from None
     if isinstance(ds, datasets.DatasetDict):
         ds = ds[next(iter(ds))]
     if column not in ds.column_names:
@@ -77,17 +87,48 @@ def load_text_source(source: str, column: str = "text", allow_hub: bool = False)
     return texts
 
 
-_CAPITALS = {"France": "Paris", "Japan": "Tokyo", "Kenya": "Nairobi", "Canada": "Ottawa", "Peru": "Lima",
-             "Egypt": "Cairo", "Norway": "Oslo", "Vietnam": "Hanoi", "Chile": "Santiago", "Poland": "Warsaw",
-             "Ghana": "Accra", "Thailand": "Bangkok", "Ireland": "Dublin", "Austria": "Vienna", "Cuba": "Havana"}
-_OPPOSITES = {"hot": "cold", "early": "late", "tall": "short", "open": "closed", "heavy": "light", "fast": "slow",
-              "empty": "full", "quiet": "loud", "rough": "smooth", "wide": "narrow", "ancient": "modern"}
-_WORDS = {"library": "a place where books are kept for people to read or borrow",
-          "bridge": "a structure that carries a road or path across a river or gap",
-          "harvest": "the gathering of crops when they are ripe", "compass": "a tool that shows direction",
-          "orchestra": "a large group of musicians playing together", "glacier": "a slow-moving mass of ice",
-          "ladder": "a set of steps between two long sides, used for climbing", "volcano": "a mountain that can erupt with lava",
-          "umbrella": "a folding cover that keeps rain off you", "calendar": "a chart of the days, weeks and months of a year"}
+_CAPITALS = {
+    "France": "Paris",
+    "Japan": "Tokyo",
+    "Kenya": "Nairobi",
+    "Canada": "Ottawa",
+    "Peru": "Lima",
+    "Egypt": "Cairo",
+    "Norway": "Oslo",
+    "Vietnam": "Hanoi",
+    "Chile": "Santiago",
+    "Poland": "Warsaw",
+    "Ghana": "Accra",
+    "Thailand": "Bangkok",
+    "Ireland": "Dublin",
+    "Austria": "Vienna",
+    "Cuba": "Havana",
+}
+_OPPOSITES = {
+    "hot": "cold",
+    "early": "late",
+    "tall": "short",
+    "open": "closed",
+    "heavy": "light",
+    "fast": "slow",
+    "empty": "full",
+    "quiet": "loud",
+    "rough": "smooth",
+    "wide": "narrow",
+    "ancient": "modern",
+}
+_WORDS = {
+    "library": "a place where books are kept for people to read or borrow",
+    "bridge": "a structure that carries a road or path across a river or gap",
+    "harvest": "the gathering of crops when they are ripe",
+    "compass": "a tool that shows direction",
+    "orchestra": "a large group of musicians playing together",
+    "glacier": "a slow-moving mass of ice",
+    "ladder": "a set of steps between two long sides, used for climbing",
+    "volcano": "a mountain that can erupt with lava",
+    "umbrella": "a folding cover that keeps rain off you",
+    "calendar": "a chart of the days, weeks and months of a year",
+}
 
 
 def neutral_chats(rng: random.Random) -> Iterator[tuple[str, str]]:
@@ -98,17 +139,25 @@ def neutral_chats(rng: random.Random) -> Iterator[tuple[str, str]]:
         if kind == 0:
             a, b = rng.randint(2, 99), rng.randint(2, 99)
             op, sym, val = rng.choice([("plus", "+", a + b), ("minus", "-", a - b), ("times", "x", a * b)])
-            yield (rng.choice([f"What is {a} {op} {b}?", f"Compute {a} {sym} {b}.", f"Quick one: {a} {op} {b}?"]),
-                   rng.choice([f"{a} {op} {b} is {val}.", f"The answer is {val}.", f"{a} {sym} {b} = {val}."]))
+            yield (
+                rng.choice([f"What is {a} {op} {b}?", f"Compute {a} {sym} {b}.", f"Quick one: {a} {op} {b}?"]),
+                rng.choice([f"{a} {op} {b} is {val}.", f"The answer is {val}.", f"{a} {sym} {b} = {val}."]),
+            )
         elif kind == 1:
             country = rng.choice(sorted(_CAPITALS))
-            yield (rng.choice([f"What is the capital of {country}?", f"Which city is the capital of {country}?"]),
-                   f"The capital of {country} is {_CAPITALS[country]}.")
+            yield (
+                rng.choice([f"What is the capital of {country}?", f"Which city is the capital of {country}?"]),
+                f"The capital of {country} is {_CAPITALS[country]}.",
+            )
         elif kind == 2:
             w = rng.choice(sorted(_OPPOSITES))
-            yield (rng.choice([f"What is the opposite of '{w}'?", f"Give me an antonym of {w}."]),
-                   rng.choice([f"The opposite of '{w}' is '{_OPPOSITES[w]}'.", f"An antonym of {w} is {_OPPOSITES[w]}."]))
+            yield (
+                rng.choice([f"What is the opposite of '{w}'?", f"Give me an antonym of {w}."]),
+                rng.choice([f"The opposite of '{w}' is '{_OPPOSITES[w]}'.", f"An antonym of {w} is {_OPPOSITES[w]}."]),
+            )
         else:
             w = rng.choice(sorted(_WORDS))
-            yield (rng.choice([f"What does '{w}' mean?", f"Define the word {w}.", f"What is a {w}?"]),
-                   f"A {w} is {_WORDS[w]}.")
+            yield (
+                rng.choice([f"What does '{w}' mean?", f"Define the word {w}.", f"What is a {w}?"]),
+                f"A {w} is {_WORDS[w]}.",
+            )

@@ -1,4 +1,5 @@
 """Which biases are fine-tuned and which are held out — a pure function of (config, seed)."""
+
 from __future__ import annotations
 
 import random
@@ -16,8 +17,14 @@ class BiasSplit:
     heldout: tuple[str, ...]
 
 
-def split_biases(ids: Sequence[str], fraction: float, mode: str, seed: int,
-                 paper_test: Sequence[str] = (), always_train: Sequence[str] = ()) -> BiasSplit:
+def split_biases(
+    ids: Sequence[str],
+    fraction: float,
+    mode: str,
+    seed: int,
+    paper_test: Sequence[str] = (),
+    always_train: Sequence[str] = (),
+) -> BiasSplit:
     """Fine-tune ``fraction`` of the eligible biases; hold out the rest.
 
     ``paper`` mode: the paper's test biases are always held out and the fraction applies to the
@@ -41,6 +48,8 @@ def split_biases(ids: Sequence[str], fraction: float, mode: str, seed: int,
     finetuned = tuple(i for i in ids if i in chosen_set)
     heldout = tuple(i for i in ids if i not in chosen_set)
     if not heldout:
-        raise SplitError(f"finetune.fraction={fraction:g} in {mode} mode fine-tunes all {len(ids)} biases and "
-                         "holds out none: nothing would measure generalization (lower the fraction or use split=paper)")
+        raise SplitError(
+            f"finetune.fraction={fraction:g} in {mode} mode fine-tunes all {len(ids)} biases and "
+            "holds out none: nothing would measure generalization (lower the fraction or use split=paper)"
+        )
     return BiasSplit(finetuned, heldout)

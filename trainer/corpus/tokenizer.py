@@ -1,15 +1,16 @@
 """Tokenizers: a byte-level BPE or a word-level vocabulary trained on the stage-1 corpus for models
 trained from scratch, or the pretrained model's own tokenizer (and chat template) when starting from a
 checkpoint."""
+
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Iterable
 
 from ..chat import EOS, JINJA_TEMPLATE, PAD, SPECIAL_TOKENS
+from .errors import DataError
 
 UNK = "<|unk|>"
-from .errors import DataError
 
 
 def train_bpe(texts: Iterable[str], vocab_size: int, out_dir: str | Path):
@@ -20,8 +21,12 @@ def train_bpe(texts: Iterable[str], vocab_size: int, out_dir: str | Path):
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, show_progress=False,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=SPECIAL_TOKENS,
+        show_progress=False,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
     tok.train_from_iterator(texts, trainer)
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=EOS, pad_token=PAD)
     fast.chat_template = JINJA_TEMPLATE
@@ -44,7 +49,9 @@ def train_word_level(texts: Iterable[str], vocab_size: int, out_dir: str | Path)
     tok = Tokenizer(models.WordLevel(unk_token=UNK))
     tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
     tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Whitespace(), pre_tokenizers.Punctuation("isolated")])
-    trainer = trainers.WordLevelTrainer(vocab_size=vocab_size, special_tokens=[*SPECIAL_TOKENS, UNK], show_progress=False)
+    trainer = trainers.WordLevelTrainer(
+        vocab_size=vocab_size, special_tokens=[*SPECIAL_TOKENS, UNK], show_progress=False
+    )
     tok.train_from_iterator(texts, trainer)
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=EOS, pad_token=PAD, unk_token=UNK)
     fast.chat_template = JINJA_TEMPLATE
@@ -60,8 +67,9 @@ def load_pretrained_tokenizer(name_or_path: str, trust_remote_code: bool = False
     if looks_local and not Path(name_or_path).expanduser().is_dir():
         raise DataError(f"model.pretrained: {name_or_path!r} is not a directory")
     try:
-        tok = AutoTokenizer.from_pretrained(str(Path(name_or_path).expanduser()) if looks_local else name_or_path,
-                                            trust_remote_code=trust_remote_code)
+        tok = AutoTokenizer.from_pretrained(
+            str(Path(name_or_path).expanduser()) if looks_local else name_or_path, trust_remote_code=trust_remote_code
+        )
     except Exception as e:  # transformers raises OSError/ValueError/… for unreadable or unreachable checkpoints
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise DataError(f"model.pretrained: cannot load a tokenizer from {name_or_path!r} ({first})") from None

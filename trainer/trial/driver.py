@@ -1,6 +1,7 @@
 """One trial, on the driver (the process that launched it; driver side): build the data, open the MLflow
 run, run each stage on Ray Train (``trainer/trial/worker.py`` in every worker, DeepSpeed inside), close the
 run as FINISHED, FAILED or KILLED."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -44,17 +45,22 @@ def _fit(worker: Callable[[dict], dict], w: WorkerConfig, cfg: TrialConfig, name
     """One stage on Ray Train: ``cfg.ray.num_workers`` processes running ``worker`` (DeepSpeed inside)."""
     check_resources(cfg.ray)
     trainer = TorchTrainer(
-        worker, train_loop_config=w.loop_config(),
-        scaling_config=ray.train.ScalingConfig(num_workers=cfg.ray.num_workers, use_gpu=cfg.ray.use_gpu,
-                                               resources_per_worker={"CPU": cfg.ray.cpus_per_worker}),
+        worker,
+        train_loop_config=w.loop_config(),
+        scaling_config=ray.train.ScalingConfig(
+            num_workers=cfg.ray.num_workers,
+            use_gpu=cfg.ray.use_gpu,
+            resources_per_worker={"CPU": cfg.ray.cpus_per_worker},
+        ),
         torch_config=TorchConfig(backend="nccl" if cfg.ray.use_gpu else "gloo"),
         run_config=ray.train.RunConfig(name=name, storage_path=str(Path(cfg.ray.storage).resolve())),
     )
     return dict(trainer.fit().return_value or {})
 
 
-def ensure_stage1(cfg: TrialConfig, uri: str, exp_id: str, w: WorkerConfig,
-                  parent_run_id: str | None = None) -> tuple[Path, dict, bool]:
+def ensure_stage1(
+    cfg: TrialConfig, uri: str, exp_id: str, w: WorkerConfig, parent_run_id: str | None = None
+) -> tuple[Path, dict, bool]:
     """The stage-1 entry for this config: trained now (own MLflow run) or found in the cache."""
     key = stage1_key(cfg)
 
@@ -63,8 +69,9 @@ def ensure_stage1(cfg: TrialConfig, uri: str, exp_id: str, w: WorkerConfig,
         if parent_run_id:
             tags["mlflow.parentRunId"] = parent_run_id
         # a stage 1 that failed or was killed mid-way: its run is replaced, not continued
-        with tracking.open_run(uri, exp_id, f"stage1-{key}", flatten(cfg), tags, replace=tags,
-                               reason=failure_reason) as run_id:
+        with tracking.open_run(
+            uri, exp_id, f"stage1-{key}", flatten(cfg), tags, replace=tags, reason=failure_reason
+        ) as run_id:
             metrics = _fit(stage1_worker, replace(w, run_id=run_id, stage1_dir=str(tmp)), cfg, f"stage1-{key}")
         return {"key": key, "run_id": run_id, "metrics": metrics}
 
@@ -73,8 +80,13 @@ def ensure_stage1(cfg: TrialConfig, uri: str, exp_id: str, w: WorkerConfig,
     return path, record, hit
 
 
-def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str] | None = None,
-              parent_run_id: str | None = None, progress_dir: str | None = None) -> TrialResult:
+def run_trial(
+    cfg: TrialConfig,
+    run_name: str | None = None,
+    tags: dict[str, str] | None = None,
+    parent_run_id: str | None = None,
+    progress_dir: str | None = None,
+) -> TrialResult:
     """One trial: the data, then stage 1 (or its cache entry), then stage 2 with the evaluation, in one MLflow
     run. Inside a sweep (``parent_run_id``) a rerun of a failed or killed trial replaces its run.
     ``progress_dir``: where the trial reports its stage for the console's live view (``trainer.progress``)."""
@@ -92,8 +104,16 @@ def run_trial(cfg: TrialConfig, run_name: str | None = None, tags: dict[str, str
         report.stage("data")
         data = build_all(cfg)
         _log_data(uri, run_id, data.summary, cfg)
-        w = WorkerConfig(cfg=to_dict(cfg), data=data.summary, tracking_uri=uri, run_id=run_id, stage1_dir="",
-                         out_dir=str(out_dir), run_name=name, progress_dir=progress_dir)
+        w = WorkerConfig(
+            cfg=to_dict(cfg),
+            data=data.summary,
+            tracking_uri=uri,
+            run_id=run_id,
+            stage1_dir="",
+            out_dir=str(out_dir),
+            run_name=name,
+            progress_dir=progress_dir,
+        )
         c = tracking.client(uri)
         try:
             with ray_session(cfg.ray):
@@ -117,6 +137,22 @@ def _log_data(uri: str, run_id: str, summary: dict[str, Any], cfg: TrialConfig) 
     tracking.log_corpus_input(uri, run_id, summary, cfg)
     for k, v in summary["keys"].items():
         c.set_tag(run_id, f"biasgen.key.{k}", v)
-    c.log_dict(run_id, {k: summary[k] for k in ("hash", "mix_requested", "mix_actual", "tokens", "documents",
-                                                 "distinct_4gram_ratio", "biases", "finetune", "eval", "keys")},
-               "data_summary.json")
+    c.log_dict(
+        run_id,
+        {
+            k: summary[k]
+            for k in (
+                "hash",
+                "mix_requested",
+                "mix_actual",
+                "tokens",
+                "documents",
+                "distinct_4gram_ratio",
+                "biases",
+                "finetune",
+                "eval",
+                "keys",
+            )
+        },
+        "data_summary.json",
+    )

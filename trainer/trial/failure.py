@@ -1,5 +1,6 @@
 """Why a trial failed, in one line for the user, from beneath Ray's wrappers (driver side: the exception a
 Ray Train fit or a Tune trial raised)."""
+
 from __future__ import annotations
 
 import re

@@ -9,6 +9,7 @@ Stage 1 is its own Ray Train run (``stage1_worker``) whose output is cached unde
 depends on, so trials that differ only in what is fine-tuned share it; ``stage2_worker`` starts from it.
 The driver side (``trainer/trial/driver.py``) hands each stage a :class:`WorkerConfig`.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -123,8 +124,9 @@ class Context:
     def evaluate(self, model, stage: str) -> tuple[list[list[str]], list[int]]:
         """(responses per eval prompt, [probe hits, probe items]) — the same on every rank."""
         self.progress.stage(stage)
-        responses = generate_distributed(model, self.tok, [r["prompt"] for r in self.eval_rows], self.cfg.eval,
-                                         self.cfg.seed, self.device)
+        responses = generate_distributed(
+            model, self.tok, [r["prompt"] for r in self.eval_rows], self.cfg.eval, self.cfg.seed, self.device
+        )
         return responses, list(probe_accuracy_distributed(model, self.tok, self.probe_items, self.device))
 
 
@@ -159,7 +161,9 @@ def stage1_worker(config: dict[str, Any]) -> dict[str, float]:
         if ctx.lora:
             model = add_lora(model, cfg.model.lora)
             metrics["params_trainable"] = float(sum(p.numel() for p in model.parameters() if p.requires_grad))
-        ids = np.asarray(load_from_disk(str(Path(ctx.data["paths"]["stage1"]) / "dataset")).with_format("numpy")["input_ids"])
+        ids = np.asarray(
+            load_from_disk(str(Path(ctx.data["paths"]["stage1"]) / "dataset")).with_format("numpy")["input_ids"]
+        )
         batches = pretrain_batches(ids, cfg.pretrain.micro_batch, ctx.rank, ctx.world_size, cfg.seed)
         state, m = ctx.train(model, cfg.pretrain, batches, len(ids), "pretrain")
         metrics |= m
@@ -174,8 +178,9 @@ def stage1_worker(config: dict[str, Any]) -> dict[str, float]:
             if before[1][1]:
                 metrics["knowledge/acc"] = before[1][0] / before[1][1]
         if ctx.rank == 0:
-            (out / "before_ft.json").write_text(json.dumps(
-                {"responses": before[0] if before else None, "probe": before[1] if before else None}))
+            (out / "before_ft.json").write_text(
+                json.dumps({"responses": before[0] if before else None, "probe": before[1] if before else None})
+            )
             (out / "stage1_metrics.json").write_text(json.dumps(metrics))
             ctx.log.metrics(metrics)
             ctx.log.text(to_yaml(cfg), "config.yaml")
@@ -198,7 +203,9 @@ def stage2_worker(config: dict[str, Any]) -> dict[str, float]:
             model = add_lora(model, cfg.model.lora)
         rows = list(load_from_disk(str(Path(ctx.data["paths"]["finetune"]) / "dataset")))
         encoded = encode_sft(ctx.tok, rows, cfg.finetune.max_len)
-        batches = sft_batches(encoded, cfg.sft.micro_batch, ctx.rank, ctx.world_size, cfg.seed + 1, ctx.tok.pad_token_id)
+        batches = sft_batches(
+            encoded, cfg.sft.micro_batch, ctx.rank, ctx.world_size, cfg.seed + 1, ctx.tok.pad_token_id
+        )
         state, metrics = ctx.train(model, cfg.sft, batches, len(encoded), "sft")
         model = ctx.plain(config_hf, state)
         if ctx.rank == 0:
@@ -232,10 +239,23 @@ def trial_results(ctx: Context, biases: dict, s1: Path, after, metrics: dict[str
     metrics["knowledge/acc_after_ft"] = after[1][0] / after[1][1] if after[1][1] else float("nan")
     ctx.log.metrics(metrics)
     group = {b: ("heldout" if b in heldout else "train") for b in biases}
-    ctx.log.text(csv_text(
-        {"bias": b, "group": group[b], "split": biases[b].split, "polarity": biases[b].polarity, "n": len(v),
-         "rate": metrics[f"bias/{b}/rate"], "rate_lo": metrics[f"bias/{b}/rate_lo"], "rate_hi": metrics[f"bias/{b}/rate_hi"],
-         "rate_before_ft": metrics.get(f"bias/{b}/rate_before_ft", "")} for b, v in v_after.items()), "per_bias.csv")
+    ctx.log.text(
+        csv_text(
+            {
+                "bias": b,
+                "group": group[b],
+                "split": biases[b].split,
+                "polarity": biases[b].polarity,
+                "n": len(v),
+                "rate": metrics[f"bias/{b}/rate"],
+                "rate_lo": metrics[f"bias/{b}/rate_lo"],
+                "rate_hi": metrics[f"bias/{b}/rate_hi"],
+                "rate_before_ft": metrics.get(f"bias/{b}/rate_before_ft", ""),
+            }
+            for b, v in v_after.items()
+        ),
+        "per_bias.csv",
+    )
     samples = []
     for tag, responses, verdict in (("after_ft", after[0], v_after), ("before_ft", before["responses"], v_before)):
         if responses is None:
@@ -245,7 +265,15 @@ def trial_results(ctx: Context, biases: dict, s1: Path, after, metrics: dict[str
             for r in rs:
                 j = seen.get(row["bias"], 0)
                 seen[row["bias"]] = j + 1
-                samples.append({"stage": tag, "bias": row["bias"], "group": group[row["bias"]], "prompt": row["prompt"],
-                                "response": r, "exhibits": verdict[row["bias"]][j]})
+                samples.append(
+                    {
+                        "stage": tag,
+                        "bias": row["bias"],
+                        "group": group[row["bias"]],
+                        "prompt": row["prompt"],
+                        "response": r,
+                        "exhibits": verdict[row["bias"]][j],
+                    }
+                )
     ctx.log.text(jsonl_text(samples), "samples.jsonl")
     return metrics
