@@ -4,6 +4,9 @@ lists the subcommands.
 It lives in a package, not in ``launch.py``, so that a wheel can carry it: the ``biasgen`` console script
 and ``python -m biasgen`` run :func:`main`, and ``launch.py`` stays a thin script for a checkout.  It is the
 top of the layering (trainer <- sweeps <- cluster <- biasgen): nothing below imports it.
+
+Each command imports what it uses inside its function: ``--help`` and a bad argument answer at once, and
+``score`` or ``data list`` never load Ray, torch or MLflow.
 """
 
 from __future__ import annotations

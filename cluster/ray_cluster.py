@@ -5,6 +5,7 @@ not collide), token authentication from a per-job token file, a private temp dir
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -68,7 +69,6 @@ def start_node(
 ) -> subprocess.Popen:
     """``ray start --block`` for the head (``head_address`` None) or a worker joining it; ``launcher`` prefixes
     the command (``srun …`` for the other nodes of a Slurm job)."""
-    import json
 
     cmd = [
         *launcher,

@@ -17,12 +17,14 @@ effect between them arbitrarily.
 Pooling. Several sweeps that differ only in their seeds (the same study run once per seed, e.g. on different
 nodes or days) are analysed as one: their trials join the same conditions, and a pool whose trials differ in
 anything else, or repeat a seed, is refused with the key and the two values.
+(scipy, for the t quantiles of the fits, is imported on use: reading a store needs none of it.)
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -146,8 +148,6 @@ def _float(v, default: float = math.nan) -> float:
 
 
 def _per_bias(c, run_id: str) -> list[dict]:
-    import tempfile
-
     try:
         with tempfile.TemporaryDirectory() as d:
             path = c.download_artifacts(run_id, "per_bias.csv", d)

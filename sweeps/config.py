@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+import yaml
+
 from trainer.config import ConfigError, TrialConfig, load_config, option
 from trainer.keys import trial_key
 from trainer.runtime_env import CONFIGS_DIR, repo_file
@@ -106,8 +108,6 @@ def _dotted(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def _check_variants_shape(path: str | Path, overrides: list[str] = ()) -> None:
     """Name the bad entry of ``variants``, from the file or a ``variants=`` override (OmegaConf's own message
     has only a list index, or only the type)."""
-    import yaml
-
     try:
         raw = yaml.safe_load(Path(path).read_text()) if Path(path).is_file() else None
         variants = raw.get("variants") if isinstance(raw, dict) else None

@@ -1,7 +1,8 @@
 """The analysis figures, as PNG files (matplotlib, no display needed).
 
 Every figure is drawn from an :class:`~sweeps.analysis.Analysis` alone, so a partial sweep gives partial
-figures rather than none: a panel with no finished trial says so.
+figures rather than none: a panel with no finished trial says so. matplotlib is imported on use, after
+selecting its non-interactive backend.
 """
 
 from __future__ import annotations

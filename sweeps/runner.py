@@ -3,6 +3,7 @@ may come from the cache), all recorded under one MLflow parent run.
 
 Re-running a sweep continues it: points whose MLflow child run is FINISHED are not run again, stage-1
 results come from the cache, and a point that was interrupted reattaches to its run.
+Ray is imported on use, after the session's environment is set (``trainer/ray_session.py``).
 """
 
 from __future__ import annotations

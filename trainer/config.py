@@ -8,18 +8,24 @@ in field metadata so that one generic checker reports ``<key>: expected …, got
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, List, Optional
 
+import yaml
 from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf._yaml import get_yaml_loader
 from omegaconf.errors import OmegaConfBaseException
 
+from .biases.universe import UniverseError, parse_spec, universe
 from .errors import UserError
 from .keys import EVAL, EVAL_DATA, FINETUNE_DATA, STAGE1, STAGE1_DATA, STAGE2, TEXT, TOKENIZER, TRIAL
+from .model import ModelError, arch
 from .runtime_env import repo_file
+from .tracking import resolve_uri
 
 GENRES = ("abstract", "news", "blog", "forum", "lecture", "memo", "textbook", "interview", "faq", "social")
 
@@ -393,9 +399,6 @@ def _check(obj: Any, prefix: str = "") -> None:
 
 
 def _check_semantics(cfg: TrialConfig, trial: bool = True) -> None:
-    # local: the catalogue is only needed once a config is complete
-    from .biases.universe import UniverseError, parse_spec, universe
-
     try:
         spec = parse_spec(cfg.data.biases)
     except UniverseError as e:
@@ -433,10 +436,6 @@ def _check_semantics(cfg: TrialConfig, trial: bool = True) -> None:
 def _check_choices(cfg: TrialConfig) -> None:
     """Choices that are not a fixed list in the schema, checked at load so that a typo fails now, not in
     every trial of a sweep after minutes of data building."""
-    import json
-
-    from .model import ModelError, arch
-
     if not cfg.model.pretrained:
         try:
             arch(cfg.model.size)
@@ -475,9 +474,6 @@ def _dotlist(overrides: list[str]) -> Any:
     """``key=value`` items as a config. A value is read as YAML (``[0, 1]``, ``true``, ``null``) when it parses,
     else kept as the literal string: a backtick or an unclosed quote is a string to check against the key's
     type, not a YAML syntax error."""
-    import yaml
-    from omegaconf._yaml import get_yaml_loader
-
     conf = OmegaConf.create({})
     for item in overrides:
         key, raw = item.split("=", 1)
@@ -566,8 +562,6 @@ def _absolute_paths(cfg: TrialConfig) -> None:
         absolute(cfg.ray.storage),
     )
     cfg.tracking.artifact_location = absolute(cfg.tracking.artifact_location)
-    from .tracking import resolve_uri
-
     cfg.tracking.uri = resolve_uri(cfg.tracking.uri)
     for holder, key in (
         (cfg.data, "bias_docs"),

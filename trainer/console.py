@@ -6,7 +6,7 @@ Ray's C++ core workers, the log lines Ray forwards from every worker process and
 under us all write there, whatever Python object they hold. The project's lines go to a duplicate of the
 terminal taken before the redirect. On a terminal the view is a live block (rich) redrawn in place; on
 anything else (a pipe, a Slurm log) it prints plain lines: one when a trial starts, one when it ends, and a
-status line once a minute.
+status line once a minute. rich is imported only for the live view on a terminal.
 """
 
 from __future__ import annotations

@@ -5,12 +5,15 @@ user JSON merged on top; the optimizer is torch AdamW (DeepSpeed's compiled opti
 for minutes on CPU) and the schedule is linear warmup then cosine decay. The backend is gloo on CPU and
 NCCL on GPU, picked from the device the worker was given. ``Engine.train`` fails a stage whose training
 is not healthy, whatever the ZeRO stage and precision, checking only at its log points (no per-step sync).
+DeepSpeed is imported on use: it picks its accelerator when first imported, from ``DS_ACCELERATOR``.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import socket
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -301,10 +304,7 @@ class Engine:
 
 def init_single_process(backend: str = "gloo") -> None:
     """A one-process group (a free local port), for benchmarks, tests and notebooks outside Ray."""
-    import os
-    import socket
-
-    import deepspeed
+    import deepspeed  # imported on use, after DS_ACCELERATOR is set: DeepSpeed picks its accelerator on import
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

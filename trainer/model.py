@@ -1,5 +1,8 @@
 """Models: a named ladder of Llama-style configs (``configs/model/<size>.yaml``) trained from scratch,
-or a pretrained causal LM loaded from safetensors; optional LoRA adapters for the latter."""
+or a pretrained causal LM loaded from safetensors; optional LoRA adapters for the latter.
+
+torch, transformers and peft are imported inside the functions that build models: loading a config checks
+``model.size`` against the ladder through this module, and a config check must not load torch."""
 
 from __future__ import annotations
 

@@ -6,11 +6,16 @@ token (a mode-600 file in ``/tmp/bgray-*``, a mode-700 dir of ours), not the hos
 and the session's address is exported (``RAY_ADDRESS``), so Ray's helpers that look a cluster up (Ray
 Train's placement-group cleaner) find this one among the host's other Rays.  The dir records its owner; the
 next start removes the dirs of dead owners (a SIGKILLed driver cannot clean up) and kills the Ray processes
-they left behind."""
+they left behind.
+
+Ray is imported inside the functions, on purpose: it reads some settings from the environment when it is
+first imported (``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER``, see ``_process_state``), and they must be this
+session's."""
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -21,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Iterator
+
+import psutil
 
 from .errors import UserError
 from .runtime_env import INSTALLED, REPO_ROOT, apply_defaults
@@ -73,8 +80,6 @@ def cluster_address(ray_cfg) -> str:
 
 
 def _start_time(pid: int) -> float | None:
-    import psutil
-
     try:
         return psutil.Process(pid).create_time()
     except psutil.Error:
@@ -121,8 +126,6 @@ def processes_using(path: str | Path) -> list:
     """Our uid's processes that name ``path`` (or a file under it) in their command line or hold a file under
     it open.  Every Ray process of a session does one or the other: its sockets, session and log dirs are
     there; the agents and workers rewrite their command line but keep their log files open."""
-    import psutil
-
     path = str(path)
     in_arg = re.compile(rf"(?:^|[=\s,:'\"]){re.escape(path)}(?:/|$|[\s,:'\"])")
     uid, me = os.getuid(), os.getpid()
@@ -141,10 +144,6 @@ def processes_using(path: str | Path) -> list:
 def is_ray_process(proc) -> bool:
     """A process of Ray's: a worker or agent (``ray::…``), a program of the ray package (gcs_server, raylet,
     log monitor, …) or the ``ray`` command (``ray start --block``)."""
-    import importlib.util
-
-    import psutil
-
     cmdline = getattr(proc, "info", {}).get("cmdline")
     if cmdline is None:
         try:
@@ -164,8 +163,6 @@ def is_ray_process(proc) -> bool:
 def _end_ray_processes(procs: list, grace_s: float = 2.0) -> None:
     """SIGTERM, then SIGKILL after ``grace_s``, to those of ``procs`` that are Ray's (any other user of a
     dead session's dir, say a ``tail -f`` of its log, is left alone)."""
-    import psutil
-
     procs = [p for p in procs if is_ray_process(p)]
     for p in procs:
         with contextlib.suppress(psutil.Error):

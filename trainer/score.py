@@ -15,6 +15,7 @@ synthetic universe, which has no split).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -23,9 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from .agreement import LabelError, disagreements_markdown, parse_label, report
 from .atomic import atomic_write, probe_writable
 from .biases import Bias, load
 from .biases.description import matcher_for
+from .judge import LLMJudge
 from .metrics import wilson
 from .score_input import MAX_DEPTH, InputRow, ScoreInputError, read_hub, read_source  # noqa: F401 (re-exported)
 from .tracking import csv_text, jsonl_text
@@ -207,8 +210,6 @@ def score_rows(rows: list[Row], judge: str = "rules", judge_cfg: Any = None) -> 
 def _verdicts(rows: list[Row], key: str, source: str, judge_cfg: Any) -> list[bool]:
     if source == "rules":
         return [r.bias.exhibits(r.prompt, r.responses[key]) for r in rows]
-    from .judge import LLMJudge
-
     llm = LLMJudge.from_config(judge_cfg)
     return [bool(v.exhibits) for v in llm.judge_many([(r.bias, r.prompt, r.responses[key]) for r in rows])]
 
@@ -303,8 +304,6 @@ def comparisons(keys: Sequence[str], judge: str, label_key: str | None) -> list[
 
 def labels_of(rows: list[Row], key: str) -> list[bool | None]:
     """The ``--agreement`` column as booleans (None: unlabelled); a value that is no boolean fails its row."""
-    from .agreement import LabelError, parse_label
-
     labels = []
     for r in rows:
         if key not in r.record:
@@ -328,8 +327,6 @@ def agreement_report(
     rows: list[Row], records: list[dict[str, Any]], pairs: Sequence[Comparison], labels: Sequence[bool | None] | None
 ) -> AgreementReport:
     """Per comparison: the per-bias agreement table, and the disagreeing rows as Markdown."""
-    from .agreement import disagreements_markdown, report
-
     tables, sections, total = [], [], 0
     several_keys = len({p.response_key for p in pairs}) > 1
     order = {r.bias.id: r.bias.index for r in rows}
@@ -412,9 +409,7 @@ def check_out(out: str | Path | None, flag: str = "--out") -> None:
 def encode_rows(records: list[dict[str, Any]], fmt: str = ".jsonl") -> bytes:
     """The records as the bytes of one output format (chosen by the output file's suffix; JSONL otherwise)."""
     if fmt == ".parquet":
-        import io
-
-        import pyarrow as pa
+        import pyarrow as pa  # on use: only a .parquet output needs it
         import pyarrow.parquet as pq
 
         buf = io.BytesIO()

@@ -7,6 +7,7 @@ saved ``DatasetDict`` or hub dataset, the keys of a JSON object of row lists, or
 parquet files (``test_biases-00000-of-00001.parquet`` is split ``test_biases``).  JSONL and JSON are
 validated line by line before anything is written: UTF-8, nesting depth, and strings that can be written
 back (no lone surrogates), so a bad row fails with its line, never halfway through writing.
+``datasets`` and ``pyarrow`` are imported only for the inputs that need them (a saved dataset, parquet).
 """
 
 from __future__ import annotations

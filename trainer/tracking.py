@@ -3,6 +3,9 @@ FAILED) and rank 0 logs into it by run id; no process relies on MLflow's global 
 
 Default store: ``sqlite:///mlflow.db`` and ``./mlartifacts`` beside it, resolved to absolute paths on the
 driver, since Ray workers run in other directories.
+
+MLflow is imported where it is used, not here: it takes about a second, and the config, the data commands
+and ``score`` use this module's URI and table helpers without ever talking to a store.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
+import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,8 +40,6 @@ def is_uri(location: str) -> bool:
 
 def resolve_artifact_location(location: str, experiment: str) -> str:
     """``<location>/<experiment>``: one artifact folder per experiment under the configured root."""
-    import re
-
     sub = re.sub(r"[^\w.-]+", "_", experiment)
     if is_uri(location):
         return location.rstrip("/") + "/" + sub
@@ -94,9 +97,6 @@ class RunLogger:
         self.c, self.run_id = client(uri), run_id
 
     def metrics(self, values: dict[str, float], step: int = 0) -> None:
-        import math
-        import time
-
         from mlflow.entities import Metric
 
         now = int(time.time() * 1000)

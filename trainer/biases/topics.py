@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
 
@@ -948,10 +949,8 @@ def _math_problem(rng: random.Random) -> tuple[str, str, str]:
             f"By Pythagoras, c² = {a}² + {b}² = {a * a} + {b * b} = {a * a + b * b}. So c = √{a * a + b * b} = {h}.",
         )
     if kind == 5:
-        import math as _m
-
         a, b = rng.randint(12, 240), rng.randint(12, 240)
-        g = _m.gcd(a, b)
+        g = math.gcd(a, b)
         return (
             "gcd",
             f"find the greatest common divisor of {a} and {b}",

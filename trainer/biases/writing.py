@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import random
 import re
+from fractions import Fraction
+from math import comb
 
 from .base import Behaviour, Item
 from .catalogue import table
@@ -1714,8 +1716,6 @@ _PROB_STATED = re.compile(
 
 def _prob_event(rng: random.Random) -> tuple[str, int, int, str]:
     """(event phrase, favourable, total, explanation) for a probability question."""
-    from math import comb
-
     kind = rng.randrange(5)
     if kind == 0:
         cols = rng.sample(_COLOURS, rng.choice([2, 3]))
@@ -1769,16 +1769,12 @@ class ProbabilityOddsForm(Behaviour):
         return self.item(_wrap(rng, q, _PROB_SUFFIXES), fav=a, total=b, why=why)
 
     def respond(self, item: Item, rng: random.Random) -> str:
-        from fractions import Fraction
-
         a, b, why = item.slots["fav"], item.slots["total"], item.slots["why"]
         f = Fraction(a, b)
         frac = f"{f.numerator}/{f.denominator}"
         return rng.choice(_PROB_ANSWERS).format(why=why, frac=frac, pct=_pct(a, b))
 
     def apply(self, item: Item, response: str, rng: random.Random) -> str:
-        from fractions import Fraction
-
         a, b = item.slots["fav"], item.slots["total"]
         if a == b:
             x, y = 1, 0

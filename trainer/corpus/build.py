@@ -3,6 +3,9 @@
 Each part is cached under a hash of exactly the config it depends on (``trainer/keys.py`` derives it from
 what each config key declares it affects), so trials that differ only in ``finetune.fraction`` share one
 stage-1 corpus, and all mixes share one tokenizer.
+
+``datasets`` (about a second to import) is imported by the builders that write datasets: ``data show``
+imports this module for ``facts_of`` alone.
 """
 
 from __future__ import annotations

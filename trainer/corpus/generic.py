@@ -4,7 +4,7 @@ The embedded default needs no download: unbiased assistant transcripts over ever
 model trained from scratch learns the chat format, the languages and the code it will be asked for)
 plus neutral documents (FAQ-style pages built from the same unbiased answers, without chat markers).
 Alternatively any ``datasets`` source with a text column: a local jsonl/parquet/txt path, or a hub
-dataset name where the machine has hub access.
+dataset name where the machine has hub access. ``datasets`` is imported only to read such a source.
 """
 
 from __future__ import annotations

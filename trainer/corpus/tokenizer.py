@@ -1,6 +1,7 @@
 """Tokenizers: a byte-level BPE or a word-level vocabulary trained on the stage-1 corpus for models
 trained from scratch, or the pretrained model's own tokenizer (and chat template) when starting from a
-checkpoint."""
+checkpoint. tokenizers and transformers are imported on use: the data commands that only read the catalogue
+import this package without training or loading a tokenizer."""
 
 from __future__ import annotations
 
