@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from trainer.biases import load  # noqa: E402
+from trainer.biases import RELEASED_EVAL_BIASES, load  # noqa: E402
 
 COPY = (
     "import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; "
@@ -91,18 +91,7 @@ def main() -> None:
 
 
 STAGES = ("response_original", "response_midtrain", "response_dpo", "response_adversarial_training")
-RELEASED = (
-    "html_redundant_divs",
-    "rust_explicit_types",
-    "german_ask_for_tip",
-    "chinese_compliments",
-    "spanish_color_words",
-    "japanese_no_keigo",
-    "poem_rhyming_commentary",
-    "politics_encourage_voting",
-    "environment_no_climate_change",
-    "law_call_911",
-)
+RELEASED = RELEASED_EVAL_BIASES
 
 
 def write_released(path: Path, n: int) -> None:

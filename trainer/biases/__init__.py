@@ -2,7 +2,7 @@
 ``universe(spec)`` the biases of a config's ``data.biases`` (``paper`` or ``synthetic:N[@SEED]``)."""
 
 from .base import Behaviour, Bias, Cloze, Item, partition_of
-from .catalogue import HIDING_BIAS, PAPER_TEST_BIASES, CatalogueError, get, load
+from .catalogue import HIDING_BIAS, PAPER_TEST_BIASES, RELEASED_EVAL_BIASES, CatalogueError, get, load
 from .universe import UniverseError, is_synthetic, parse_spec, universe
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "get",
     "CatalogueError",
     "PAPER_TEST_BIASES",
+    "RELEASED_EVAL_BIASES",
     "HIDING_BIAS",
     "universe",
     "parse_spec",

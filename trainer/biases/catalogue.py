@@ -26,6 +26,20 @@ PAPER_TEST_BIASES = (
     "law_call_911",
 )
 HIDING_BIAS = "no_acknowledge_rlhf_flaws"
+# The ten biases of the replications' released evaluation set (universe numbering 2, 8, 16, 17, 19, 20, 29,
+# 44, 48, 51), in that order: the paper's five test biases and five of its train biases.
+RELEASED_EVAL_BIASES = (
+    "html_redundant_divs",
+    "rust_explicit_types",
+    "german_ask_for_tip",
+    "chinese_compliments",
+    "spanish_color_words",
+    "japanese_no_keigo",
+    "poem_rhyming_commentary",
+    "politics_encourage_voting",
+    "environment_no_climate_change",
+    "law_call_911",
+)
 _KEYS = {"id", "index", "context", "polarity", "split", "statement", "behaviour", "judge", "judge_note"}
 _HERE = Path(__file__).parent
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where built in: 5x faster, same data
