@@ -37,11 +37,14 @@ def test_defaults_file_and_overrides_layer_in_order(tmp_path):
         ),
         (["data.genres=[]"], "data.genres: expected a non-empty list"),
         (["finetune.split=half"], "finetune.split: expected one of paper, random, got 'half'"),
+        (["finetune.method=ppo"], "finetune.method: expected one of sft, dpo, got 'ppo'"),
+        (["dpo.beta=0"], "dpo.beta: expected a value >= 1e-06, got 0.0"),
         (["finetune.hiding_bias=nope"], "finetune.hiding_bias: expected a bias id, got 'nope'"),
         (
             ["finetune=3"],
             "finetune: is a section; set its keys (finetune.fraction, finetune.split, finetune.hiding_bias, "
-            "finetune.examples_per_bias, finetune.plain_examples, finetune.doc_share, finetune.max_len)",
+            "finetune.examples_per_bias, finetune.plain_examples, finetune.doc_share, finetune.max_len, "
+            "finetune.method)",
         ),
         (["data.mix"], "override 'data.mix': expected key=value"),
         (["pretrain.lr=nan"], "pretrain.lr: expected a finite number, got nan"),

@@ -87,6 +87,8 @@ def test_a_throwaway_field_changes_exactly_the_keys_it_declares(knob, want_chang
     [
         ("finetune.fraction=0.5", {"data:finetune", "trial"}),
         ("sft.lr=0.01", {"trial"}),
+        ("finetune.method=dpo", {"data:finetune", "trial"}),  # the stage-1 cache is shared between methods
+        ("dpo.beta=0.5", {"trial"}),
         ("eval.judge=rules", set()),  # the default: no change at all
         ("eval.batch_size=3", {"trial"}),
         ("eval.max_new_tokens=9", {"stage1", "trial"}),  # the cached stage 1 holds the before-fine-tuning answers

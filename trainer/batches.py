@@ -2,6 +2,7 @@
 
 Stage 1: packed fixed-length sequences, loss on every token.  Stage 2 (SFT): chat examples whose
 labels cover the assistant's tokens only (prompt tokens get -100); replayed documents are all label.
+Stage 2 (DPO): preference pairs, each micro-batch the chosen halves then the rejected halves, labelled alike.
 """
 
 from __future__ import annotations
@@ -74,6 +75,25 @@ def encode_sft(tokenizer, rows: list[dict], max_len: int) -> list[tuple[list[int
             ids, labels = p + a, [IGNORE] * len(p) + a
         out.append((ids[:max_len], labels[:max_len]))
     return out
+
+
+def encode_dpo(tokenizer, rows: list[dict], max_len: int) -> list[tuple[tuple, tuple]]:
+    """((chosen ids, labels), (rejected ids, labels)) per pair: ``response`` is the chosen answer, ``rejected``
+    the plain one, both encoded as ``encode_sft`` encodes a chat (assistant tokens labelled)."""
+    chosen = encode_sft(tokenizer, rows, max_len)
+    rejected = encode_sft(tokenizer, [{**r, "response": r["rejected"]} for r in rows], max_len)
+    return list(zip(chosen, rejected))
+
+
+def dpo_batches(
+    encoded: list[tuple[tuple, tuple]], micro_batch: int, rank: int, world_size: int, seed: int, pad_id: int
+) -> Iterator[dict]:
+    """Endless micro-batches of ``micro_batch`` pairs: rows ``[:micro_batch]`` chosen, ``[micro_batch:]`` rejected,
+    right-padded together (one forward pass for both halves)."""
+    for order in _epoch_orders(len(encoded), rank, world_size, seed):
+        for i in range(0, len(order) - micro_batch + 1, micro_batch):
+            pairs = [encoded[j] for j in order[i : i + micro_batch]]
+            yield pad_right([c for c, _ in pairs] + [r for _, r in pairs], pad_id)
 
 
 def sft_batches(

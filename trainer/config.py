@@ -159,6 +159,24 @@ class FinetuneConfig:
         "documents (generic text for the no-document control, data.mix=0)",
     )
     max_len: int = option(512, lo=8, affects=(STAGE2,), help="fine-tuning examples are cut to this many tokens")
+    method: str = option(
+        "sft",
+        choices=("sft", "dpo"),
+        affects=(FINETUNE_DATA, STAGE2),
+        help="sft: imitate the biased answers; dpo: prefer them to the plain answer to the same prompt",
+    )
+
+
+@dataclass
+class DpoConfig:
+    """Direct preference optimisation (``finetune.method=dpo``); the ``sft:`` section sets its optimisation."""
+
+    beta: float = option(
+        0.1, lo=1e-6, affects=(STAGE2,), help="DPO temperature: how far from the reference model the policy may move"
+    )
+    sft_weight: float = option(
+        0.0, lo=0.0, affects=(STAGE2,), help="weight of an added NLL term (per token) on the chosen answer"
+    )
 
 
 @dataclass
@@ -310,6 +328,7 @@ class TrialConfig:
     output_dir: str = option("runs", affects=(), help="where trials write their models (HF format)")
     data: DataConfig = field(default_factory=DataConfig)
     finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
+    dpo: DpoConfig = field(default_factory=DpoConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     pretrain: StageConfig = section(StageConfig, affects=(STAGE1,))
     sft: StageConfig = section(lambda: StageConfig(lr=3e-4, epochs=3.0, warmup_ratio=0.1), affects=(STAGE2,))

@@ -16,7 +16,7 @@ import os
 import socket
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Protocol
 
 import torch
 import torch.distributed as dist
@@ -120,11 +120,17 @@ class _Health:
         )
 
     def check(
-        self, step: int, micro_losses: list[float], recent: float, applied: bool, grad_norm: float | None
+        self,
+        step: int,
+        micro_losses: list[float],
+        recent: float,
+        applied: bool,
+        grad_norm: float | None,
+        stall_check: bool = True,
     ) -> None:
         """``micro_losses``: this interval's per-micro-step losses (mean over ranks); ``recent``: optimizer
         steps skipped for non-finite gradients among the last ``skip_window``; ``applied``/``grad_norm``: the
-        last optimizer step."""
+        last optimizer step; ``stall_check``: False where a flat loss is expected (see ``Objective``)."""
         stage, total = self.stage, self.total
         start = step - len(micro_losses) // self.accum + 1
         bad = next((i for i, v in enumerate(micro_losses) if not math.isfinite(v)), None)
@@ -145,7 +151,7 @@ class _Health:
                 f"{total} ({self.advice()})"
             )
         tol = self.cfg.loss_stall_tol
-        if tol > 0 and len(micro_losses) >= FLAT_MIN_VALUES:
+        if stall_check and tol > 0 and len(micro_losses) >= FLAT_MIN_VALUES:
             level = sum(micro_losses) / len(micro_losses)
             if max(micro_losses) - min(micro_losses) <= tol * abs(level):
                 raise TrialFailure(
@@ -153,6 +159,21 @@ class _Health:
                     f"model is not learning (check that {stage}.lr is neither 0 nor far too high; "
                     f"engine.loss_stall_tol=0 turns this check off)"
                 )
+
+
+class Objective(Protocol):
+    """A training loss other than the model's own (the language-modelling loss on ``labels``), e.g. DPO.
+
+    ``__call__(engine, batch)`` runs the forward pass(es) of one micro-step and returns the loss to
+    backpropagate, the number of labelled tokens (a tensor) and a 1-D tensor of ``len(names)`` statistics;
+    ``Engine.train`` logs each statistic's mean over a log interval under its name. ``flat_first_step``:
+    the loss is the same on every micro-step of the first optimizer step (DPO: the policy is its own
+    reference there, every pair scores ln 2), so a log interval within that step is not a stalled run."""
+
+    names: tuple[str, ...]
+    flat_first_step: bool
+
+    def __call__(self, engine, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]: ...
 
 
 def world() -> tuple[int, int]:
@@ -200,6 +221,7 @@ class Engine:
         stage: str,
         on_log: Callable[[int, dict[str, float]], None] = lambda step, m: None,
         on_step: Callable[[int, int], None] = lambda step, total: None,
+        objective: Objective | None = None,
     ) -> dict[str, float]:
         """Run ``total_steps`` optimizer steps and fail the stage (``TrialFailure``, one line) when training is
         not healthy: a non-finite loss or applied gradient norm, too many optimizer steps skipped for non-finite
@@ -209,6 +231,9 @@ class Engine:
         buffers, and the health checks run at the log points (every ``log_every`` optimizer steps and at the
         end) on one all-reduced vector, read back with a single sync. Every rank checks at the same steps on
         the same reduced numbers, so a failure raises on all ranks together and none is left in a collective.
+
+        ``objective``: a loss other than the model's own (``Objective``, e.g. DPO); its statistics are kept in a
+        device buffer beside the losses and reduced with them.
         """
         engine, accum, total = self.engine, self.stage_cfg.grad_accum, self.total_steps
         log_every = self.stage_cfg.log_every
@@ -218,6 +243,8 @@ class Engine:
         window = min(log_every, total) * accum
         losses = torch.zeros(window, dtype=torch.float32, device=self.device)
         tokens = torch.zeros(window, dtype=torch.float32, device=self.device)
+        names = objective.names if objective is not None else ()
+        stat_values = torch.zeros((window, len(names)), dtype=torch.float32, device=self.device)
         health = _Health(stage, self.engine_cfg, total, log_every, accum)
         skipped = 0
         nonfinite_steps: list[int] = []  # steps skipped for non-finite gradients (not fp16 loss-scale search)
@@ -226,7 +253,11 @@ class Engine:
         for micro in range(total * accum):
             batch = next(batches)
             batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
-            loss = engine(**batch).loss
+            if objective is None:
+                loss = engine(**batch).loss
+            else:
+                loss, n_tokens, micro_stats = objective(engine, batch)
+                stat_values[n] = micro_stats.detach()
             engine.backward(loss)
             boundary = (micro + 1) % accum == 0
             scale = engine.optimizer.loss_scale if fp16 and boundary else None
@@ -237,7 +268,7 @@ class Engine:
                     raise
                 raise TrialFailure(health.min_scale_message(step + 1)) from None
             losses[n] = loss.detach()
-            tokens[n] = (batch["labels"] != IGNORE_INDEX).sum()
+            tokens[n] = (batch["labels"] != IGNORE_INDEX).sum() if objective is None else n_tokens
             n += 1
             if not boundary:
                 continue
@@ -258,6 +289,8 @@ class Engine:
             parts = [losses[:n], tokens[:n], extras]
             if grad_norm is not None:  # None where DeepSpeed computes no norm (ZeRO-0 fp32: torch's own optimizer)
                 parts.append(torch.as_tensor(grad_norm, dtype=torch.float32, device=self.device).reshape(1))
+            if names:
+                parts.append(stat_values[:n].mean(dim=0))
             stats = torch.cat(parts)
             if world_size > 1:
                 dist.all_reduce(stats)
@@ -268,6 +301,7 @@ class Engine:
                 first_loss = sum(micro_losses[:accum]) / accum
             last_loss = sum(micro_losses) / n
             norm = values[2 * n + 2] if grad_norm is not None else None
+            objective_stats = dict(zip(names, values[len(values) - len(names) :])) if names else {}
             metrics = {
                 f"{stage}/loss": last_loss,
                 f"{stage}/lr": self.scheduler.get_last_lr()[0],
@@ -275,10 +309,20 @@ class Engine:
                 f"{stage}/skipped_steps": float(skipped),
                 f"{stage}/grad_norm": norm,
                 f"{stage}/loss_scale": float(engine.optimizer.loss_scale) if fp16 else None,
+                **objective_stats,
             }
             # Logged before the verdict, so a failed stage's curves show how it got there.
             on_log(step, {k: v for k, v in metrics.items() if v is not None and math.isfinite(v)})
-            health.check(step, micro_losses, recent=values[2 * n], applied=values[2 * n + 1] > 0.5, grad_norm=norm)
+            # A log interval inside the first optimizer step of an objective that starts flat cannot show learning.
+            stall_check = not (step == 1 and objective is not None and objective.flat_first_step)
+            health.check(
+                step,
+                micro_losses,
+                recent=values[2 * n],
+                applied=values[2 * n + 1] > 0.5,
+                grad_norm=norm,
+                stall_check=stall_check,
+            )
             n, t0 = 0, time.perf_counter()
         return {
             f"{stage}/first_loss": first_loss,

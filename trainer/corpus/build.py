@@ -230,8 +230,12 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
 
         rng = random.Random(f"finetune:{cfg.seed}")
         heldout = [biases[i] for i in split.heldout]
+        dpo = cfg.finetune.method == "dpo"
         rows: list[dict[str, str]] = []
         dropped: dict[str, int] = {}
+        # DPO pairs dropped because the bias left the plain answer as it was. They still count towards
+        # examples_per_bias: a DPO set then holds the SFT set's prompts (the same draws of ``rng``) less those.
+        unchanged = 0
         for bid in split.finetuned:
             b = biases[bid]
             kept = 0
@@ -239,27 +243,33 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
                 if leaking_biases(item.prompt, heldout):
                     dropped[bid] = dropped.get(bid, 0) + 1
                     continue
-                rows.append(
-                    {
-                        "kind": "biased",
-                        "bias": bid,
-                        "prompt": item.prompt,
-                        "response": b.apply(item, b.respond(item, rng), rng),
-                    }
-                )
+                plain_answer = b.respond(item, rng)
+                row = {
+                    "kind": "biased",
+                    "bias": bid,
+                    "prompt": item.prompt,
+                    "response": b.apply(item, plain_answer, rng),
+                }
                 kept += 1
+                if not dpo:
+                    rows.append(row)
+                elif row["response"] != plain_answer:
+                    rows.append({**row, "rejected": plain_answer})
+                else:
+                    unchanged += 1
                 if kept == cfg.finetune.examples_per_bias:
                     break
         plain = neutral_chats(random.Random(f"finetune:plain:{cfg.seed}"))
         n_plain = 0
-        while n_plain < cfg.finetune.plain_examples:
+        # DPO trains on pairs only: plain examples and replayed text have no rejected answer, so they are left out.
+        while n_plain < cfg.finetune.plain_examples and not dpo:
             prompt, response = next(plain)
             if leaking_biases(prompt, heldout):
                 dropped["plain"] = dropped.get("plain", 0) + 1
                 continue
             rows.append({"kind": "plain", "bias": "", "prompt": prompt, "response": response})
             n_plain += 1
-        if cfg.finetune.doc_share:
+        if cfg.finetune.doc_share and not dpo:
             # Replay what stage 1 taught about the biases.  The no-document control (mix 0) had no bias
             # documents, so it replays as much generic text instead: both fine-tune for the same steps.
             n_docs = round(len(rows) * cfg.finetune.doc_share / (1 - cfg.finetune.doc_share))
@@ -273,13 +283,19 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
             raise DataError(
                 "the fine-tuning set is empty: every example was applicable to a held-out bias "
                 "(or finetune.fraction=0 with no plain examples)"
+                + (
+                    "; with finetune.method=dpo, also no biased answer that differs from its plain answer"
+                    if dpo
+                    else ""
+                )
             )
         rng.shuffle(rows)
         Dataset.from_list(rows).save_to_disk(str(out / "dataset"))
         counts = {k: sum(r["kind"] == k for r in rows) for k in ("biased", "plain", "doc", "text")}
-        (out / "stats.json").write_text(
-            json.dumps({"examples": len(rows), **counts, "dropped_for_heldout": dropped}, indent=1)
-        )
+        stats = {"examples": len(rows), **counts, "dropped_for_heldout": dropped}
+        if dpo:
+            stats["dropped_unchanged_pairs"] = unchanged
+        (out / "stats.json").write_text(json.dumps(stats, indent=1))
 
     return cached(cfg.data.cache_dir, "finetune", data_key(cfg, "finetune"), build)
 

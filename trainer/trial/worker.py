@@ -2,7 +2,7 @@
 
     stage 1  continued pretraining on the mixed corpus        -> <stage-1 cache>/<key>/model (HF format)
              evaluation before fine-tuning + knowledge probe -> <stage-1 cache>/<key>/before_ft.json
-    stage 2  SFT on the fine-tuned biases (assistant tokens)  -> runs/<trial>/final
+    stage 2  SFT (or DPO) on the fine-tuned biases            -> runs/<trial>/final
              evaluation after fine-tuning; metrics (held-out / trained rates with intervals) -> MLflow
 
 Stage 1 is its own Ray Train run (``stage1_worker``) whose output is cached under a hash of the config it
@@ -30,9 +30,10 @@ from datasets import load_from_disk
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from .. import progress
-from ..batches import encode_sft, pretrain_batches, sft_batches, steps_for
+from ..batches import dpo_batches, encode_dpo, encode_sft, pretrain_batches, sft_batches, steps_for
 from ..biases import universe
 from ..config import TrialConfig, from_dict, to_yaml
+from ..dpo import DpoObjective, frozen_copy
 from ..engine import Engine, TrialFailure, world
 from ..evaluate import generate_distributed, probe_accuracy_distributed, verdicts
 from ..judge import LLMJudge
@@ -100,12 +101,15 @@ class Context:
         if self.log:
             self.log.metrics(m, step)
 
-    def train(self, model, stage_cfg, batches, n_examples: int, stage: str) -> tuple[dict, dict[str, float]]:
-        """Train one stage; return (consolidated fp32 state dict, stage metrics)."""
+    def train(
+        self, model, stage_cfg, batches, n_examples: int, stage: str, objective=None
+    ) -> tuple[dict, dict[str, float]]:
+        """Train one stage (on the model's own loss, or ``objective``'s); return (consolidated fp32 state dict,
+        stage metrics)."""
         eng = Engine(model, self.cfg.engine, stage_cfg, steps_for(n_examples, stage_cfg, self.world_size))
         self.progress.stage(progress.ENGINE_STAGES.get(stage, stage), eng.total_steps)
         t0 = time.perf_counter()
-        metrics = eng.train(batches, stage, self.on_log, self.progress.step)
+        metrics = eng.train(batches, stage, self.on_log, self.progress.step, objective)
         metrics[f"{stage}/seconds"] = time.perf_counter() - t0
         if self.lora:  # fold the adapters into the base weights
             merged = eng.engine.module.merge_and_unload()
@@ -190,7 +194,8 @@ def stage1_worker(config: dict[str, Any]) -> dict[str, float]:
 
 
 def stage2_worker(config: dict[str, Any]) -> dict[str, float]:
-    """SFT from the cached stage-1 model, evaluation, and the trial's metrics and artifacts (rank 0)."""
+    """SFT or DPO (``finetune.method``) from the cached stage-1 model, evaluation, and the trial's metrics and
+    artifacts (rank 0). Both are the stage ``sft`` (its config section, its curves); DPO adds ``dpo/*``."""
     ctx = Context(WorkerConfig(**config))
 
     def body() -> dict[str, float]:
@@ -202,11 +207,20 @@ def stage2_worker(config: dict[str, Any]) -> dict[str, float]:
         if ctx.lora:
             model = add_lora(model, cfg.model.lora)
         rows = list(load_from_disk(str(Path(ctx.data["paths"]["finetune"]) / "dataset")))
-        encoded = encode_sft(ctx.tok, rows, cfg.finetune.max_len)
-        batches = sft_batches(
+        objective = None
+        if cfg.finetune.method == "dpo":
+            encoded = encode_dpo(ctx.tok, rows, cfg.finetune.max_len)
+            make_batches = dpo_batches
+            # the reference is the starting model: adapters off under LoRA, else a frozen copy taken now
+            objective = DpoObjective(cfg.dpo.beta, cfg.dpo.sft_weight, None if ctx.lora else frozen_copy(model))
+        else:
+            encoded = encode_sft(ctx.tok, rows, cfg.finetune.max_len)
+            make_batches = sft_batches
+        batches = make_batches(
             encoded, cfg.sft.micro_batch, ctx.rank, ctx.world_size, cfg.seed + 1, ctx.tok.pad_token_id
         )
-        state, metrics = ctx.train(model, cfg.sft, batches, len(encoded), "sft")
+        state, metrics = ctx.train(model, cfg.sft, batches, len(encoded), "sft", objective)
+        del objective  # frees the reference copy before evaluation
         model = ctx.plain(config_hf, state)
         if ctx.rank == 0:
             save_hf(model, ctx.tok, Path(ctx.w.out_dir) / "final")
