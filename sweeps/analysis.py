@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from trainer import keys, tracking
-from trainer.config import TrialConfig
+from trainer.config import TrialConfig, flatten
 from trainer.errors import UserError
 
 BOOTSTRAP_DRAWS = 4000
@@ -396,6 +396,18 @@ def analyze(uri: str, experiment: str | list[str], seed: int = 0, with_per_bias:
     return Analysis(" + ".join(names), uri, parent, planned, axes, trials, aggregate(trials, seed), coefs, too_few)
 
 
+def _param(t: Trial, key: str) -> str:
+    """A trial's parameter as logged; a config key its run predates (an older biasgen) counts at its default,
+    which is what that older version ran with."""
+    if key in t.params:
+        return t.params[key]
+    default = _DEFAULTS.get(key)
+    return "(unset)" if default is None else default
+
+
+_DEFAULTS = {k: str(v) for k, v in flatten(TrialConfig()).items()}  # as tracking.create_run logs params
+
+
 def _check_poolable(names: list[str], loaded: list[tuple[str, int, list[str], list[Trial]]]) -> None:
     """Refuse a pool whose sweeps vary different axes, whose trials of one condition differ in anything but
     the seed (and where they ran), or that holds one condition's seed twice."""
@@ -424,7 +436,7 @@ def _check_poolable(names: list[str], loaded: list[tuple[str, int, list[str], li
             for key in sorted(set(base.params) | set(t.params)):
                 if not is_condition(key):
                     continue
-                a, b = base.params.get(key, "(unset)"), t.params.get(key, "(unset)")
+                a, b = _param(base, key), _param(t, key)
                 if a != b:
                     raise AnalysisError(
                         f"cannot pool {name!r} with {base_name!r}: trial {t.name} differs from "

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from helpers import SIZES, SLOPE, log_sweep
 
-from sweeps.analysis import analyze, format_text, ols, seed_bootstrap
+from sweeps.analysis import AnalysisError, analyze, format_text, ols, seed_bootstrap
 from sweeps.report import write
 from trainer import tracking
 
@@ -112,6 +112,16 @@ def test_cli_analyze_and_its_errors(store, tmp_path, cli):
     assert summary.endswith((tmp_path / "rep" / "analysis.txt").read_text())
     r = cli("analyze", "--tracking-uri", store, "--experiment", "nope", cwd=tmp_path, timeout=300)
     assert r.returncode == 2 and "error: no experiment named 'nope'" in r.stderr and "synth" in r.stderr
+
+
+def test_a_key_an_older_run_lacks_counts_at_its_default(store):
+    """A sweep run before a config key existed pools with one that logs the key at its default, not another."""
+    log_sweep(store, "old", SIZES, seeds=(0,), extra_unfinished=False)
+    log_sweep(store, "new", SIZES, seeds=(1,), extra_unfinished=False, fixed={"finetune.method": "sft"})
+    log_sweep(store, "dpo", SIZES, seeds=(2,), extra_unfinished=False, fixed={"finetune.method": "dpo"})
+    assert len(analyze(store, ["old", "new"]).trials) == 12
+    with pytest.raises(AnalysisError, match=r"in finetune.method \('dpo' vs 'sft'\)"):
+        analyze(store, ["old", "dpo"])
 
 
 def test_sweeps_that_differ_only_in_seed_are_pooled(store):
