@@ -69,6 +69,20 @@ def readonly_fs(tmp_path):
         where.chmod(0o755)
 
 
+@pytest.fixture(scope="session")
+def single_process_group():
+    """A torch.distributed group of this one process, for the tests that run DeepSpeed in the test process.
+    Created once per session: DeepSpeed keeps the first group it saw, and one destroyed and created again
+    between modules is "not registered" to it."""
+    import torch.distributed as dist
+
+    from trainer.engine import init_single_process
+
+    init_single_process("gloo")
+    yield
+    dist.destroy_process_group()
+
+
 @pytest.fixture(scope="module")
 def ray_cluster():
     """A private local Ray (the default config's ``ray`` section) for the module's tests, stopped after them."""

@@ -13,7 +13,7 @@ from trainer.biases import universe
 from trainer.config import load_config
 from trainer.corpus.build import build_finetune, leaking_biases, make_split
 from trainer.dpo import DpoObjective, frozen_copy
-from trainer.engine import Engine, TrialFailure, init_single_process
+from trainer.engine import Engine, TrialFailure
 from trainer.model import add_lora
 from trainer.runtime_env import REPO_ROOT
 
@@ -50,14 +50,7 @@ def test_dpo_pairs_are_the_sft_sets_biased_chats_with_their_plain_answers(tmp_pa
     assert dpo_stats["dropped_for_heldout"] == sft_stats["dropped_for_heldout"]
 
 
-# -- the loss in the engine -------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def single_process_group():
-    import torch.distributed as dist
-
-    init_single_process("gloo")
-    yield
-    dist.destroy_process_group()
+# -- the loss in the engine (single_process_group: conftest.py) ------------------------------------------
 
 
 def tiny_model(seed=0):

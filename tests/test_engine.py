@@ -6,18 +6,14 @@ import pytest
 import torch
 
 from trainer.config import load_config
-from trainer.engine import Engine, TrialFailure, ds_config, init_single_process, warmup_cosine
+from trainer.engine import Engine, TrialFailure, ds_config, warmup_cosine
 
 pytestmark = pytest.mark.e2e  # real deepspeed.initialize and training steps
 
 
-@pytest.fixture(scope="module", autouse=True)
-def single_process_group():
-    import torch.distributed as dist
-
-    init_single_process("gloo")
-    yield
-    dist.destroy_process_group()
+@pytest.fixture(autouse=True)
+def _group(single_process_group):
+    """Every test here runs DeepSpeed in this process (``conftest.single_process_group``)."""
 
 
 def tiny_model(seed=0):
