@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -36,6 +37,13 @@ SMALL_CORPUS = [
 
 
 # -- processes and ports ----------------------------------------------------------------------------------
+def ctrl_c_reaches_it() -> None:
+    """``preexec_fn`` for a command a test stops with SIGINT: the signal's default back, as for a command
+    started from an interactive shell. A shell starts background jobs (CI launched with ``&``) with SIGINT
+    ignored, children inherit that, and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def launch(
     *args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess:

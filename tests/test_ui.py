@@ -9,7 +9,7 @@ import time
 import urllib.request
 
 import pytest
-from helpers import free_port
+from helpers import ctrl_c_reaches_it, free_port
 
 from trainer.runtime_env import REPO_ROOT
 
@@ -30,6 +30,7 @@ def test_ui_serves_the_store_and_stops_on_ctrl_c(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_reaches_it,  # stopped by SIGINT, as Ctrl-C would
     )
     try:
         line = proc.stdout.readline()  # printed once the server answers /health
