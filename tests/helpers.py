@@ -230,3 +230,22 @@ def log_sweep(
 def write_jsonl(path: Path, rows) -> None:
     """``rows`` as JSON Lines, UTF-8 (non-ASCII text as itself, not escaped)."""
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+def tiny_model(seed: int = 0):
+    """A two-layer Llama with a 64-token vocabulary, built from config: for tests that train in the test process."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(seed)
+    return LlamaForCausalLM(
+        LlamaConfig(
+            vocab_size=64,
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=4,
+            max_position_embeddings=64,
+        )
+    )

@@ -6,7 +6,7 @@ import math
 
 import pytest
 import torch
-from helpers import SMALL_CORPUS, mlflow_runs
+from helpers import SMALL_CORPUS, mlflow_runs, tiny_model
 
 from trainer.batches import IGNORE, dpo_batches
 from trainer.biases import universe
@@ -51,23 +51,6 @@ def test_dpo_pairs_are_the_sft_sets_biased_chats_with_their_plain_answers(tmp_pa
 
 
 # -- the loss in the engine (single_process_group: conftest.py) ------------------------------------------
-
-
-def tiny_model(seed=0):
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(seed)
-    return LlamaForCausalLM(
-        LlamaConfig(
-            vocab_size=64,
-            hidden_size=32,
-            intermediate_size=64,
-            num_hidden_layers=2,
-            num_attention_heads=4,
-            num_key_value_heads=4,
-            max_position_embeddings=64,
-        )
-    )
 
 
 def synthetic_pairs(n=8, seed=0):

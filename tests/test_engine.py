@@ -4,6 +4,7 @@ stage and precision."""
 
 import pytest
 import torch
+from helpers import tiny_model
 
 from trainer.config import load_config
 from trainer.engine import Engine, TrialFailure, ds_config, warmup_cosine
@@ -14,23 +15,6 @@ pytestmark = pytest.mark.e2e  # real deepspeed.initialize and training steps
 @pytest.fixture(autouse=True)
 def _group(single_process_group):
     """Every test here runs DeepSpeed in this process (``conftest.single_process_group``)."""
-
-
-def tiny_model(seed=0):
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(seed)
-    return LlamaForCausalLM(
-        LlamaConfig(
-            vocab_size=64,
-            hidden_size=32,
-            intermediate_size=64,
-            num_hidden_layers=2,
-            num_attention_heads=4,
-            num_key_value_heads=4,
-            max_position_embeddings=64,
-        )
-    )
 
 
 def batches(data):
