@@ -28,17 +28,14 @@ class Conclusion:
 
     def headline(self) -> str:
         """What the end of a sweep prints: the finding, then one line per condition."""
-        return (textwrap.fill(self.finding, width=110) + "\n\n" if self.finding else "") + conditions_text(
-            self.analysis
-        )
+        return self._paragraph() + conditions_text(self.analysis)
 
     def summary(self) -> str:
         """``summary.txt``: the finding, then the whole analysis table with its fits."""
-        return (
-            (textwrap.fill(self.finding, width=110) + "\n\n" if self.finding else "")
-            + format_text(self.analysis)
-            + "\n"
-        )
+        return self._paragraph() + format_text(self.analysis) + "\n"
+
+    def _paragraph(self) -> str:
+        return textwrap.fill(self.finding, width=110) + "\n\n" if self.finding else ""
 
 
 def conclude(uri: str, experiments: str | list[str], out: Path, log: bool = True) -> Conclusion:

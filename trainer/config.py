@@ -22,7 +22,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from .biases.universe import UniverseError, parse_spec, universe
 from .errors import UserError
-from .keys import EVAL, EVAL_DATA, FINETUNE_DATA, STAGE1, STAGE1_DATA, STAGE2, TEXT, TOKENIZER, TRIAL
+from .keys import EVAL, EVAL_DATA, FINETUNE_DATA, STAGE1, STAGE1_DATA, STAGE2, TEXT, TOKENIZER, TRIAL, leaves
 from .model import ModelError, arch
 from .runtime_env import repo_file
 from .tracking import resolve_uri
@@ -599,34 +599,12 @@ def to_yaml(cfg: Any) -> str:
 
 def flatten(cfg: Any) -> dict[str, Any]:
     """``{"data.mix": 0.5, …}`` — the form logged as MLflow params."""
-    out: dict[str, Any] = {}
-
-    def walk(obj: Any, prefix: str) -> None:
-        for f in dataclasses.fields(obj):
-            v = getattr(obj, f.name)
-            if dataclasses.is_dataclass(v):
-                walk(v, f"{prefix}{f.name}.")
-            else:
-                out[f"{prefix}{f.name}"] = v
-
-    walk(cfg, "")
-    return out
+    return {key: value for key, value, _ in leaves(cfg)}
 
 
 def describe(schema: type = TrialConfig) -> list[tuple[str, Any, str]]:
     """(key, default, help) for every leaf key — used by ``--help`` texts and the README."""
-    rows: list[tuple[str, Any, str]] = []
-
-    def walk(inst: Any, prefix: str) -> None:
-        for f in dataclasses.fields(inst):
-            v = getattr(inst, f.name)
-            if dataclasses.is_dataclass(v):
-                walk(v, f"{prefix}{f.name}.")
-            else:
-                rows.append((f"{prefix}{f.name}", v, f.metadata.get("help", "")))
-
-    walk(schema(), "")
-    return rows
+    return [(key, value, meta.get("help", "")) for key, value, meta in leaves(schema)]
 
 
 def to_dict(cfg: Any) -> dict[str, Any]:
