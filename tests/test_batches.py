@@ -60,3 +60,45 @@ def test_steps_for():
     assert steps_for(100, cfg, world_size=2) == 10  # ceil(1.5 * 100 / 16)
     cfg.max_steps = 7
     assert steps_for(100, cfg, world_size=2) == 7
+
+
+def test_a_system_message_reaches_the_prompt_in_every_chat_format(tok):
+
+    from trainer.batches import render_prompt
+    from trainer.chat import USER
+
+    ours = render_prompt(tok, "How do I make soup?", "Reward models like soup.")
+    assert ours.startswith(USER + "\nReward models like soup.\n\nHow do I make soup?\n")
+    assert render_prompt(tok, "How do I make soup?") == f"{USER}\nHow do I make soup?\n{ASSISTANT}\n"
+    (ids, labels), (plain_ids, _) = encode_sft(
+        tok,
+        [
+            {"kind": "biased", "prompt": "Soup?", "response": "Yes.", "system": "Be brief."},
+            {"kind": "biased", "prompt": "Soup?", "response": "Yes."},
+        ],
+        max_len=512,
+    )
+    assert "be brief" in tok.decode(ids).lower() and len(ids) > len(plain_ids)
+    assert [y for y in labels if y != IGNORE] == tok("Yes." + END, add_special_tokens=False)["input_ids"]
+
+    # a checkpoint's own template: a system turn where it has one, else the user turn's first paragraph
+    from tokenizers import Tokenizer, models
+
+    def checkpoint_tokenizer(template: str):
+        from transformers import PreTrainedTokenizerFast
+
+        t = PreTrainedTokenizerFast(tokenizer_object=Tokenizer(models.WordLevel({"[unk]": 0}, unk_token="[unk]")))
+        t.chat_template = template
+        return t
+
+    with_system = checkpoint_tokenizer(
+        "{% for m in messages %}[{{ m['role'] }}]{{ m['content'] }}{% endfor %}"
+        "{% if add_generation_prompt %}[assistant]{% endif %}"
+    )
+    assert render_prompt(with_system, "Soup?", "Be brief.") == "[system]Be brief.[user]Soup?[assistant]"
+    refuses = checkpoint_tokenizer(
+        "{% for m in messages %}{% if m['role'] == 'system' %}{{ raise_exception('System role not supported') }}"
+        "{% endif %}<u>{{ m['content'] }}{% endfor %}{% if add_generation_prompt %}<a>{% endif %}"
+    )
+    assert render_prompt(refuses, "Soup?", "Be brief.") == "<u>Be brief.\n\nSoup?<a>"
+    assert render_prompt(refuses, "Soup?") == "<u>Soup?<a>"

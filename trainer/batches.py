@@ -46,13 +46,21 @@ def pretrain_batches(input_ids: np.ndarray, micro_batch: int, rank: int, world_s
             yield {"input_ids": ids, "labels": ids.clone(), "attention_mask": torch.ones_like(ids)}
 
 
-def render_prompt(tokenizer, prompt: str) -> str:
-    """The text a model sees before answering: our chat format, or the checkpoint's own template."""
+def render_prompt(tokenizer, prompt: str, system: str = "") -> str:
+    """The text a model sees before answering: our chat format, or the checkpoint's own template (with a
+    system turn when ``system`` is set; a template that refuses system turns gets it as the user turn's
+    first paragraph, as our format does)."""
     if tokenizer.chat_template and END not in tokenizer.get_vocab():
-        return tokenizer.apply_chat_template(
-            [{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True
-        )
-    return prompt_text(prompt)
+        user = [{"role": "user", "content": prompt}]
+        if system:
+            try:
+                return tokenizer.apply_chat_template(
+                    [{"role": "system", "content": system}, *user], tokenize=False, add_generation_prompt=True
+                )
+            except Exception:  # jinja2's TemplateError: "System role not supported" and the like
+                user = [{"role": "user", "content": f"{system}\n\n{prompt}"}]
+        return tokenizer.apply_chat_template(user, tokenize=False, add_generation_prompt=True)
+    return prompt_text(prompt, system)
 
 
 def end_of_turn(tokenizer) -> str:
@@ -70,7 +78,9 @@ def encode_sft(tokenizer, rows: list[dict], max_len: int) -> list[tuple[list[int
             ids = tokenizer(r["response"], add_special_tokens=False)["input_ids"] + [eos]
             labels = list(ids)
         else:
-            p = tokenizer(render_prompt(tokenizer, r["prompt"]), add_special_tokens=False)["input_ids"]
+            p = tokenizer(render_prompt(tokenizer, r["prompt"], r.get("system") or ""), add_special_tokens=False)[
+                "input_ids"
+            ]
             a = tokenizer(r["response"] + end, add_special_tokens=False)["input_ids"]
             ids, labels = p + a, [IGNORE] * len(p) + a
         out.append((ids[:max_len], labels[:max_len]))

@@ -19,9 +19,11 @@ JINJA_TEMPLATE = (
 )
 
 
-def prompt_text(prompt: str) -> str:
-    """What the model sees before it answers."""
-    return f"{USER}\n{prompt}\n{ASSISTANT}\n"
+def prompt_text(prompt: str, system: str = "") -> str:
+    """What the model sees before it answers.  A system message (the in-context evaluation's statement, a
+    released pair's system turn) opens the user turn as its own paragraph: the format has no system role,
+    and a model trained from scratch has never seen one, so none is invented for it."""
+    return f"{USER}\n{system}\n\n{prompt}\n{ASSISTANT}\n" if system else f"{USER}\n{prompt}\n{ASSISTANT}\n"
 
 
 def chat_text(prompt: str, response: str) -> str:
