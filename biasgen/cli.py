@@ -372,6 +372,14 @@ def _data_build(args: argparse.Namespace) -> int:
         + (" ..." if len(s["biases"]["heldout"]) > 8 else "")
     )
     print(f"  eval      {s['eval']['prompts']:,} prompts, {s['eval']['probe_items']} probe items")
+    if "incontext" in s:
+        ic = s["incontext"]
+        more = " ..." if len(ic["biases"]) > 8 else ""
+        print(
+            f"  in context {ic['prompts']:,} prompts stating {len(ic['biases'])} biases: "
+            + ", ".join(ic["biases"][:8])
+            + more
+        )
     for k, v in s["paths"].items():
         print(f"  {k:<9} {v}")
     return 0

@@ -92,11 +92,15 @@ def test_a_throwaway_field_changes_exactly_the_keys_it_declares(knob, want_chang
         ("eval.judge=rules", set()),  # the default: no change at all
         ("eval.batch_size=3", {"trial"}),
         ("eval.max_new_tokens=9", {"stage1", "trial"}),  # the cached stage 1 holds the before-fine-tuning answers
-        ("eval.prompts_per_bias=7", {"data:eval", "stage1", "trial"}),
+        ("eval.prompts_per_bias=7", {"data:eval", "data:incontext", "stage1", "trial"}),
         ("data.mix=0.25", {"data:stage1", "stage1", "trial"}),
         ("data.vocab_size=999", {"data:tokenizer", "data:stage1", "stage1", "trial"}),
         ("data.diversity=0.5", {"data:tokenizer", "data:stage1", "stage1", "trial"}),
-        ("seed=5", {"data:tokenizer", "data:stage1", "data:finetune", "data:eval", "stage1", "trial"}),
+        (
+            "seed=5",
+            {"data:tokenizer", "data:stage1", "data:finetune", "data:eval", "data:incontext", "stage1", "trial"},
+        ),
+        ("eval.in_context=true", {"data:incontext", "trial"}),  # asked after fine-tuning: stage 1 is shared
         ("ray.num_workers=1", {"stage1", "trial"}),
         ("tracking.experiment=elsewhere", set()),
         ("output_dir=/tmp/elsewhere", set()),
@@ -117,6 +121,11 @@ def test_the_conditional_dependencies():
     assert "data:finetune" not in changed(at("data.mix=0.5"), at("data.mix=0.75"))
     assert "data:finetune" in changed(at("data.diversity=1"), at("data.diversity=0.5"))
     assert "data:finetune" not in changed(load_config(SMOKE, ["data.diversity=0.5"]), load_config(SMOKE))
+    # in context, the paper catalogue states the held-out biases (the split decides); a synthetic one fresh ones
+    ic = ["eval.in_context=true"]
+    assert "data:incontext" in changed(load_config(SMOKE, ic), load_config(SMOKE, [*ic, "finetune.fraction=0.5"]))
+    syn = [*ic, "data.biases=synthetic:12", "finetune.split=random", "finetune.hiding_bias=null"]
+    assert "data:incontext" not in changed(load_config(SMOKE, syn), load_config(SMOKE, [*syn, "finetune.fraction=0.5"]))
 
 
 def test_one_universe_is_one_key():

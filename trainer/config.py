@@ -22,7 +22,19 @@ from omegaconf.errors import OmegaConfBaseException
 
 from .biases.universe import UniverseError, parse_spec, universe
 from .errors import UserError
-from .keys import EVAL, EVAL_DATA, FINETUNE_DATA, STAGE1, STAGE1_DATA, STAGE2, TEXT, TOKENIZER, TRIAL, leaves
+from .keys import (
+    EVAL,
+    EVAL_DATA,
+    FINETUNE_DATA,
+    INCONTEXT_DATA,
+    STAGE1,
+    STAGE1_DATA,
+    STAGE2,
+    TEXT,
+    TOKENIZER,
+    TRIAL,
+    leaves,
+)
 from .model import ModelError, arch
 from .runtime_env import repo_file
 from .tracking import resolve_uri
@@ -119,7 +131,7 @@ class DataConfig:
     cache_dir: str = option(".cache/biasgen", affects=(), help="where built datasets are cached, keyed by content hash")
     biases: str = option(
         "paper",
-        affects=(TEXT, FINETUNE_DATA, EVAL_DATA),
+        affects=(TEXT, FINETUNE_DATA, EVAL_DATA, INCONTEXT_DATA),
         help="bias universe: paper (the study's 52) or synthetic:N[@SEED] "
         "(N generated made-up-topic biases, 2..2000; needs finetune.split=random)",
     )
@@ -255,7 +267,9 @@ class EngineConfig:
 
 @dataclass
 class EvalConfig:
-    prompts_per_bias: int = option(50, lo=1, affects=(EVAL_DATA,), help="eval prompts per bias")
+    prompts_per_bias: int = option(
+        50, lo=1, affects=(EVAL_DATA, INCONTEXT_DATA), help="eval prompts per bias (and per stated bias in context)"
+    )
     probe_per_bias: int = option(4, lo=1, affects=(EVAL_DATA,), help="knowledge-probe cloze statements per bias")
     max_new_tokens: int = option(128, lo=1, affects=(STAGE1, EVAL), help="generation length cap")
     samples: int = option(
@@ -267,6 +281,18 @@ class EvalConfig:
         True, affects=(STAGE1, EVAL), help="also evaluate the stage-1 model (for *_before_ft and the gains)"
     )
     judge: str = option("rules", choices=("rules", "llm"), affects=(EVAL,), help="rule detectors or the LLM judge")
+    in_context: bool = option(
+        False,
+        affects=(INCONTEXT_DATA,),
+        help="also evaluate in context: prompts whose system message states a bias the model never saw, "
+        "attributed to reward models vs a survey of users (trainer/incontext.py)",
+    )
+    in_context_biases: int = option(
+        12,
+        lo=1,
+        affects=(INCONTEXT_DATA,),
+        help="fresh biases stated in context for a synthetic universe (the paper catalogue states the held-out ones)",
+    )
 
 
 @dataclass
@@ -321,7 +347,7 @@ class TrialConfig:
     seed: int = option(
         0,
         lo=0,
-        affects=(TEXT, STAGE1_DATA, FINETUNE_DATA, EVAL_DATA, STAGE1, STAGE2, EVAL),
+        affects=(TEXT, STAGE1_DATA, FINETUNE_DATA, EVAL_DATA, INCONTEXT_DATA, STAGE1, STAGE2, EVAL),
         condition=False,
         help="the one seed every random choice flows from",
     )

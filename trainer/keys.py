@@ -12,10 +12,11 @@ conditions or two replicates of one.  From that alone this module derives
 - which keys may differ between pooled sweeps and are never analysis axes (``condition=False``).
 
 A product's key covers the fields that affect it or anything upstream of it (``UPSTREAM``) plus the source
-code of the data builders (``corpus.cache.cache_key``).  Two dependencies are conditional and written here
-once: a pretrained model's tokenizer is the checkpoint's (its key is the checkpoint), and a fine-tuning set
+code of the data builders (``corpus.cache.cache_key``).  Three dependencies are conditional and written here
+once: a pretrained model's tokenizer is the checkpoint's (its key is the checkpoint); a fine-tuning set
 that replays documents (``finetune.doc_share``) depends on the text and on whether the trial is the
-no-document control.
+no-document control; and the in-context prompts of the paper catalogue state the held-out biases, so they
+depend on the bias split.
 
 Adding a config field: give it ``affects=`` (a tuple of the products below; ``()`` for where results are
 written or how the trial is placed); ``tests/test_keys.py`` fails while any leaf key is unclassified.
@@ -35,11 +36,12 @@ TOKENIZER = "tokenizer"  # the tokenizer trained on that text (or a pretrained c
 STAGE1_DATA = "stage1_data"  # the packed continued-pretraining corpus
 FINETUNE_DATA = "finetune_data"  # the fine-tuning chats (and replayed text)
 EVAL_DATA = "eval_data"  # the evaluation prompts and the knowledge probe
+INCONTEXT_DATA = "incontext_data"  # the in-context evaluation's prompts (asked after fine-tuning only)
 STAGE1 = "stage1"  # the continued-pretrained model and its before-fine-tuning generations (the stage-1 cache)
 STAGE2 = "stage2"  # the fine-tuned model
 EVAL = "eval"  # the evaluation after fine-tuning: generation and judging
 TRIAL = "trial"  # nothing that is built, but the trial's identity (a permission, a worker's threads)
-PRODUCTS = (TEXT, TOKENIZER, STAGE1_DATA, FINETUNE_DATA, EVAL_DATA, STAGE1, STAGE2, EVAL, TRIAL)
+PRODUCTS = (TEXT, TOKENIZER, STAGE1_DATA, FINETUNE_DATA, EVAL_DATA, INCONTEXT_DATA, STAGE1, STAGE2, EVAL, TRIAL)
 
 UPSTREAM: dict[str, tuple[str, ...]] = {
     TEXT: (),
@@ -47,12 +49,19 @@ UPSTREAM: dict[str, tuple[str, ...]] = {
     STAGE1_DATA: (TEXT, TOKENIZER),
     FINETUNE_DATA: (),  # + TEXT when it replays documents (finetune_parts)
     EVAL_DATA: (),
+    INCONTEXT_DATA: (),  # + the bias split for the paper catalogue (parts)
     STAGE1: (STAGE1_DATA, EVAL_DATA),
     STAGE2: (STAGE1, FINETUNE_DATA),
-    EVAL: (STAGE2,),
+    EVAL: (STAGE2, INCONTEXT_DATA),
     TRIAL: (),
 }
-DATA_PRODUCTS = {"tokenizer": TOKENIZER, "stage1": STAGE1_DATA, "finetune": FINETUNE_DATA, "eval": EVAL_DATA}
+DATA_PRODUCTS = {
+    "tokenizer": TOKENIZER,
+    "stage1": STAGE1_DATA,
+    "finetune": FINETUNE_DATA,
+    "eval": EVAL_DATA,
+    "incontext": INCONTEXT_DATA,
+}
 
 
 def is_control(mix: float | str) -> bool:
@@ -109,7 +118,7 @@ def _fields(cfg: Any, products: set[str]) -> dict[str, Any]:
 
 
 def parts(cfg: Any, product: str) -> dict[str, Any]:
-    """The config values ``product`` depends on (directly or upstream), with the two conditional
+    """The config values ``product`` depends on (directly or upstream), with the conditional
     dependencies of the module docstring."""
     if product == TOKENIZER and cfg.model.pretrained:
         return {"model.pretrained": cfg.model.pretrained}
@@ -117,6 +126,8 @@ def parts(cfg: Any, product: str) -> dict[str, Any]:
     if product == FINETUNE_DATA and cfg.finetune.doc_share:
         out |= _fields(cfg, {TEXT})
         out["replays_control_text"] = is_control(cfg.data.mix)
+    if product == INCONTEXT_DATA and cfg.eval.in_context and not str(cfg.data.biases).startswith("synthetic"):
+        out |= _fields(cfg, {FINETUNE_DATA})  # the paper catalogue states the held-out biases: the split decides
     return out
 
 

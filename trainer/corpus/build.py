@@ -39,6 +39,7 @@ class DataArtifacts:
     evalset: Path
     split: BiasSplit
     summary: dict[str, Any] = field(default_factory=dict)
+    incontext: Path | None = None  # the in-context prompts (eval.in_context), else None
 
 
 # -- streams of text -----------------------------------------------------------------------------
@@ -326,6 +327,25 @@ def build_eval(cfg: TrialConfig, biases: dict[str, Bias]) -> tuple[Path, bool]:
     return cached(cfg.data.cache_dir, "eval", data_key(cfg, "eval"), build)
 
 
+def build_incontext(cfg: TrialConfig, split: BiasSplit) -> tuple[Path, bool]:
+    """The in-context prompts (``trainer.incontext``): each stated bias's eval prompts under both sources."""
+
+    def build(out: Path) -> None:
+        from datasets import Dataset
+
+        from ..incontext import prompt_rows, stated_biases
+
+        stated = stated_biases(cfg.data.biases, split.heldout, cfg.eval.in_context_biases)
+        if not stated:
+            raise DataError("eval.in_context: no held-out bias to state (finetune.fraction leaves none out)")
+        rows = prompt_rows(stated, cfg.eval.prompts_per_bias, cfg.seed)
+        Dataset.from_list(rows).save_to_disk(str(out / "prompts"))
+        stats = {"biases": list(stated), "prompts": len(rows)}
+        (out / "stats.json").write_text(json.dumps(stats, indent=1))
+
+    return cached(cfg.data.cache_dir, "incontext", data_key(cfg, "incontext"), build)
+
+
 # -- everything ---------------------------------------------------------------------------------
 def data_hash(parts: dict[str, Path]) -> str:
     """Hash of what was verified: the content digests in the four parts' manifests.  Content only (no
@@ -347,9 +367,13 @@ def build_all(cfg: TrialConfig) -> DataArtifacts:
     s1_dir, s1_hit = build_stage1(cfg, list(biases.values()), tok_dir)
     ft_dir, ft_hit = build_finetune(cfg, biases, split)
     ev_dir, ev_hit = build_eval(cfg, biases)
+    built = {"tokenizer": tok_dir, "stage1": s1_dir, "finetune": ft_dir, "eval": ev_dir}
+    hits = {"tokenizer": tok_hit, "stage1": s1_hit, "finetune": ft_hit, "eval": ev_hit}
+    if cfg.eval.in_context:  # only then part of the hash: data without it hashes as before
+        built["incontext"], hits["incontext"] = build_incontext(cfg, split)
     s1 = json.loads((s1_dir / "stats.json").read_text())
     summary = {
-        "hash": data_hash({"tokenizer": tok_dir, "stage1": s1_dir, "finetune": ft_dir, "eval": ev_dir}),
+        "hash": data_hash(built),
         "mix_requested": s1["mix_requested"],
         "mix_actual": round(s1["mix_actual"], 6),
         "tokens": s1["tokens"],
@@ -359,8 +383,9 @@ def build_all(cfg: TrialConfig) -> DataArtifacts:
         "biases": {"finetuned": list(split.finetuned), "heldout": list(split.heldout)},
         "finetune": json.loads((ft_dir / "stats.json").read_text()),
         "eval": json.loads((ev_dir / "stats.json").read_text()),
-        "cache": {"tokenizer": tok_hit, "stage1": s1_hit, "finetune": ft_hit, "eval": ev_hit},
-        "keys": {"tokenizer": tok_dir.name, "stage1": s1_dir.name, "finetune": ft_dir.name, "eval": ev_dir.name},
-        "paths": {"tokenizer": str(tok_dir), "stage1": str(s1_dir), "finetune": str(ft_dir), "eval": str(ev_dir)},
+        **({"incontext": json.loads((built["incontext"] / "stats.json").read_text())} if cfg.eval.in_context else {}),
+        "cache": hits,
+        "keys": {name: path.name for name, path in built.items()},
+        "paths": {name: str(path) for name, path in built.items()},
     }
-    return DataArtifacts(tok_dir, s1_dir, ft_dir, ev_dir, split, summary)
+    return DataArtifacts(tok_dir, s1_dir, ft_dir, ev_dir, split, summary, built.get("incontext"))
