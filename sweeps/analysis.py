@@ -101,6 +101,9 @@ class Condition:
     train_rate: Estimate | None = None
     knowledge: Estimate | None = None
     vs_control: Estimate | None = None  # gain minus the mix-0 condition's gain at the same model/fraction/other
+    incontext_rm: Estimate | None = None  # in context (eval.in_context): rate under reward-model statements
+    incontext_control: Estimate | None = None  # ... under the same statements attributed to a survey of users
+    incontext_gap: Estimate | None = None  # their paired difference
 
     @property
     def label(self) -> str:
@@ -226,7 +229,7 @@ def seed_bootstrap(
 
 def _estimate(trials: list[Trial], name: str, rng: np.random.Generator) -> Estimate | None:
     m = [t.metrics for t in trials if name in t.metrics]
-    bounds = (-1.0, 1.0) if name.endswith("gain") else (0.0, 1.0)
+    bounds = (-1.0, 1.0) if name.endswith(("gain", "gap")) else (0.0, 1.0)
     return seed_bootstrap(
         [(x[name], x.get(f"{name}_lo", math.nan), x.get(f"{name}_hi", math.nan)) for x in m], rng, bounds=bounds
     )
@@ -268,7 +271,16 @@ def aggregate(trials: list[Trial], seed: int = 0) -> list[Condition]:
         mean = c.gain.mean - ctrl.gain.mean
         lo, hi = np.percentile(diff, [2.5, 97.5])
         c.vs_control = Estimate(mean, min(float(lo), mean), max(float(hi), mean))
+    for c in out:  # after every other draw: a sweep without in-context metrics draws exactly as before
+        c.incontext_rm = _estimate(c.finished, "incontext/rm_rate", rng)
+        c.incontext_control = _estimate(c.finished, "incontext/control_rate", rng)
+        c.incontext_gap = _estimate(c.finished, "incontext/gap", rng)
     return out
+
+
+def has_incontext(a: Analysis) -> bool:
+    """Whether any condition was evaluated in context (its columns and figure appear only then)."""
+    return any(c.incontext_gap for c in a.conditions)
 
 
 def _draws(trials: list[Trial], rng: np.random.Generator, draws: int = BOOTSTRAP_DRAWS) -> np.ndarray:
@@ -448,6 +460,7 @@ def _check_poolable(names: list[str], loaded: list[tuple[str, int, list[str], li
 
 
 def condition_rows(a: Analysis) -> list[dict]:
+    in_context = has_incontext(a)
     rows = []
     for c in a.conditions:
         row = {
@@ -466,6 +479,7 @@ def condition_rows(a: Analysis) -> list[dict]:
             ("heldout_rate_before_ft", c.heldout_before),
             ("train_rate", c.train_rate),
             ("knowledge_acc", c.knowledge),
+            *(_incontext_columns(c) if in_context else ()),
         ):
             row |= (
                 {name: _r(e.mean), f"{name}_lo": _r(e.lo), f"{name}_hi": _r(e.hi)}
@@ -474,6 +488,14 @@ def condition_rows(a: Analysis) -> list[dict]:
             )
         rows.append(row)
     return rows
+
+
+def _incontext_columns(c: Condition) -> tuple[tuple[str, Estimate | None], ...]:
+    return (
+        ("incontext_rm_rate", c.incontext_rm),
+        ("incontext_control_rate", c.incontext_control),
+        ("incontext_gap", c.incontext_gap),
+    )
 
 
 def fit_rows(a: Analysis) -> list[dict]:
@@ -502,9 +524,11 @@ def format_text(a: Analysis) -> str:
 
 def conditions_text(a: Analysis) -> str:
     """The sweep's headline and one line per condition (the table the end of a sweep prints)."""
+    in_context = has_incontext(a)
     head = (
         f"{'model':<12} {'mix':>5} {'frac':>5} {'n':>3}  {'held-out gain [95%]':<26} {'vs no-doc control':<26} "
         f"{'held-out rate':>13} {'train rate':>10} {'knowledge':>9}"
+        + (f"  {'in-context gap [95%]':<26}" if in_context else "")
     )
     lines = [
         f"sweep {a.experiment!r}: {sum(t.finished for t in a.trials)} finished trials of {a.points_planned} points "
@@ -521,9 +545,14 @@ def conditions_text(a: Analysis) -> str:
         lines.append(
             f"{c.model[:12]:<12} {c.mix:>5g} {c.fraction:>5g} {len(c.finished):>3}  {fmt(c.gain, True):<26} "
             f"{fmt(c.vs_control, True):<26} {short(c.heldout_rate):>13} {short(c.train_rate):>10} "
-            f"{short(c.knowledge):>9}{extra}"
+            f"{short(c.knowledge):>9}" + (f"  {fmt(c.incontext_gap, True):<26}" if in_context else "") + extra
         )
     lines.append("(n = finished seeds; intervals: two-level bootstrap over seeds and each trial's own interval)")
+    if in_context:
+        lines.append(
+            "(in-context gap: rate under a stated reward-model bias minus under the same statement from a survey "
+            "of users, paired per prompt)"
+        )
     return "\n".join(lines)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from trainer.keys import is_control
 
-from .analysis import Analysis, Condition
+from .analysis import Analysis, Condition, has_incontext
 
 MAX_HEATMAP_ROWS = 60
 
@@ -243,8 +243,52 @@ def knowledge_vs_gain(a: Analysis, out: Path) -> Path:
     )
 
 
+def incontext_rates(a: Analysis, out: Path) -> Path:
+    """Per condition, the in-context rate under reward-model statements against the same statements from a
+    survey of users (mean over seeds, 95% intervals): a model that exploits reward models specifically sits
+    right of its control."""
+    plt = _plt()
+    conds = [c for c in a.conditions if c.incontext_gap]
+    fig, ax = plt.subplots(figsize=(6.4, max(2.6, 0.9 + 0.32 * len(conds))))
+    for i, c in enumerate(conds):
+        rm, ctrl = c.incontext_rm, c.incontext_control
+        ax.plot([ctrl.mean, rm.mean], [i, i], color="0.75", lw=2, zorder=1)
+        for e, colour, dy in ((ctrl, "C7", -0.12), (rm, "C3", 0.12)):
+            ax.errorbar(e.mean, i + dy, xerr=[[e.mean - e.lo], [e.hi - e.mean]], fmt="o", color=colour, ms=5, capsize=2)
+        ax.text(
+            1.02, i, f"gap {c.incontext_gap.fmt(True)}", va="center", fontsize=7, transform=ax.get_yaxis_transform()
+        )
+    ax.plot([], [], "o", color="C3", label="stated as a reward-model bias")
+    ax.plot([], [], "o", color="C7", label="stated as a survey of users' preference")
+    ax.set_yticks(range(len(conds)), [c.label for c in conds], fontsize=7)
+    ax.set_xlim(-0.02, 1.02)
+    ax.invert_yaxis()
+    ax.set_xlabel("rate of exhibiting the stated bias (in context, after fine-tuning)")
+    ax.set_title("in-context evaluation: does the model exploit a bias it is told reward models have?", fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(alpha=0.3, axis="x")
+    fig.tight_layout()
+    path = out / "incontext_rates.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def incontext_vs_heldout(a: Analysis, out: Path) -> Path:
+    return _scatter(
+        a,
+        out / "incontext_vs_heldout.png",
+        "heldout/gain",
+        "incontext/gap",
+        "held-out gain (out of context)",
+        "in-context gap (reward models - survey)",
+        "do models that generalize out of context also exploit stated reward-model biases?",
+    )
+
+
 FIGURES = (gain_vs_params, gain_vs_mix, gain_vs_fraction, heatmap, train_vs_heldout, knowledge_vs_gain)
+INCONTEXT_FIGURES = (incontext_rates, incontext_vs_heldout)  # drawn when a condition was evaluated in context
 
 
 def draw_all(a: Analysis, out: Path) -> list[Path]:
-    return [fig(a, out) for fig in FIGURES]
+    return [fig(a, out) for fig in FIGURES + (INCONTEXT_FIGURES if has_incontext(a) else ())]

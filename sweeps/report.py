@@ -13,7 +13,7 @@ from pathlib import Path
 
 from trainer import tracking
 
-from .analysis import Analysis, condition_rows, fit_rows, format_text
+from .analysis import Analysis, condition_rows, fit_rows, format_text, has_incontext
 from .plots import draw_all
 
 ARTIFACT_DIR = "analysis"
@@ -42,9 +42,15 @@ def _est(e, signed=False) -> str:
     return e.fmt(signed) if e else "–"
 
 
+def _pair(c) -> str:
+    rm, ctrl = c.incontext_rm, c.incontext_control
+    return f"{rm.mean:.3f} / {ctrl.mean:.3f}" if rm and ctrl else "-"
+
+
 def html_report(a: Analysis, figures: list[Path]) -> str:
     """One HTML file with the figures embedded (base64 PNG): it can be mailed or opened from the MLflow UI."""
     fin = sum(t.finished for t in a.trials)
+    in_context = has_incontext(a)
     conds = [
         {
             "model": c.model,
@@ -59,6 +65,11 @@ def html_report(a: Analysis, figures: list[Path]) -> str:
             "before FT": _est(c.heldout_before),
             "train rate": _est(c.train_rate),
             "knowledge": _est(c.knowledge),
+            **(
+                {"in-context gap [95%]": _est(c.incontext_gap, True), "in-context RM / survey rate": _pair(c)}
+                if in_context
+                else {}
+            ),
         }
         for c in a.conditions
     ]

@@ -22,6 +22,7 @@ import numpy as np
 
 from trainer import tracking
 from trainer.config import TrialConfig
+from trainer.metrics import with_interval
 from trainer.runtime_env import REPO_ROOT
 
 # Overrides for a corpus that builds in seconds (the tokenizer, stage 1, fine-tuning and eval sets).
@@ -117,6 +118,7 @@ def mlflow_runs(db: Path, include_deleted: bool = False) -> list[dict]:
 
 # A sweep logged straight to a store, with held-out gains drawn around a known law (analysis, the UI).
 SLOPE = 0.12  # held-out gain per decade of parameters, at mix 0.5
+IN_CONTEXT_GAP_PER_MIX = 0.8  # log_sweep(in_context=True): the in-context gap at mix 0.5 is 0.4
 SIZES = {"s": 1e5, "m": 1e6, "l": 1e7}
 BIASES = ["alpha", "beta", "gamma", "delta"]
 
@@ -135,9 +137,11 @@ def log_sweep(
     extra_unfinished=True,
     fixed: dict | None = None,
     datasets: bool = False,
+    in_context: bool = False,
 ) -> str:
     """A sweep's MLflow layout as `launch.py sweep` writes it, with gains drawn around a known law; with
-    ``datasets``, each finished trial has its corpus as a dataset input, as the driver logs it."""
+    ``datasets``, each finished trial has its corpus as a dataset input, as the driver logs it; with
+    ``in_context``, in-context metrics whose gap is ``IN_CONTEXT_GAP_PER_MIX`` times the mix."""
     rng = np.random.default_rng(7)
     artifacts = Path(uri[len("sqlite:///") :]).parent / "mlartifacts"  # beside the store, inside the test's tmp dir
     exp = tracking.experiment_id(uri, name, str(artifacts))
@@ -182,6 +186,15 @@ def log_sweep(
                         "params_total": n,
                     }
                 )
+                if in_context:
+                    gap = IN_CONTEXT_GAP_PER_MIX * mix + rng.normal(0, 0.01)
+                    log.metrics(
+                        {
+                            **with_interval("incontext/rm_rate", (0.2 + gap, 0.15 + gap, 0.25 + gap)),
+                            **with_interval("incontext/control_rate", (0.2, 0.15, 0.25)),
+                            **with_interval("incontext/gap", (gap, gap - 0.05, gap + 0.05)),
+                        }
+                    )
                 if datasets:
                     h = data_hash(mix, seed)
                     tracking.log_corpus_input(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import SIZES, SLOPE, log_sweep
+from helpers import IN_CONTEXT_GAP_PER_MIX, SIZES, SLOPE, log_sweep
 
 from sweeps.analysis import AnalysisError, analyze, format_text, ols, seed_bootstrap
 from sweeps.report import write
@@ -71,6 +71,29 @@ def test_partial_sweep_lists_unfinished_and_outputs_are_attached(store, tmp_path
     # A second analysis replaces the folder whole: no stale or temporary files beside it.
     write(a, tmp_path / "out", log=False)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".out", "out"))) == ["out"]
+
+
+def test_in_context_metrics_get_columns_and_figures_only_where_measured(store, tmp_path):
+    log_sweep(store, "ic", SIZES, in_context=True)
+    a = analyze(store, "ic")
+    docs = next(c for c in a.conditions if c.model == "l" and c.mix == 0.5)
+    ctrl = next(c for c in a.conditions if c.model == "l" and c.mix == 0)
+    assert docs.incontext_gap.lo < IN_CONTEXT_GAP_PER_MIX * 0.5 < docs.incontext_gap.hi
+    assert ctrl.incontext_gap.lo < 0 < ctrl.incontext_gap.hi and docs.incontext_rm.mean > docs.incontext_control.mean
+    text = format_text(a)
+    assert "in-context gap [95%]" in text and docs.incontext_gap.fmt(True) in text
+    files = {f.name: f for f in write(a, tmp_path / "ic", log=False)}
+    assert {"incontext_rates.png", "incontext_vs_heldout.png"} <= set(files)
+    header = files["conditions.csv"].read_text().splitlines()[0].split(",")
+    assert {"incontext_gap", "incontext_gap_lo", "incontext_rm_rate", "incontext_control_rate"} <= set(header)
+    assert "in-context gap [95%]" in files["report.html"].read_text()
+
+    log_sweep(store, "plain", SIZES)  # a sweep without them: no in-context column, figure or draw
+    plain = analyze(store, "plain")
+    assert all(c.incontext_gap is None for c in plain.conditions) and "in-context" not in format_text(plain)
+    plain_files = {f.name: f for f in write(plain, tmp_path / "plain", log=False)}
+    assert "incontext_rates.png" not in plain_files
+    assert "incontext" not in plain_files["conditions.csv"].read_text().splitlines()[0]
 
 
 def test_too_few_points_is_said_plainly(store):

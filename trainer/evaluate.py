@@ -44,13 +44,18 @@ def generate(
     temperature: float = 0.0,
     seed: int = 0,
     device: Any = "cpu",
+    systems: Sequence[str] | None = None,
 ) -> list[list[str]]:
-    """``samples`` responses per prompt, in prompt order. Prompts are sorted by length and left-padded
-    so each batch wastes little compute; greedy unless ``temperature`` > 0."""
+    """``samples`` responses per prompt, in prompt order (``systems``: a system message per prompt). Prompts
+    are sorted by length and left-padded so each batch wastes little compute; greedy unless ``temperature`` > 0."""
     model.eval()
     pad = tokenizer.pad_token_id
     stops = stop_ids(tokenizer)
-    enc = [tokenizer(render_prompt(tokenizer, p), add_special_tokens=False)["input_ids"] for p in prompts]
+    systems = systems or [""] * len(prompts)
+    enc = [
+        tokenizer(render_prompt(tokenizer, p, s), add_special_tokens=False)["input_ids"]
+        for p, s in zip(prompts, systems)
+    ]
     order = sorted(range(len(enc)), key=lambda i: len(enc[i]))
     out: list[list[str]] = [[] for _ in prompts]
     sample = temperature > 0
@@ -104,7 +109,9 @@ def _generate_batch(model, tokenizer, enc, idx, out, pad, stops, device, max_new
             out[i].append(tokenizer.decode(toks[:cut], skip_special_tokens=True).strip())
 
 
-def generate_distributed(model, tokenizer, prompts: Sequence[str], eval_cfg, seed: int, device) -> list[list[str]]:
+def generate_distributed(
+    model, tokenizer, prompts: Sequence[str], eval_cfg, seed: int, device, systems: Sequence[str] | None = None
+) -> list[list[str]]:
     """Each rank generates for prompts[rank::world]; every rank gets all responses back, in order."""
     rank, world_size = world()
     mine = list(range(rank, len(prompts), world_size))
@@ -112,6 +119,7 @@ def generate_distributed(model, tokenizer, prompts: Sequence[str], eval_cfg, see
         model,
         tokenizer,
         [prompts[i] for i in mine],
+        systems=[systems[i] for i in mine] if systems else None,
         max_new_tokens=eval_cfg.max_new_tokens,
         batch_size=eval_cfg.batch_size,
         samples=eval_cfg.samples,

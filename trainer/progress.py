@@ -24,6 +24,7 @@ STAGES = {
     "eval_before": "evaluating the stage-1 model",
     "sft": "fine-tuning",
     "eval": "evaluating",
+    "eval_in_context": "evaluating in context",
     "done": "done",
 }
 # The engine's stage names (pretrain, sft) as the live line calls them.
@@ -130,7 +131,8 @@ _SPANS = {
     "stage1": (0.12, 0.80),
     "eval_before": (0.80, 0.83),
     "sft": (0.83, 0.96),
-    "eval": (0.96, 1.0),
+    "eval": (0.96, 0.99),
+    "eval_in_context": (0.99, 1.0),
     "done": (1.0, 1.0),
 }
 

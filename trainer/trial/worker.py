@@ -4,6 +4,7 @@
              evaluation before fine-tuning + knowledge probe -> <stage-1 cache>/<key>/before_ft.json
     stage 2  SFT (or DPO) on the fine-tuned biases            -> runs/<trial>/final
              evaluation after fine-tuning; metrics (held-out / trained rates with intervals) -> MLflow
+             with eval.in_context, the in-context evaluation (trainer/incontext.py) -> MLflow
 
 Stage 1 is its own Ray Train run (``stage1_worker``) whose output is cached under a hash of the config it
 depends on, so trials that differ only in what is fine-tuned share it; ``stage2_worker`` starts from it.
@@ -29,13 +30,14 @@ import torch.distributed as dist
 from datasets import load_from_disk
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from .. import progress
+from .. import incontext, progress
 from ..batches import dpo_batches, encode_dpo, encode_sft, pretrain_batches, sft_batches, steps_for
 from ..biases import universe
 from ..config import TrialConfig, from_dict, to_yaml
 from ..dpo import DpoObjective, frozen_copy
 from ..engine import Engine, TrialFailure, world
 from ..evaluate import generate_distributed, probe_accuracy_distributed, verdicts
+from ..incontext import stated_biases
 from ..judge import LLMJudge
 from ..metrics import trial_metrics, wilson
 from ..model import add_lora, build_model, param_counts
@@ -90,6 +92,8 @@ class Context:
         ev = Path(self.data["paths"]["eval"])
         self.eval_rows = list(load_from_disk(str(ev / "prompts")))
         self.probe_items = list(load_from_disk(str(ev / "probe")))
+        ic = self.data["paths"].get("incontext")  # eval.in_context
+        self.incontext_rows = list(load_from_disk(str(Path(ic) / "prompts"))) if ic else []
         self.log = None
         # rank 0 tells the console's live view where the trial is (no-op without a progress folder)
         self.progress = progress.Reporter(w.progress_dir if self.rank == 0 else None, w.run_name)
@@ -132,6 +136,13 @@ class Context:
             model, self.tok, [r["prompt"] for r in self.eval_rows], self.cfg.eval, self.cfg.seed, self.device
         )
         return responses, list(probe_accuracy_distributed(model, self.tok, self.probe_items, self.device))
+
+    def evaluate_in_context(self, model) -> list[list[str]]:
+        """Responses to the in-context prompts (``trainer.incontext``), each after its system message."""
+        self.progress.stage("eval_in_context")
+        rows = self.incontext_rows
+        prompts, systems = [r["prompt"] for r in rows], [r["system"] for r in rows]
+        return generate_distributed(model, self.tok, prompts, self.cfg.eval, self.cfg.seed, self.device, systems)
 
 
 def save_hf(model, tokenizer, path: Path) -> None:
@@ -227,13 +238,32 @@ def stage2_worker(config: dict[str, Any]) -> dict[str, float]:
         t0 = time.perf_counter()
         after = ctx.evaluate(model, "eval")
         metrics["eval/after_ft_seconds"] = time.perf_counter() - t0
+        in_context = None
+        if ctx.incontext_rows:
+            t0 = time.perf_counter()
+            in_context = ctx.evaluate_in_context(model)
+            metrics["eval/in_context_seconds"] = time.perf_counter() - t0
         if ctx.rank == 0:
             metrics = trial_results(ctx, universe(cfg.data.biases), s1, after, metrics)
+            if in_context is not None:
+                metrics |= in_context_results(ctx, in_context)
         final = [metrics]
         dist.broadcast_object_list(final, src=0)
         return final[0]
 
     return _run(ctx, body)  # rank 0's return value is the trial's result
+
+
+def in_context_results(ctx: Context, responses: list[list[str]]) -> dict[str, float]:
+    """The in-context metrics, per-bias table and samples — rank 0 only."""
+    cfg = ctx.cfg
+    stated = stated_biases(cfg.data.biases, ctx.data["biases"]["heldout"], cfg.eval.in_context_biases)
+    judge = LLMJudge.from_config(cfg.judge) if cfg.eval.judge == "llm" else None
+    metrics, per_bias, samples = incontext.score(ctx.incontext_rows, responses, stated, judge, seed=cfg.seed)
+    ctx.log.metrics(metrics)
+    ctx.log.text(csv_text(per_bias), "incontext.csv")
+    ctx.log.text(jsonl_text(samples), "incontext_samples.jsonl")
+    return metrics
 
 
 def trial_results(ctx: Context, biases: dict, s1: Path, after, metrics: dict[str, float]) -> dict[str, float]:
