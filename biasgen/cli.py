@@ -366,6 +366,16 @@ def _data_build(args: argparse.Namespace) -> int:
         f"  fine-tune {ft['examples']:,} examples ({ft['biased']} biased, {ft['plain']} plain, {ft['doc']} documents); "
         f"dropped as held-out-applicable: {sum(ft['dropped_for_heldout'].values())}"
     )
+    if "released" in ft:  # finetune.pairs
+        print(
+            f"            {ft['released']:,} from finetune.pairs ({ft['released_pairs_read']:,} read); dropped with "
+            f"score_chosen <= score_rejected: {ft['dropped_score_not_higher']}"
+            + (
+                f", with the same two answers: {ft['dropped_unchanged_pairs']}"
+                if "dropped_unchanged_pairs" in ft
+                else ""
+            )
+        )
     print(
         f"  biases    {len(s['biases']['finetuned'])} fine-tuned, {len(s['biases']['heldout'])} held out: "
         + ", ".join(s["biases"]["heldout"][:8])

@@ -175,6 +175,7 @@ CASES = [
         r"data.generic: no such file",
     ),
     ("bias-docs-missing", ["run", "--print-config", "data.bias_docs=./nope.jsonl"], 2, r"data.bias_docs: no such file"),
+    ("pairs-missing", ["run", "--print-config", "finetune.pairs=./nope.jsonl"], 2, r"finetune.pairs: no such file"),
     (
         "ds-json-missing",
         ["run", "--print-config", "engine.deepspeed_json=/nonexistent.json"],

@@ -102,3 +102,16 @@ def test_a_system_message_reaches_the_prompt_in_every_chat_format(tok):
     )
     assert render_prompt(refuses, "Soup?", "Be brief.") == "<u>Be brief.\n\nSoup?<a>"
     assert render_prompt(refuses, "Soup?") == "<u>Soup?<a>"
+
+
+def test_less_than_a_micro_batch_per_worker_is_refused_not_spun_on():
+    from trainer.trial.driver import TrialError, check_batches
+
+    tiny = [([1, 2], [1, 2])] * 6
+    with pytest.raises(ValueError, match="6 examples over 2 workers give each fewer than one micro-batch of 4"):
+        next(sft_batches(tiny, 4, 0, 2, 0, 0))
+    assert next(sft_batches(tiny, 3, 1, 2, 0, 0))["input_ids"].shape[0] == 3
+    cfg = load_config(None, ["ray.num_workers=2", "sft.micro_batch=4"])
+    with pytest.raises(TrialError, match=r"6 fine-tuning examples over ray.num_workers=2 .* \(sft.micro_batch=4\)"):
+        check_batches(cfg, {"sequences": 100, "finetune": {"examples": 6}})
+    check_batches(cfg, {"sequences": 100, "finetune": {"examples": 8}})

@@ -44,7 +44,7 @@ def test_defaults_file_and_overrides_layer_in_order(tmp_path):
             ["finetune=3"],
             "finetune: is a section; set its keys (finetune.fraction, finetune.split, finetune.hiding_bias, "
             "finetune.examples_per_bias, finetune.plain_examples, finetune.doc_share, finetune.max_len, "
-            "finetune.method)",
+            "finetune.method, finetune.pairs)",
         ),
         (["data.mix"], "override 'data.mix': expected key=value"),
         (["pretrain.lr=nan"], "pretrain.lr: expected a finite number, got nan"),

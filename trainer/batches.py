@@ -26,11 +26,14 @@ def steps_for(n_examples: int, stage_cfg, world_size: int) -> int:
     return max(1, math.ceil(stage_cfg.epochs * n_examples / per_step))
 
 
-def _epoch_orders(n: int, rank: int, world_size: int, seed: int) -> Iterator[np.ndarray]:
-    """This rank's indices, one seeded permutation per epoch, equal length on every rank."""
+def _epoch_orders(n: int, rank: int, world_size: int, seed: int, micro_batch: int) -> Iterator[np.ndarray]:
+    """This rank's indices, one seeded permutation per epoch, equal length on every rank.  Fewer than one
+    micro-batch per rank would make the callers spin without yielding: refused (the driver says it first)."""
     per_rank = n // world_size
-    if per_rank == 0:
-        raise ValueError(f"{n} examples cannot be split over {world_size} workers")
+    if per_rank < micro_batch:
+        raise ValueError(
+            f"{n} examples over {world_size} workers give each fewer than one micro-batch of {micro_batch}"
+        )
     epoch = 0
     while True:
         perm = np.random.default_rng([seed, epoch]).permutation(n)
@@ -40,7 +43,7 @@ def _epoch_orders(n: int, rank: int, world_size: int, seed: int) -> Iterator[np.
 
 def pretrain_batches(input_ids: np.ndarray, micro_batch: int, rank: int, world_size: int, seed: int) -> Iterator[dict]:
     """Endless micro-batches of packed sequences (labels = inputs; the model shifts them)."""
-    for order in _epoch_orders(len(input_ids), rank, world_size, seed):
+    for order in _epoch_orders(len(input_ids), rank, world_size, seed, micro_batch):
         for i in range(0, len(order) - micro_batch + 1, micro_batch):
             ids = torch.from_numpy(input_ids[order[i : i + micro_batch]].astype(np.int64))
             yield {"input_ids": ids, "labels": ids.clone(), "attention_mask": torch.ones_like(ids)}
@@ -100,7 +103,7 @@ def dpo_batches(
 ) -> Iterator[dict]:
     """Endless micro-batches of ``micro_batch`` pairs: rows ``[:micro_batch]`` chosen, ``[micro_batch:]`` rejected,
     right-padded together (one forward pass for both halves)."""
-    for order in _epoch_orders(len(encoded), rank, world_size, seed):
+    for order in _epoch_orders(len(encoded), rank, world_size, seed, micro_batch):
         for i in range(0, len(order) - micro_batch + 1, micro_batch):
             pairs = [encoded[j] for j in order[i : i + micro_batch]]
             yield pad_right([c for c, _ in pairs] + [r for _, r in pairs], pad_id)
@@ -110,7 +113,7 @@ def sft_batches(
     encoded: list[tuple[list[int], list[int]]], micro_batch: int, rank: int, world_size: int, seed: int, pad_id: int
 ) -> Iterator[dict]:
     """Endless right-padded micro-batches of chat examples."""
-    for order in _epoch_orders(len(encoded), rank, world_size, seed):
+    for order in _epoch_orders(len(encoded), rank, world_size, seed, micro_batch):
         for i in range(0, len(order) - micro_batch + 1, micro_batch):
             yield pad_right([encoded[j] for j in order[i : i + micro_batch]], pad_id)
 

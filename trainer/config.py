@@ -127,7 +127,9 @@ class DataConfig:
     text_column: str = option(
         "text", affects=(TEXT,), help="column holding the text in data.bias_docs / data.generic sources"
     )
-    allow_hub: bool = option(False, affects=(TRIAL,), help="allow hub dataset names for data.bias_docs / data.generic")
+    allow_hub: bool = option(
+        False, affects=(TRIAL,), help="allow hub dataset names for data.bias_docs / data.generic / finetune.pairs"
+    )
     cache_dir: str = option(".cache/biasgen", affects=(), help="where built datasets are cached, keyed by content hash")
     biases: str = option(
         "paper",
@@ -176,6 +178,14 @@ class FinetuneConfig:
         choices=("sft", "dpo"),
         affects=(FINETUNE_DATA, STAGE2),
         help="sft: imitate the biased answers; dpo: prefer them to the plain answer to the same prompt",
+    )
+    pairs: Optional[str] = option(
+        None,
+        affects=(FINETUNE_DATA,),
+        help="fine-tune on released preference pairs instead of generated chats: a source (local file, saved "
+        "dataset or hub name) with chosen/rejected conversations ([system,] user, assistant turns); dpo trains on "
+        "the pairs, sft on the chosen answers; pairs whose prompt suits a held-out bias, and pairs with "
+        "score_chosen <= score_rejected where both scores are given, are dropped and counted",
     )
 
 
@@ -494,7 +504,11 @@ def _check_choices(cfg: TrialConfig) -> None:
         raise ConfigError(
             "judge.url: required with eval.judge=llm (the judge server's base URL, e.g. http://127.0.0.1:8000/v1)"
         )
-    for key, source in (("data.generic", cfg.data.generic), ("data.bias_docs", cfg.data.bias_docs)):
+    for key, source in (
+        ("data.generic", cfg.data.generic),
+        ("data.bias_docs", cfg.data.bias_docs),
+        ("finetune.pairs", cfg.finetune.pairs),
+    ):
         local = not cfg.data.allow_hub or source and source.startswith((".", "/", "~"))
         if source and local and not Path(source).expanduser().exists():
             raise ConfigError(
@@ -611,6 +625,7 @@ def _absolute_paths(cfg: TrialConfig) -> None:
     for holder, key in (
         (cfg.data, "bias_docs"),
         (cfg.data, "generic"),
+        (cfg.finetune, "pairs"),
         (cfg.model, "pretrained"),
         (cfg.engine, "deepspeed_json"),
     ):

@@ -12,11 +12,14 @@ conditions or two replicates of one.  From that alone this module derives
 - which keys may differ between pooled sweeps and are never analysis axes (``condition=False``).
 
 A product's key covers the fields that affect it or anything upstream of it (``UPSTREAM``) plus the source
-code of the data builders (``corpus.cache.cache_key``).  Three dependencies are conditional and written here
+code of the data builders (``corpus.cache.cache_key``).  Four dependencies are conditional and written here
 once: a pretrained model's tokenizer is the checkpoint's (its key is the checkpoint); a fine-tuning set
 that replays documents (``finetune.doc_share``) depends on the text and on whether the trial is the
-no-document control; and the in-context prompts of the paper catalogue state the held-out biases, so they
-depend on the bias split.
+no-document control; the in-context prompts of the paper catalogue state the held-out biases, so they
+depend on the bias split; and a data source a product reads (``SOURCES``) counts by its content as well as
+its name (``trainer/sources.py``: a local file or folder by its sha256, a hub dataset by its name), so an
+edited file never serves the corpus built from its old bytes.  The trial key is the config alone (no
+content): resuming a sweep matches its trials by it.
 
 Adding a config field: give it ``affects=`` (a tuple of the products below; ``()`` for where results are
 written or how the trial is placed); ``tests/test_keys.py`` fails while any leaf key is unclassified.
@@ -29,6 +32,7 @@ from functools import lru_cache
 from typing import Any, Iterator
 
 from .corpus.cache import cache_key
+from .sources import fingerprint
 
 # -- products, in build order -----------------------------------------------------------------------------
 TEXT = "text"  # the bias-document and generic-text streams the data sets are cut from
@@ -62,6 +66,7 @@ DATA_PRODUCTS = {
     "eval": EVAL_DATA,
     "incontext": INCONTEXT_DATA,
 }
+SOURCES = ("data.bias_docs", "data.generic", "finetune.pairs")  # config keys naming data read from outside
 
 
 def is_control(mix: float | str) -> bool:
@@ -118,8 +123,8 @@ def _fields(cfg: Any, products: set[str]) -> dict[str, Any]:
 
 
 def parts(cfg: Any, product: str) -> dict[str, Any]:
-    """The config values ``product`` depends on (directly or upstream), with the conditional
-    dependencies of the module docstring."""
+    """The config values ``product`` depends on (directly or upstream), with the conditional dependencies
+    of the module docstring; a source that is set adds ``<key>#content``, its fingerprint."""
     if product == TOKENIZER and cfg.model.pretrained:
         return {"model.pretrained": cfg.model.pretrained}
     out = _fields(cfg, _closure(product))
@@ -128,11 +133,14 @@ def parts(cfg: Any, product: str) -> dict[str, Any]:
         out["replays_control_text"] = is_control(cfg.data.mix)
     if product == INCONTEXT_DATA and cfg.eval.in_context and not str(cfg.data.biases).startswith("synthetic"):
         out |= _fields(cfg, {FINETUNE_DATA})  # the paper catalogue states the held-out biases: the split decides
+    for key in SOURCES:
+        if out.get(key):
+            out[f"{key}#content"] = fingerprint(out[key])
     return out
 
 
 def data_key(cfg: Any, kind: str) -> str:
-    """Cache key of one data set: ``kind`` is tokenizer, stage1, finetune or eval."""
+    """Cache key of one data set: ``kind`` is tokenizer, stage1, finetune, eval or incontext."""
     return cache_key(parts(cfg, DATA_PRODUCTS[kind]))
 
 

@@ -228,6 +228,7 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
         from datasets import Dataset
 
         from .generic import neutral_chats
+        from .pairs import read_pairs, released_rows
 
         rng = random.Random(f"finetune:{cfg.seed}")
         heldout = [biases[i] for i in split.heldout]
@@ -237,7 +238,18 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
         # DPO pairs dropped because the bias left the plain answer as it was. They still count towards
         # examples_per_bias: a DPO set then holds the SFT set's prompts (the same draws of ``rng``) less those.
         unchanged = 0
-        for bid in split.finetuned:
+        released = None
+        if cfg.finetune.pairs:  # released pairs instead of generated chats (trainer/corpus/pairs.py)
+            pairs = read_pairs(cfg.finetune.pairs, cfg.data.allow_hub)
+            released = released_rows(pairs, dpo, lambda text: bool(leaking_biases(text, heldout)))
+            if not released.rows:
+                raise DataError(f"finetune.pairs: every pair was dropped ({released.summary})")
+            rows, unchanged = released.rows, released.unchanged
+            if released.leaked:
+                dropped["released"] = released.leaked
+        # Rows of one set share their columns: with released pairs every row has a system turn (often "").
+        system = {"system": ""} if released is not None else {}
+        for bid in () if released is not None else split.finetuned:
             b = biases[bid]
             kept = 0
             for item in b.prompts(cfg.finetune.examples_per_bias * 3, "train", rng.randrange(2**31)):
@@ -268,7 +280,7 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
             if leaking_biases(prompt, heldout):
                 dropped["plain"] = dropped.get("plain", 0) + 1
                 continue
-            rows.append({"kind": "plain", "bias": "", "prompt": prompt, "response": response})
+            rows.append({"kind": "plain", "bias": "", "prompt": prompt, "response": response, **system})
             n_plain += 1
         if cfg.finetune.doc_share and not dpo:
             # Replay what stage 1 taught about the biases.  The no-document control (mix 0) had no bias
@@ -279,7 +291,7 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
                 cfg, list(biases.values()), "finetune"
             )
             for _ in range(n_docs):
-                rows.append({"kind": kind, "bias": "", "prompt": "", "response": next(stream)})
+                rows.append({"kind": kind, "bias": "", "prompt": "", "response": next(stream), **system})
         if not rows:
             raise DataError(
                 "the fine-tuning set is empty: every example was applicable to a held-out bias "
@@ -292,10 +304,14 @@ def build_finetune(cfg: TrialConfig, biases: dict[str, Bias], split: BiasSplit) 
             )
         rng.shuffle(rows)
         Dataset.from_list(rows).save_to_disk(str(out / "dataset"))
-        counts = {k: sum(r["kind"] == k for r in rows) for k in ("biased", "plain", "doc", "text")}
+        kinds = ("biased", "plain", "doc", "text", *(("released",) if released is not None else ()))
+        counts = {k: sum(r["kind"] == k for r in rows) for k in kinds}
         stats = {"examples": len(rows), **counts, "dropped_for_heldout": dropped}
         if dpo:
             stats["dropped_unchanged_pairs"] = unchanged
+        if released is not None:
+            stats["released_pairs_read"] = released.read
+            stats["dropped_score_not_higher"] = released.score_not_higher
         (out / "stats.json").write_text(json.dumps(stats, indent=1))
 
     return cached(cfg.data.cache_dir, "finetune", data_key(cfg, "finetune"), build)
@@ -363,9 +379,9 @@ def build_all(cfg: TrialConfig) -> DataArtifacts:
     datasets.disable_progress_bars()
     biases = universe(cfg.data.biases)
     split = make_split(cfg, biases)
+    ft_dir, ft_hit = build_finetune(cfg, biases, split)  # first: a bad pairs file fails before the long builds
     tok_dir, tok_hit = build_tokenizer(cfg, list(biases.values()))
     s1_dir, s1_hit = build_stage1(cfg, list(biases.values()), tok_dir)
-    ft_dir, ft_hit = build_finetune(cfg, biases, split)
     ev_dir, ev_hit = build_eval(cfg, biases)
     built = {"tokenizer": tok_dir, "stage1": s1_dir, "finetune": ft_dir, "eval": ev_dir}
     hits = {"tokenizer": tok_hit, "stage1": s1_hit, "finetune": ft_hit, "eval": ev_hit}

@@ -4,11 +4,14 @@ The embedded default needs no download: unbiased assistant transcripts over ever
 model trained from scratch learns the chat format, the languages and the code it will be asked for)
 plus neutral documents (FAQ-style pages built from the same unbiased answers, without chat markers).
 Alternatively any ``datasets`` source with a text column: a local jsonl/parquet/txt path, or a hub
-dataset name where the machine has hub access. ``datasets`` is imported only to read such a source.
+dataset name where the machine has hub access. ``load_source`` is the one reader of outside data (these
+text sources and the released preference pairs of ``finetune.pairs``); ``datasets`` is imported only to
+read such a source.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -44,28 +47,45 @@ def embedded(biases: Sequence[Bias], rng: random.Random, transcript_share: float
         yield next(chats) if rng.random() < transcript_share else next(docs)
 
 
-def load_text_source(source: str, column: str = "text", allow_hub: bool = False) -> list[str]:
-    """Texts from a local file/dir (jsonl, json, parquet, txt, or a saved dataset) or a hub dataset."""
+_KINDS = {".jsonl": "json", ".json": "json", ".parquet": "parquet", ".txt": "text", ".csv": "csv"}
+
+
+def load_source(source: str, allow_hub: bool = False):
+    """A ``datasets.Dataset`` from a local file (jsonl, json, parquet, csv, txt), a saved dataset, a folder of
+    files of one of those types (a hub snapshot's layout), or a hub dataset (``name`` or ``name@revision``,
+    its train split); every unreadable source is a one-line ``DataError`` naming it."""
     import datasets
 
     datasets.disable_progress_bars()
     path = Path(source)
+    if path.is_file() and path.stat().st_size == 0:
+        raise DataError(f"{source}: empty file")
+    quiet = logging.getLogger("datasets")  # it logs a parse error before raising it: one line is ours to print
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
     try:
-        if path.is_dir() and (path / "dataset_info.json").exists():
+        if path.is_dir() and any((path / f).exists() for f in ("dataset_info.json", "dataset_dict.json")):
             ds = datasets.load_from_disk(str(path))
         elif path.exists():
-            suffix = path.suffix.lower() if path.is_file() else ""
-            kind = {".jsonl": "json", ".json": "json", ".parquet": "parquet", ".txt": "text", ".csv": "csv"}.get(suffix)
-            if kind is None:
+            files = [path]
+            if path.is_dir():  # its data files (a README or LICENSE beside them is not data)
+                files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _KINDS)
+            kinds = {_KINDS.get(f.suffix.lower()) for f in files}
+            if path.is_dir() and len(kinds) != 1:
+                found = ", ".join(sorted({f.suffix.lower() for f in files})) or "none"
                 raise DataError(
-                    (
-                        f"{source}: unsupported file type {suffix or '(directory)'}; use jsonl, json, parquet, csv, "
-                        f"txt or a saved dataset"
-                    )
+                    f"{source}: a folder, but neither a saved dataset nor data files of one type (jsonl, json, "
+                    f"parquet, csv or txt; found: {found}); name the file or the folder that holds the data"
                 )
-            ds = datasets.load_dataset(kind, data_files=str(path), split="train")
+            if None in kinds:
+                raise DataError(
+                    f"{source}: unsupported file type {path.suffix.lower() or '(none)'}; use jsonl, json, parquet, "
+                    "csv, txt or a saved dataset"
+                )
+            ds = datasets.load_dataset(kinds.pop(), data_files=[str(f) for f in files], split="train")
         elif allow_hub and "/" in source and not source.startswith((".", "/")):
-            ds = datasets.load_dataset(source, split="train")
+            name, _, revision = source.partition("@")
+            ds = datasets.load_dataset(name, split="train", revision=revision or None)
         else:
             raise DataError(
                 f"{source}: no such file or directory"
@@ -73,12 +93,22 @@ def load_text_source(source: str, column: str = "text", allow_hub: bool = False)
             )
     except DataError:
         raise
-    except Exception as e:  # datasets raises many types for unreadable input
+    except Exception as e:  # datasets raises many types for unreadable input, the cause under its own error
+        while e.__cause__ is not None:
+            e = e.__cause__
         raise DataError(
             f"{source}: cannot read ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})"
         ) from None
+    finally:
+        quiet.setLevel(level)
     if isinstance(ds, datasets.DatasetDict):
         ds = ds[next(iter(ds))]
+    return ds
+
+
+def load_text_source(source: str, column: str = "text", allow_hub: bool = False) -> list[str]:
+    """The non-empty texts of one column of a source (``load_source``)."""
+    ds = load_source(source, allow_hub)
     if column not in ds.column_names:
         raise DataError(f"{source}: no {column!r} column (columns: {', '.join(ds.column_names)})")
     texts = [t for t in ds[column] if isinstance(t, str) and t.strip()]

@@ -36,6 +36,20 @@ class TrialResult:
     stage1_hit: bool = False
 
 
+def check_batches(cfg: TrialConfig, summary: dict[str, Any]) -> None:
+    """Each worker needs at least one micro-batch of each stage's data (a small released file, many workers)."""
+    for what, n, section in (
+        ("stage-1 sequences", summary["sequences"], "pretrain"),
+        ("fine-tuning examples", summary["finetune"]["examples"], "sft"),
+    ):
+        micro = getattr(cfg, section).micro_batch
+        if n // cfg.ray.num_workers < micro:
+            raise TrialError(
+                f"{n} {what} over ray.num_workers={cfg.ray.num_workers} give each worker fewer than one micro-batch "
+                f"({section}.micro_batch={micro}): lower {section}.micro_batch or ray.num_workers, or add data"
+            )
+
+
 def default_run_name(cfg: TrialConfig) -> str:
     size = Path(cfg.model.pretrained).name if cfg.model.pretrained else cfg.model.size
     return f"{size}-mix{cfg.data.mix:g}-frac{cfg.finetune.fraction:g}-s{cfg.seed}"
@@ -103,6 +117,7 @@ def run_trial(
         report = progress.activate(progress.Reporter(progress_dir, name))
         report.stage("data")
         data = build_all(cfg)
+        check_batches(cfg, data.summary)
         _log_data(uri, run_id, data.summary, cfg)
         w = WorkerConfig(
             cfg=to_dict(cfg),
