@@ -9,7 +9,8 @@ seed-to-seed spread and each trial's finite number of eval prompts. With one see
 
 Fits. Ordinary least squares on trial-level points (one per finished trial) with t-based 95% intervals:
 gain against log10(parameters) per mix, against mix per model and against fraction per model, each with the
-other varying axes as linear covariates, plus one joint fit over everything. A fit with no more points than
+other varying axes as covariates (a numeric axis linearly, a categorical one such as ``finetune.method`` as a
+0/1 column per level but the first), plus one joint fit over everything. A fit with no more points than
 coefficients (or a single value of its x) is not made: it is reported as too few points. Nor is one whose
 columns are collinear (one-factor variants, whose keys move together): least squares would split the
 effect between them arbitrarily.
@@ -361,8 +362,11 @@ def fits(trials: list[Trial]) -> tuple[list[Coef], list[str]]:
         }
         for i, name in enumerate(other_names):
             vals = [_float(t.other[i][1]) for t in ts]
-            if not any(math.isnan(v) for v in vals):  # a numeric axis: a covariate; else it only splits conditions
+            if not any(math.isnan(v) for v in vals):  # a numeric axis: one covariate
                 cov[name] = vals
+            else:  # a categorical axis (finetune.method): a 0/1 column per level but the first, so no slope pools them
+                for level in sorted({t.other[i][1] for t in ts})[1:]:
+                    cov[f"{name}={level}"] = [float(t.other[i][1] == level) for t in ts]
         return cov
 
     def run(fit: str, group: str, x: str, ts: list[Trial]) -> None:

@@ -251,3 +251,34 @@ def test_collinear_columns_give_no_fit_instead_of_an_arbitrary_split():
     assert coefs == [] and why.startswith("no fit: log10(params), vocab_size, tokens vary together (rank 3 of 4")
     coefs, why = ols({"tokens": tokens, "vocab_size": vocab}, y)  # independent columns still fit
     assert why == "" and [c.term for c in coefs] == ["intercept", "tokens", "vocab_size"]
+
+
+def test_a_categorical_axis_is_a_covariate_so_no_slope_pools_its_levels():
+    """DPO trials 0.3 below SFT at every size: pooled, the spread would inflate the slope's interval (and
+    bias it when sizes are unbalanced); as a 0/1 covariate the slope and the method's offset are both found."""
+    from sweeps.analysis import Trial, fits
+
+    rng = np.random.default_rng(1)
+    trials = []
+    for size, n in SIZES.items():
+        for method, offset in (("dpo", -0.3), ("sft", 0.0)):
+            for seed in range(3 if method == "sft" else 1):  # unbalanced on purpose
+                gain = 0.05 + SLOPE * math.log10(n) + offset + rng.normal(0, 0.01)
+                trials.append(
+                    Trial(
+                        f"r{len(trials)}",
+                        f"{size}-{method}-{seed}",
+                        "FINISHED",
+                        {},
+                        {"heldout/gain": gain, "params_total": n},
+                        size,
+                        0.5,
+                        0.5,
+                        (("finetune.method", method),),
+                        str(seed),
+                    )
+                )
+    by = {(f.fit, f.term): f for f in fits(trials)[0] if f.group == "mix 0.5"}
+    slope, method = by[("gain ~ log10(params)", "log10(params)")], by[("gain ~ log10(params)", "finetune.method=sft")]
+    assert slope.lo <= SLOPE <= slope.hi and slope.hi - slope.lo < 0.03
+    assert method.lo <= 0.3 <= method.hi

@@ -168,5 +168,6 @@ def test_a_dpo_trial_from_the_cli(tmp_path, cli):
     assert "heldout/gain" in line
     run = next(x for x in mlflow_runs(tmp_path / "mlflow.db") if x["tags"]["biasgen.role"] == "trial")
     assert run["status"] == "FINISHED" and run["params"]["finetune.method"] == "dpo"
+    assert run["name"] == "tiny-mix0.5-frac0.9-dpo-s0"  # not the SFT run's name (nor its log file)
     assert DPO_NAMES | {"sft/loss", "sft/lr"} <= set(run["metrics"])
     assert 0.0 <= run["metrics"]["dpo/accuracy"] <= 1.0

@@ -1,8 +1,9 @@
 """Sweeps on a real local Ray + Tune, recorded in a real MLflow store: the smoke sweep killed mid-way and
-resumed; a failing trial that does not stop the others."""
+resumed; a failing trial that does not stop the others; SFT against DPO as a sweep axis, resumed."""
 
 from __future__ import annotations
 
+import csv
 import os
 import pty
 import re
@@ -165,3 +166,85 @@ grid:
     assert "loss is nan at step" in trials["lr1000000000000.0"]["tags"]["error"]
     parent = next(x for x in all_runs if x["tags"].get("biasgen.role") == "sweep")
     assert parent["status"] == "FAILED" and parent["tags"]["biasgen.trials_failed"] == "1"
+
+
+DPO_METRICS = {"dpo/loss", "dpo/margin", "dpo/accuracy", "dpo/chosen_reward", "dpo/rejected_reward"}
+
+
+def test_a_method_sweep_shares_stage1_and_reruns_an_interrupted_dpo_trial(tmp_path):
+    """``finetune.method`` as a sweep axis: SFT and DPO of one cell train one stage 1; a DPO trial killed in
+    stage 2 is rerun by ``--resume`` (the SFT trial kept), and a finished sweep resumed runs nothing.
+    About 2 minutes on 2 quiet cores (4.5 under a load of 7): two sweep starts with a trial each, then one that
+    runs nothing."""
+    sweep = tmp_path / "methods.yaml"
+    sweep.write_text(f"""name: methods
+base: {REPO_ROOT / "configs" / "smoke.yaml"}
+max_concurrent: 1  # SFT first (it trains the stage 1), then DPO: the kill below lands in the DPO trial
+set:
+  data.tokens: 16000
+  finetune.examples_per_bias: 2
+  eval.prompts_per_bias: 2
+  eval.max_new_tokens: 16
+  sft.micro_batch: 4
+  dpo.sft_weight: 0.1
+grid:
+  finetune.method: [sft, dpo]
+""")
+    db = tmp_path / "mlflow.db"
+
+    def trials() -> dict[str, dict]:
+        return {
+            r["params"].get("finetune.method"): r for r in mlflow_runs(db) if r["tags"].get("biasgen.role") == "trial"
+        }
+
+    proc = subprocess.Popen(
+        sweep_cmd(str(sweep)), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        deadline = time.time() + 500
+        while time.time() < deadline:  # the SFT trial done, the DPO trial past its stage 1 (a cache hit): stage 2
+            now = trials()
+            if now.get("sft", {}).get("status") == "FINISHED" and "biasgen.stage1_cache" in now.get("dpo", {}).get(
+                "tags", {}
+            ):
+                break
+            assert proc.poll() is None, proc.stdout.read().decode()[-3000:]
+            time.sleep(0.5)
+        else:
+            raise AssertionError("the DPO trial did not reach stage 2 in time")
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the driver and its private Ray, as an OOM kill would
+        proc.wait()
+    before = trials()
+    assert before["dpo"]["status"] == "RUNNING" and before["dpo"]["tags"]["biasgen.stage1_cache"] == "hit"
+
+    r = subprocess.run(sweep_cmd("--resume", "methods"), cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    assert "2 points, 1 already finished, 1 to run" in r.stdout, r.stdout[-2000:]
+    after = trials()
+    assert after["sft"]["id"] == before["sft"]["id"]  # kept, not rerun
+    assert {t["status"] for t in after.values()} == {"FINISHED"}
+    assert len([x for x in mlflow_runs(db) if x["tags"].get("biasgen.role") == "trial"]) == 2  # killed run replaced
+    assert DPO_METRICS <= set(after["dpo"]["metrics"]) and "heldout/gain" in after["dpo"]["metrics"]
+    assert 0.0 <= after["dpo"]["metrics"]["dpo/accuracy"] <= 1.0
+    assert not any(k.startswith("dpo/") for k in after["sft"]["metrics"])
+    # One stage 1 for both methods: one stage-1 run, one cache entry, the DPO trial's a hit on it.
+    stage1 = [x for x in mlflow_runs(db) if x["tags"].get("biasgen.role") == "stage1"]
+    assert len(stage1) == 1 and stage1[0]["status"] == "FINISHED"
+    assert {t["tags"]["biasgen.stage1_run_id"] for t in after.values()} == {stage1[0]["id"]}
+    assert (
+        after["sft"]["tags"]["biasgen.stage1_cache"] == "miss" and after["dpo"]["tags"]["biasgen.stage1_cache"] == "hit"
+    )
+    entries = tmp_path / ".cache" / "biasgen" / "stage1_model"
+    assert [p.name for p in entries.iterdir() if p.is_dir()] == [after["dpo"]["tags"]["biasgen.key.stage1_model"]]
+    # The analysis tells the methods apart: two conditions, the method as their column.
+    text = (tmp_path / "analysis" / "methods" / "analysis.txt").read_text()
+    assert "2 finished trials of 2 points (2 runs) in 2 conditions" in text
+    assert re.search(r" method=dpo$", text, re.MULTILINE) and re.search(r" method=sft$", text, re.MULTILINE), text
+    with open(tmp_path / "analysis" / "methods" / "conditions.csv", newline="") as f:
+        assert sorted(row["finetune.method"] for row in csv.DictReader(f)) == ["dpo", "sft"]
+
+    r = subprocess.run(sweep_cmd("--resume", "methods"), cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "2 points, 2 already finished, 0 to run" in r.stdout, (r.stdout + r.stderr)[-3000:]
+    assert {m: t["id"] for m, t in trials().items()} == {m: t["id"] for m, t in after.items()}
+    assert len([x for x in mlflow_runs(db) if x["tags"].get("biasgen.role") == "stage1"]) == 1

@@ -52,7 +52,8 @@ def check_batches(cfg: TrialConfig, summary: dict[str, Any]) -> None:
 
 def default_run_name(cfg: TrialConfig) -> str:
     size = Path(cfg.model.pretrained).name if cfg.model.pretrained else cfg.model.size
-    return f"{size}-mix{cfg.data.mix:g}-frac{cfg.finetune.fraction:g}-s{cfg.seed}"
+    method = "" if cfg.finetune.method == "sft" else f"-{cfg.finetune.method}"  # its own log beside the SFT run's
+    return f"{size}-mix{cfg.data.mix:g}-frac{cfg.finetune.fraction:g}{method}-s{cfg.seed}"
 
 
 def _fit(worker: Callable[[dict], dict], w: WorkerConfig, cfg: TrialConfig, name: str) -> dict[str, float]:
