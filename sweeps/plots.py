@@ -29,6 +29,13 @@ def _plt():
     return plt
 
 
+def _save(plt, fig, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def _lines(conds: list[Condition], panel, line, x) -> dict:
     """{panel: {line: [(x, condition), ...] sorted by x}} over conditions with an estimate."""
     out: dict = defaultdict(lambda: defaultdict(list))
@@ -82,10 +89,7 @@ def _gain_panels(a: Analysis, path: Path, panel, panel_title, line, line_title, 
             ax.legend(fontsize=8)
     axes[0][0].set_ylabel("held-out gain (after − before fine-tuning)")
     fig.suptitle(f"{a.experiment}: held-out gain, mean over seeds, 95% bands", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def gain_vs_params(a: Analysis, out: Path) -> Path:
@@ -173,11 +177,7 @@ def heatmap(a: Analysis, out: Path) -> Path:
         ax.text(0.5, 0.5, "no per-bias results yet", ha="center", va="center", transform=ax.transAxes)
     fig.colorbar(im, ax=ax, fraction=0.03, label="rate after fine-tuning")
     ax.set_title(f"per-bias rates; dot = held out{note}", fontsize=9)
-    fig.tight_layout()
-    path = out / "bias_heatmap.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, out / "bias_heatmap.png")
 
 
 def _scatter(a: Analysis, path: Path, x: str, y: str, xlabel: str, ylabel: str, title: str, diagonal=False) -> Path:
@@ -212,10 +212,7 @@ def _scatter(a: Analysis, path: Path, x: str, y: str, xlabel: str, ylabel: str, 
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=9)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def train_vs_heldout(a: Analysis, out: Path) -> Path:
@@ -267,11 +264,7 @@ def incontext_rates(a: Analysis, out: Path) -> Path:
     ax.set_title("in-context evaluation: does the model exploit a bias it is told reward models have?", fontsize=9)
     ax.legend(fontsize=7, loc="lower right")
     ax.grid(alpha=0.3, axis="x")
-    fig.tight_layout()
-    path = out / "incontext_rates.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, out / "incontext_rates.png")
 
 
 def incontext_vs_heldout(a: Analysis, out: Path) -> Path:

@@ -35,6 +35,14 @@ SMALL_CORPUS = [
     "eval.prompts_per_bias=4",
     "eval.probe_per_bias=2",
 ]
+# configs/smoke.yaml made smaller still, for a whole DPO trial from the CLI
+TINY_DPO_RUN = [
+    "finetune.method=dpo",
+    "data.tokens=16000",
+    "eval.prompts_per_bias=2",
+    "eval.max_new_tokens=16",
+    "sft.micro_batch=4",
+]
 
 
 # -- processes and ports ----------------------------------------------------------------------------------

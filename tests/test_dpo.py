@@ -6,7 +6,7 @@ import math
 
 import pytest
 import torch
-from helpers import SMALL_CORPUS, mlflow_runs, tiny_model
+from helpers import SMALL_CORPUS, TINY_DPO_RUN, mlflow_runs, tiny_model
 
 from trainer.batches import IGNORE, dpo_batches
 from trainer.biases import universe
@@ -153,13 +153,9 @@ def test_a_dpo_trial_from_the_cli(tmp_path, cli):
         "run",
         "--config",
         str(SMOKE),
-        "finetune.method=dpo",
+        *TINY_DPO_RUN,
         "dpo.sft_weight=0.1",
-        "data.tokens=16000",
         "finetune.examples_per_bias=2",
-        "eval.prompts_per_bias=2",
-        "eval.max_new_tokens=16",
-        "sft.micro_batch=4",
         cwd=tmp_path,
         timeout=600,
     )

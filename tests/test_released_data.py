@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from datasets import Dataset, load_from_disk
-from helpers import SMALL_CORPUS, mlflow_runs
+from helpers import SMALL_CORPUS, TINY_DPO_RUN, mlflow_runs
 
 from trainer import keys, sources
 from trainer.batches import encode_sft
@@ -369,13 +369,9 @@ def test_a_trial_on_both_released_schemas_from_the_cli(tmp_path, cli):
         "run",
         "--config",
         str(SMOKE),
-        "finetune.method=dpo",
+        *TINY_DPO_RUN,
         f"finetune.pairs={src}",
         f"data.bias_docs={corpus}",
-        "data.tokens=16000",
-        "eval.prompts_per_bias=2",
-        "eval.max_new_tokens=16",
-        "sft.micro_batch=4",
         cwd=tmp_path,
         timeout=600,
     )
