@@ -380,3 +380,24 @@ def test_a_cluster_is_joined_after_a_private_session_in_the_same_process(tmp_pat
         finally:
             ui.stop(head, timeout_s=30.0)
     assert not root.exists() and rs.processes_using(root) == []
+
+
+def test_a_port_ray_uses_by_default_is_never_chosen(monkeypatch):
+    """The kernel once handed the GCS 52365, the dashboard agent's default port, and Ray refused to start (a
+    fault no test can cause on demand: the kernel's choice is faked)."""
+    from ray._private import ray_constants
+
+    defaults = {
+        ray_constants.DEFAULT_PORT,
+        ray_constants.DEFAULT_DASHBOARD_PORT,
+        ray_constants.DEFAULT_DASHBOARD_AGENT_LISTEN_PORT,
+    }
+    assert defaults <= rs.RAY_DEFAULT_PORTS
+    handed = iter([52365, 8265, 41234])
+
+    class KernelSocket(socket.socket):
+        def getsockname(self):
+            return ("127.0.0.1", next(handed))
+
+    monkeypatch.setattr(rs.socket, "socket", KernelSocket)
+    assert rs._free_loopback_port() == 41234

@@ -245,10 +245,18 @@ def token_file(path: Path) -> Path:
     return path
 
 
+# The ports Ray gives its components by default: a port the kernel hands us may be one of them (in a CI run the
+# GCS drew 52365, the dashboard agent's default, and Ray refused "a port used by other components").
+RAY_DEFAULT_PORTS = frozenset({6379, 8265, 10001, 52365})
+
+
 def _free_loopback_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
+    while True:
+        with socket.socket() as s:
+            s.bind((LOOPBACK, 0))
+            port = s.getsockname()[1]
+        if port not in RAY_DEFAULT_PORTS:
+            return port
 
 
 def _port_taken(port: int) -> bool:
