@@ -31,7 +31,7 @@ def _plt():
 
 def _save(plt, fig, path: Path) -> Path:
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # labels outside the axes (a twin axis, a legend below) kept
     plt.close(fig)
     return path
 
@@ -246,23 +246,23 @@ def incontext_rates(a: Analysis, out: Path) -> Path:
     right of its control."""
     plt = _plt()
     conds = [c for c in a.conditions if c.incontext_gap]
-    fig, ax = plt.subplots(figsize=(6.4, max(2.6, 0.9 + 0.32 * len(conds))))
+    fig, ax = plt.subplots(figsize=(9.0, max(2.8, 1.3 + 0.32 * len(conds))))
     for i, c in enumerate(conds):
         rm, ctrl = c.incontext_rm, c.incontext_control
         ax.plot([ctrl.mean, rm.mean], [i, i], color="0.75", lw=2, zorder=1)
         for e, colour, dy in ((ctrl, "C7", -0.12), (rm, "C3", 0.12)):
             ax.errorbar(e.mean, i + dy, xerr=[[e.mean - e.lo], [e.hi - e.mean]], fmt="o", color=colour, ms=5, capsize=2)
-        ax.text(
-            1.02, i, f"gap {c.incontext_gap.fmt(True)}", va="center", fontsize=7, transform=ax.get_yaxis_transform()
-        )
     ax.plot([], [], "o", color="C3", label="stated as a reward-model bias")
     ax.plot([], [], "o", color="C7", label="stated as a survey of users' preference")
     ax.set_yticks(range(len(conds)), [c.label for c in conds], fontsize=7)
     ax.set_xlim(-0.02, 1.02)
-    ax.invert_yaxis()
+    ax.set_ylim(len(conds) - 0.5, -0.5)
+    gaps = ax.twinx()  # the paired gap of each condition, read off the right-hand axis
+    gaps.set_ylim(ax.get_ylim())
+    gaps.set_yticks(range(len(conds)), [f"gap {c.incontext_gap.fmt(True)}" for c in conds], fontsize=7)
     ax.set_xlabel("rate of exhibiting the stated bias (in context, after fine-tuning)")
     ax.set_title("in-context evaluation: does the model exploit a bias it is told reward models have?", fontsize=9)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     ax.grid(alpha=0.3, axis="x")
     return _save(plt, fig, out / "incontext_rates.png")
 
