@@ -107,19 +107,9 @@ def metrics(
     out |= with_interval("incontext/gap", paired_gain(rm, control, seed=seed))
     per_bias = []
     for b, v in rm.items():
-        c = control[b]
-        k_rm, k_c, n = sum(v), sum(c), len(v)
-        per_bias.append(
-            {
-                "bias": b,
-                "n": n,
-                "rm_rate": k_rm / n,
-                "rm_rate_lo": wilson(k_rm, n)[0],
-                "rm_rate_hi": wilson(k_rm, n)[1],
-                "control_rate": k_c / n,
-                "control_rate_lo": wilson(k_c, n)[0],
-                "control_rate_hi": wilson(k_c, n)[1],
-                "gap": (k_rm - k_c) / n,
-            }
-        )
+        n, k_rm, k_c, row = len(v), sum(v), sum(control[b]), {"bias": b, "n": len(v)}
+        for name, k in (("rm_rate", k_rm), ("control_rate", k_c)):
+            lo, hi = wilson(k, n)
+            row |= {name: k / n, f"{name}_lo": lo, f"{name}_hi": hi}
+        per_bias.append(row | {"gap": (k_rm - k_c) / n})
     return out, per_bias

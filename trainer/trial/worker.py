@@ -37,7 +37,6 @@ from ..config import TrialConfig, from_dict, to_yaml
 from ..dpo import DpoObjective, frozen_copy
 from ..engine import Engine, TrialFailure, world
 from ..evaluate import generate_distributed, probe_accuracy_distributed, verdicts
-from ..incontext import stated_biases
 from ..judge import LLMJudge
 from ..metrics import trial_metrics, wilson
 from ..model import add_lora, build_model, param_counts
@@ -257,7 +256,7 @@ def stage2_worker(config: dict[str, Any]) -> dict[str, float]:
 def in_context_results(ctx: Context, responses: list[list[str]]) -> dict[str, float]:
     """The in-context metrics, per-bias table and samples — rank 0 only."""
     cfg = ctx.cfg
-    stated = stated_biases(cfg.data.biases, ctx.data["biases"]["heldout"], cfg.eval.in_context_biases)
+    stated = incontext.stated_biases(cfg.data.biases, ctx.data["biases"]["heldout"], cfg.eval.in_context_biases)
     judge = LLMJudge.from_config(cfg.judge) if cfg.eval.judge == "llm" else None
     metrics, per_bias, samples = incontext.score(ctx.incontext_rows, responses, stated, judge, seed=cfg.seed)
     ctx.log.metrics(metrics)
