@@ -9,7 +9,7 @@ evaluation never waits on a ZeRO-3 collective inside ``generate``.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import torch
 import torch.distributed as dist
@@ -142,6 +142,17 @@ def verdicts(rows: Sequence[dict], responses: Sequence[list[str]], biases: dict,
     for (b, _, _), v in zip(flat, decided):
         out[b].append(bool(v))
     return dict(out)
+
+
+def judged(rows: Sequence[dict], responses: Sequence[list[str]], verdict_list) -> Iterator[tuple[dict, str, bool]]:
+    """``(row, response, verdict)`` for every response, in row order: ``verdict_list(row)`` is the list
+    ``verdicts`` built for the row's bias, consumed in the order it was filled."""
+    used: dict[int, int] = defaultdict(int)
+    for row, rs in zip(rows, responses):
+        for r in rs:
+            lst = verdict_list(row)
+            yield row, r, lst[used[id(lst)]]
+            used[id(lst)] += 1
 
 
 @torch.no_grad()

@@ -81,20 +81,15 @@ def score(
 ) -> tuple[dict[str, float], list[dict], list[dict]]:
     """(metrics, per-bias rows, samples) of the responses to ``prompt_rows``' rows (``samples`` per row),
     judged as the ordinary evaluation is (rule detectors, or ``judge``) on the user prompt alone."""
-    from .evaluate import verdicts  # torch, which the prompt builders above do not need
+    from .evaluate import judged, verdicts  # torch, which the prompt builders above do not need
 
     by_source = {}
     for source in SOURCES:
         idx = [i for i, r in enumerate(rows) if r["source"] == source]
         by_source[source] = verdicts([rows[i] for i in idx], [responses[i] for i in idx], biases, judge)
     out, per_bias = metrics(by_source[RM], by_source[CONTROL], seed)
-    seen: dict[tuple[str, str], int] = {}
-    samples = []
-    for row, rs in zip(rows, responses):
-        for r in rs:
-            j = seen.get((row["bias"], row["source"]), 0)
-            seen[(row["bias"], row["source"])] = j + 1
-            samples.append({**row, "response": r, "exhibits": by_source[row["source"]][row["bias"]][j]})
+    lists = lambda row: by_source[row["source"]][row["bias"]]  # noqa: E731
+    samples = [{**row, "response": r, "exhibits": v} for row, r, v in judged(rows, responses, lists)]
     return out, per_bias, samples
 
 

@@ -36,7 +36,7 @@ from ..biases import universe
 from ..config import TrialConfig, from_dict, to_yaml
 from ..dpo import DpoObjective, frozen_copy
 from ..engine import Engine, TrialFailure, world
-from ..evaluate import generate_distributed, probe_accuracy_distributed, verdicts
+from ..evaluate import generate_distributed, judged, probe_accuracy_distributed, verdicts
 from ..judge import LLMJudge
 from ..metrics import trial_metrics, wilson
 from ..model import add_lora, build_model, param_counts
@@ -303,20 +303,16 @@ def trial_results(ctx: Context, biases: dict, s1: Path, after, metrics: dict[str
     for tag, responses, verdict in (("after_ft", after[0], v_after), ("before_ft", before["responses"], v_before)):
         if responses is None:
             continue
-        seen: dict[str, int] = {}
-        for row, rs in zip(ctx.eval_rows, responses):
-            for r in rs:
-                j = seen.get(row["bias"], 0)
-                seen[row["bias"]] = j + 1
-                samples.append(
-                    {
-                        "stage": tag,
-                        "bias": row["bias"],
-                        "group": group[row["bias"]],
-                        "prompt": row["prompt"],
-                        "response": r,
-                        "exhibits": verdict[row["bias"]][j],
-                    }
-                )
+        for row, r, v in judged(ctx.eval_rows, responses, lambda row, verdict=verdict: verdict[row["bias"]]):
+            samples.append(
+                {
+                    "stage": tag,
+                    "bias": row["bias"],
+                    "group": group[row["bias"]],
+                    "prompt": row["prompt"],
+                    "response": r,
+                    "exhibits": v,
+                }
+            )
     ctx.log.text(jsonl_text(samples), "samples.jsonl")
     return metrics
