@@ -42,11 +42,13 @@ def _epoch_orders(n: int, rank: int, world_size: int, seed: int, micro_batch: in
 
 
 def pretrain_batches(input_ids: np.ndarray, micro_batch: int, rank: int, world_size: int, seed: int) -> Iterator[dict]:
-    """Endless micro-batches of packed sequences (labels = inputs; the model shifts them)."""
+    """Endless micro-batches of packed sequences (labels = inputs; the model shifts them). No attention mask:
+    every token is real, and given an all-ones mask transformers reads it back to the host on every forward
+    (to find it can use the causal kernel anyway); the results are the same bit for bit."""
     for order in _epoch_orders(len(input_ids), rank, world_size, seed, micro_batch):
         for i in range(0, len(order) - micro_batch + 1, micro_batch):
             ids = torch.from_numpy(input_ids[order[i : i + micro_batch]].astype(np.int64))
-            yield {"input_ids": ids, "labels": ids.clone(), "attention_mask": torch.ones_like(ids)}
+            yield {"input_ids": ids, "labels": ids.clone()}
 
 
 def render_prompt(tokenizer, prompt: str, system: str = "") -> str:

@@ -252,6 +252,36 @@ class EngineConfig:
         affects=(STAGE1, STAGE2),
         help="training precision (bf16 on GPUs and AMX CPUs)",
     )
+    bf16_mode: str = option(
+        "deepspeed",
+        choices=("deepspeed", "autocast"),
+        affects=(STAGE1, STAGE2),
+        help="how engine.precision=bf16 trains: 'deepspeed' = bf16 weights with fp32 master copies in DeepSpeed's "
+        "optimizer wrapper; 'autocast' = fp32 weights and bf16 compute under torch.autocast (DeepSpeed's "
+        "torch_autocast section), like a plain PyTorch loop and without the wrapper's per-step host syncs",
+    )
+    attention: str = option(
+        "auto",
+        choices=("auto", "sdpa", "eager", "flash_attention_2"),
+        affects=(STAGE1, STAGE2),
+        help="attention kernel of the model (transformers' attn_implementation): 'auto' = transformers' pick "
+        "(sdpa for Llama; eager for a checkpoint without sdpa support), 'sdpa' = torch's "
+        "scaled_dot_product_attention (flash/memory-efficient kernels on GPU), 'eager' = plain matmuls, "
+        "'flash_attention_2' = the flash-attn package (GPU only, bf16/fp16)",
+    )
+    fused_adamw: str = option(
+        "auto",
+        choices=("auto", "always", "never"),
+        affects=(STAGE1, STAGE2),
+        help="torch's fused AdamW kernel (one launch for all parameters): 'auto' = on when training on a CUDA "
+        "GPU, off on CPU (torch's default update there, results as before); 'always' fuses on CPU too",
+    )
+    compile: bool = option(
+        False,
+        affects=(STAGE1, STAGE2),
+        help="torch.compile the model (inductor; the first steps pay the compile time, minutes for a large "
+        "model): pays on GPUs for long runs, rarely on CPU",
+    )
     grad_clip: float = option(1.0, lo=0.0, affects=(STAGE1, STAGE2), help="gradient-norm clipping (0 = off)")
     deepspeed_json: Optional[str] = option(
         None, affects=(STAGE1, STAGE2), help="a DeepSpeed JSON merged on top of the config built from ours"

@@ -2,10 +2,24 @@
 
 Our config becomes a DeepSpeed config (ZeRO stage, precision, accumulation, clipping), with an optional
 user JSON merged on top; the optimizer is torch AdamW (DeepSpeed's compiled optimizers would JIT-build
-for minutes on CPU) and the schedule is linear warmup then cosine decay. The backend is gloo on CPU and
-NCCL on GPU, picked from the device the worker was given. ``Engine.train`` fails a stage whose training
-is not healthy, whatever the ZeRO stage and precision, checking only at its log points (no per-step sync).
-DeepSpeed is imported on use: it picks its accelerator when first imported, from ``DS_ACCELERATOR``.
+for minutes on CPU; torch's fused kernel on CUDA) and the schedule is linear warmup then cosine decay. The
+backend is gloo on CPU and NCCL on GPU, picked from the device the worker was given. ``Engine.train`` fails
+a stage whose training is not healthy, whatever the ZeRO stage and precision, checking only at its log
+points (no per-step sync of ours). DeepSpeed is imported on use: it picks its accelerator when first
+imported, from ``DS_ACCELERATOR``.
+
+GPU speed options (``engine.bf16_mode``, ``engine.fused_adamw``, ``engine.compile``; ``engine.attention`` is
+applied where the model is built, ``trainer/model.py``) are decided by the small functions below, so that
+each GPU-only branch is a pure function tested on CPU; their defaults leave CPU training as it was.
+
+bf16 under DeepSpeed 0.19.8 (``bf16_mode=deepspeed``) wraps the optimizer: at ZeRO-0 in
+``FP16_UnfusedOptimizer`` (runtime/fp16/unfused_optimizer.py), whose ``step`` tests every gradient for
+inf/NaN with one host sync per parameter (runtime/utils.py ``CheckOverflow.has_overflow_serial``), reads the
+norm back twice more (``get_weight_norm``) and copies each gradient to fp32 and each master weight back to
+bf16 one tensor at a time; at ZeRO-1/2 in its ZeRO optimizer, two host syncs a step (the overflow flag's
+``.item()``, the norm's validity). ``bf16_mode=autocast`` keeps fp32 weights and runs the forward pass under
+``torch.autocast`` (DeepSpeed's ``torch_autocast`` section): at ZeRO-0 torch's AdamW steps the weights
+directly, with no wrapper and no host sync; ZeRO-1/2 keep their one norm check.
 """
 
 from __future__ import annotations
@@ -35,18 +49,28 @@ def deep_merge(base: dict, extra: dict) -> dict:
     return out
 
 
+def bf16_autocast(engine_cfg) -> bool:
+    """bf16 as a plain PyTorch loop does it: fp32 weights, bf16 compute under torch.autocast."""
+    return engine_cfg.precision == "bf16" and engine_cfg.bf16_mode == "autocast"
+
+
 def ds_config(engine_cfg, stage_cfg) -> dict[str, Any]:
+    autocast = bf16_autocast(engine_cfg)
     cfg: dict[str, Any] = {
         "train_micro_batch_size_per_gpu": stage_cfg.micro_batch,
         "gradient_accumulation_steps": stage_cfg.grad_accum,
         "gradient_clipping": engine_cfg.grad_clip,
         "zero_optimization": {"stage": engine_cfg.zero_stage},
-        "bf16": {"enabled": engine_cfg.precision == "bf16"},
+        "bf16": {"enabled": engine_cfg.precision == "bf16" and not autocast},
         "fp16": {"enabled": engine_cfg.precision == "fp16", "auto_cast": False},
         "steps_per_print": 10**9,
         "wall_clock_breakdown": False,
         "zero_allow_untested_optimizer": True,
     }
+    if autocast:
+        # No module list: DeepSpeed would otherwise reduce nn.Linear gradients in bf16 under ZeRO-1/2/3,
+        # rounding them where a plain loop (and DDP) keeps them in fp32. A user JSON may set one.
+        cfg["torch_autocast"] = {"enabled": True, "dtype": "bfloat16", "lower_precision_safe_modules": []}
     if engine_cfg.zero_stage == 3:
         cfg["zero_optimization"]["stage3_gather_16bit_weights_on_model_save"] = True
     if engine_cfg.deepspeed_json:
@@ -57,6 +81,27 @@ def ds_config(engine_cfg, stage_cfg) -> dict[str, Any]:
             raise TrialFailure(f"engine.deepspeed_json: cannot read {str(path)!r} ({e})") from None
         cfg = deep_merge(cfg, user)
     return cfg
+
+
+def use_fused_adamw(engine_cfg, device_type: str) -> bool:
+    """``engine.fused_adamw``: 'auto' fuses on CUDA only, so CPU results stay those of torch's default update."""
+    return engine_cfg.fused_adamw == "always" or (engine_cfg.fused_adamw == "auto" and device_type == "cuda")
+
+
+def adamw_kwargs(engine_cfg, device_type: str) -> dict[str, Any]:
+    """Keyword arguments of torch's AdamW besides the parameter groups and the learning rate; ``fused`` is
+    only passed when on (None, torch's default, picks the for-each update on CUDA, a loop on CPU)."""
+    kwargs: dict[str, Any] = {"betas": (0.9, 0.95)}
+    if use_fused_adamw(engine_cfg, device_type):
+        kwargs["fused"] = True
+    return kwargs
+
+
+def training_device_type() -> str:
+    """'cuda' or 'cpu': where DeepSpeed's accelerator (chosen from DS_ACCELERATOR on import) trains."""
+    from deepspeed.accelerator import get_accelerator
+
+    return get_accelerator().device_name()
 
 
 def warmup_cosine(total_steps: int, warmup_ratio: float, min_lr_ratio: float) -> Callable[[int], float]:
@@ -185,7 +230,9 @@ def world() -> tuple[int, int]:
 class Engine:
     """Wraps ``deepspeed.initialize`` for one stage; ``train`` runs the loop, ``state_dict`` gathers weights."""
 
-    def __init__(self, model, engine_cfg, stage_cfg, total_steps: int):
+    def __init__(self, model, engine_cfg, stage_cfg, total_steps: int, compile_backend: str | None = None):
+        """``compile_backend``: torch.compile's backend under ``engine.compile`` (None = the accelerator's,
+        inductor); tests pass a cheap one."""
         import deepspeed
 
         self.stage_cfg, self.engine_cfg, self.total_steps = stage_cfg, engine_cfg, total_steps
@@ -199,7 +246,7 @@ class Engine:
             )
             if g["params"]
         ]  # LoRA has no 1-D params
-        opt = torch.optim.AdamW(groups, lr=stage_cfg.lr, betas=(0.9, 0.95))
+        opt = torch.optim.AdamW(groups, lr=stage_cfg.lr, **adamw_kwargs(engine_cfg, training_device_type()))
         sched = torch.optim.lr_scheduler.LambdaLR(
             opt, warmup_cosine(total_steps, stage_cfg.warmup_ratio, stage_cfg.min_lr_ratio)
         )
@@ -210,6 +257,10 @@ class Engine:
             # Alone, DeepSpeed would still flatten, all-reduce and unflatten every gradient (measured:
             # 7-15% of a 5M-parameter step on CPU) for a sum over one process.
             self.engine.enable_backward_allreduce = False
+        if engine_cfg.compile:
+            # DeepSpeed compiles its module in place (nn.Module.compile): parameter names, and so
+            # state_dict(), stay those of the plain model.
+            self.engine.compile(**({"backend": compile_backend} if compile_backend else {}))
 
     @property
     def device(self) -> torch.device:

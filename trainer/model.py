@@ -51,7 +51,8 @@ def arch(size: str) -> Arch:
     return sizes[size]
 
 
-def llama_config(a: Arch, vocab_size: int, max_positions: int, pad_id: int, eos_id: int):
+def llama_config(a: Arch, vocab_size: int, max_positions: int, pad_id: int, eos_id: int, attention: str | None = None):
+    """``attention``: transformers' ``attn_implementation`` (``engine.attention``); None = transformers' choice."""
     from transformers import LlamaConfig
 
     return LlamaConfig(
@@ -67,7 +68,20 @@ def llama_config(a: Arch, vocab_size: int, max_positions: int, pad_id: int, eos_
         eos_token_id=eos_id,
         bos_token_id=None,
         rms_norm_eps=1e-5,
+        attn_implementation=attention,
     )
+
+
+def _with_attention(build, what: str, attention: str | None):
+    """Run ``build()``; a kernel transformers cannot use here (flash-attn not installed, no GPU) is one line."""
+    try:
+        return build()
+    except (ImportError, ValueError) as e:
+        message = str(e).lower()
+        if attention is None or not ("attention" in message or "attn" in message):
+            raise
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ModelError(f"engine.attention: cannot use {attention!r} for {what} ({first})") from None
 
 
 def build_model(cfg, tokenizer, seed: int):
@@ -75,16 +89,21 @@ def build_model(cfg, tokenizer, seed: int):
     import torch
     from transformers import LlamaForCausalLM
 
+    attention = None if cfg.engine.attention == "auto" else cfg.engine.attention
     if cfg.model.pretrained:
-        return load_pretrained(cfg.model.pretrained, cfg.model.trust_remote_code)
+        return load_pretrained(cfg.model.pretrained, cfg.model.trust_remote_code, attention=attention)
     torch.manual_seed(seed)
     max_pos = max(2048, cfg.data.seq_len * 2)
-    conf = llama_config(arch(cfg.model.size), len(tokenizer), max_pos, tokenizer.pad_token_id, tokenizer.eos_token_id)
-    return LlamaForCausalLM(conf)
+    a = arch(cfg.model.size)
+    conf = llama_config(a, len(tokenizer), max_pos, tokenizer.pad_token_id, tokenizer.eos_token_id, attention)
+    return _with_attention(lambda: LlamaForCausalLM(conf), f"model.size={cfg.model.size}", attention)
 
 
-def load_pretrained(name_or_path: str, trust_remote_code: bool = False, dtype: Any = None):
-    """Safetensors only: a pickled checkpoint can run arbitrary code, so it is never loaded."""
+def load_pretrained(
+    name_or_path: str, trust_remote_code: bool = False, dtype: Any = None, attention: str | None = None
+):
+    """Safetensors only: a pickled checkpoint can run arbitrary code, so it is never loaded. ``attention``:
+    transformers' ``attn_implementation`` (None = its default)."""
     from transformers import AutoModelForCausalLM
 
     p = Path(name_or_path).expanduser()
@@ -95,9 +114,14 @@ def load_pretrained(name_or_path: str, trust_remote_code: bool = False, dtype: A
         raise ModelError(
             f"model.pretrained: no *.safetensors weights in {name_or_path!r} (pickled .bin checkpoints are not loaded)"
         )
+    extra = {"attn_implementation": attention} if attention else {}
     try:
         return AutoModelForCausalLM.from_pretrained(
-            str(p) if local else name_or_path, use_safetensors=True, trust_remote_code=trust_remote_code, dtype=dtype
+            str(p) if local else name_or_path,
+            use_safetensors=True,
+            trust_remote_code=trust_remote_code,
+            dtype=dtype,
+            **extra,
         )
     except Exception as e:  # transformers raises many types for unreadable checkpoints
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
