@@ -18,7 +18,7 @@ pandas, ...). biasgen's install there must not replace that torch, and it cannot
 
 ``scripts/setup.sh --offline DIR`` installs the result with ``--no-index`` into a site folder put in
 front of the node's own packages, then checks (``verify``) that every bundled package's requirements are
-met by what the node and the bundle hold together. The resolver is deliberately small (no backtracking):
+met by what the node and the bundle hold together, with a warning line for each that is not. The resolver is deliberately small (no backtracking):
 it re-fetches a package when a later requirement excludes the version it picked, and fails with one line
 when none fits; ``bundle.json`` records every choice.
 """
@@ -472,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         if a.cmd == "verify":
             problems = verify(a.site)
             for p in problems:
-                print(f"error: {p}", file=sys.stderr)
+                print(f"warning: {p}", file=sys.stderr)
             return 1 if problems else 0
         if not re.fullmatch(r"3\.\d+", a.python):
             raise BundleError(f"--python: expected major.minor such as 3.12, got {a.python!r}")

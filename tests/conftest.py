@@ -70,6 +70,29 @@ def readonly_fs(tmp_path):
 
 
 @pytest.fixture(scope="session")
+def offline_node(tmp_path_factory):
+    """A node like the H200 one (helpers.node_like_env: this machine's Python and torch, the node's packages,
+    no Ray) and the real offline bundle for it (scripts/bundle.sh, from the package index): built once a
+    session for tests/test_bundle.py and tests/test_gpu_suite.py."""
+    import sys
+    from types import SimpleNamespace
+
+    from helpers import node_like_env
+
+    from trainer.runtime_env import REPO_ROOT
+
+    folder = tmp_path_factory.mktemp("offline-node")
+    python, have = node_like_env(folder, REPO_ROOT / "configs" / "cluster" / "h200-node.txt")
+    out = folder / "bundle"
+    mine = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    cmd = ["bash", "scripts/bundle.sh", "--out", str(out), "--python", mine, "--have", str(have)]
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO_ROOT, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    print(r.stdout)  # the size report, in the log of a run with -s
+    return SimpleNamespace(folder=folder, python=python, have=have, bundle=out, report=r.stdout)
+
+
+@pytest.fixture(scope="session")
 def single_process_group():
     """A torch.distributed group of this one process, for the tests that run DeepSpeed in the test process.
     Created once per session: DeepSpeed keeps the first group it saw, and one destroyed and created again

@@ -270,3 +270,53 @@ def tiny_model(seed: int = 0):
             max_position_embeddings=64,
         )
     )
+
+
+# -- an offline GPU node, imitated on this machine ---------------------------------------------------------
+def node_like_env(folder: Path, profile: Path) -> tuple[Path, Path]:
+    """A fresh virtualenv that sees, through a .pth file, this checkout's copies of the packages ``profile``
+    (a node's package list, e.g. configs/cluster/h200-node.txt) names, torch among them, with what they need
+    (a node is consistent), and nothing else; and its package list. Returns (its python, that list)."""
+    from importlib import metadata
+
+    from cluster import bundle
+
+    installed = {bundle.canonicalize_name(d.metadata["Name"]): d for d in metadata.distributions()}
+    todo = list(set(bundle.read_node_packages(profile)) - {"pip", "setuptools", "wheel"})
+    chosen: dict = {}
+    while todo:
+        name = todo.pop()
+        if name in chosen or name not in installed:
+            continue
+        chosen[name] = dist = installed[name]
+        for raw in dist.requires or []:
+            req = bundle.Requirement(raw)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(bundle.canonicalize_name(req.name))
+    farm = folder / "node-packages"
+    farm.mkdir(parents=True)
+    for dist in chosen.values():
+        for top in {f.parts[0] for f in dist.files or () if ".." not in f.parts}:
+            src = Path(dist.locate_file(top))
+            if src.exists() and not (farm / top).exists():
+                (farm / top).symlink_to(src)
+    venv = folder / "node"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    (site / "node-packages.pth").write_text(f"{farm}\n")
+    have = folder / "node.txt"
+    have.write_text("".join(f"{name}=={d.version}\n" for name, d in sorted(chosen.items())))
+    return venv / "bin" / "python", have
+
+
+def without_network(python: Path) -> dict[str, str]:
+    """An environment in which pip cannot reach an index: none configured, none allowed, a dead proxy."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env.update(
+        PYTHON=str(python),
+        PIP_CONFIG_FILE=os.devnull,  # no find-links or index from this machine's pip configuration
+        PIP_NO_INDEX="1",
+        https_proxy="http://127.0.0.1:9",
+        http_proxy="http://127.0.0.1:9",
+    )
+    return env
