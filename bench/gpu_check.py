@@ -84,6 +84,31 @@ def profile_table(prof, device: str, rows: int = 15) -> str:
     return prof.key_averages().table(sort_by=key, row_limit=rows, max_name_column_width=60)
 
 
+def engine_options(ap: argparse.ArgumentParser, precision: str, compile_help: str) -> None:
+    """The Engine's speed options as flags, one set for every training bench (their config keys: trainer/config.py)."""
+    ap.add_argument("--zero", type=int, default=0, help="engine.zero_stage")
+    ap.add_argument("--precision", choices=("bf16", "fp32"), default=precision, help="engine.precision")
+    ap.add_argument("--bf16-mode", choices=("deepspeed", "autocast"), default="deepspeed", help="engine.bf16_mode")
+    ap.add_argument("--attention", choices=("auto", "sdpa", "eager", "flash_attention_2"), default="auto")
+    ap.add_argument("--fused", choices=("auto", "always", "never"), default="auto", help="engine.fused_adamw")
+    ap.add_argument("--compile", action="store_true", help=compile_help)
+    ap.add_argument(
+        "--mask", action="store_true", help="batches with an all-ones attention_mask (pretraining's before #19)"
+    )
+
+
+def engine_overrides(a: argparse.Namespace) -> list[str]:
+    """``engine.*`` config overrides from the flags of :func:`engine_options`."""
+    return [
+        f"engine.zero_stage={a.zero}",
+        f"engine.precision={a.precision}",
+        f"engine.bf16_mode={a.bf16_mode}",
+        f"engine.attention={a.attention}",
+        f"engine.fused_adamw={a.fused}",
+        f"engine.compile={a.compile}",
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", default="125m", help="a ladder size (configs/model/), e.g. 125m or 350m")
@@ -92,15 +117,7 @@ def main() -> None:
     ap.add_argument("--micro-batch", type=int, default=16)
     ap.add_argument("--steps", type=int, default=300, help="timed optimizer steps")
     ap.add_argument("--warmup", type=int, default=20, help="untimed optimizer steps before the timed ones")
-    ap.add_argument("--zero", type=int, default=0, help="engine.zero_stage")
-    ap.add_argument("--precision", choices=("bf16", "fp32"), default="bf16", help="engine.precision")
-    ap.add_argument("--bf16-mode", choices=("deepspeed", "autocast"), default="deepspeed", help="engine.bf16_mode")
-    ap.add_argument("--attention", choices=("auto", "sdpa", "eager", "flash_attention_2"), default="auto")
-    ap.add_argument("--fused", choices=("auto", "always", "never"), default="auto", help="engine.fused_adamw")
-    ap.add_argument("--compile", action="store_true", help="engine.compile (torch.compile, inductor)")
-    ap.add_argument(
-        "--mask", action="store_true", help="batches with an all-ones attention_mask (pretraining's before #19)"
-    )
+    engine_options(ap, precision="bf16", compile_help="engine.compile (torch.compile, inductor)")
     ap.add_argument("--profile", type=int, default=0, metavar="N", help="profile N steps after the timed ones")
     ap.add_argument("--peak-tflops", type=float, default=None, help="peak dense bf16 TFLOP/s (overrides detection)")
     ap.add_argument("--device", choices=("cuda", "cpu"), default="cuda")
@@ -144,12 +161,7 @@ def main() -> None:
     cfg = load_config(
         None,
         [
-            f"engine.zero_stage={a.zero}",
-            f"engine.precision={a.precision}",
-            f"engine.bf16_mode={a.bf16_mode}",
-            f"engine.attention={a.attention}",
-            f"engine.fused_adamw={a.fused}",
-            f"engine.compile={a.compile}",
+            *engine_overrides(a),
             f"pretrain.micro_batch={a.micro_batch}",
             "pretrain.grad_accum=1",
             f"pretrain.max_steps={total}",

@@ -44,7 +44,13 @@ from trainer.runtime_env import apply_defaults  # noqa: E402
 apply_defaults()
 
 import torch  # noqa: E402
-from gpu_check import flops_per_token, mfu_text, peak_tflops  # noqa: E402  (bench/ is on sys.path)
+from gpu_check import (  # noqa: E402  (bench/ is on sys.path)
+    engine_options,
+    engine_overrides,
+    flops_per_token,
+    mfu_text,
+    peak_tflops,
+)
 
 from trainer.config import load_config  # noqa: E402
 from trainer.engine import Engine, adamw_kwargs, init_single_process, warmup_cosine  # noqa: E402
@@ -148,8 +154,6 @@ def run_plain(cfg, model, batches, warmup: int, steps: int, bf16: bool, device: 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", default="5m")
-    ap.add_argument("--zero", type=int, default=0)
-    ap.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
     ap.add_argument("--steps", type=int, default=30, help="timed optimizer steps per side")
     ap.add_argument("--warmup", type=int, default=5, help="untimed optimizer steps per side, before the timed ones")
     ap.add_argument("--rounds", type=int, default=2, help="runs per side, in alternating order")
@@ -159,13 +163,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
-    ap.add_argument("--bf16-mode", choices=("deepspeed", "autocast"), default="deepspeed", help="engine.bf16_mode")
-    ap.add_argument("--attention", choices=("auto", "sdpa", "eager", "flash_attention_2"), default="auto")
-    ap.add_argument("--fused", choices=("auto", "always", "never"), default="auto", help="engine.fused_adamw")
-    ap.add_argument("--compile", action="store_true", help="engine.compile, and the plain model compiled alike")
-    ap.add_argument(
-        "--mask", action="store_true", help="batches with an all-ones attention_mask (pretraining's before #19)"
-    )
+    engine_options(ap, precision="fp32", compile_help="engine.compile, and the plain model compiled alike")
     ap.add_argument("--peak-tflops", type=float, default=None, help="peak dense bf16 TFLOP/s (overrides detection)")
     a = ap.parse_args()
     if a.warmup < 1 or a.steps < 1:
@@ -181,12 +179,7 @@ def main() -> None:
     cfg = load_config(
         None,
         [
-            f"engine.zero_stage={a.zero}",
-            f"engine.precision={a.precision}",
-            f"engine.bf16_mode={a.bf16_mode}",
-            f"engine.attention={a.attention}",
-            f"engine.fused_adamw={a.fused}",
-            f"engine.compile={a.compile}",
+            *engine_overrides(a),
             f"pretrain.micro_batch={a.batch}",
             "pretrain.grad_accum=1",
             f"pretrain.max_steps={total}",

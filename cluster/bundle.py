@@ -18,9 +18,9 @@ pandas, ...). biasgen's install there must not replace that torch, and it cannot
 
 ``scripts/setup.sh --offline DIR`` installs the result with ``--no-index`` into a site folder put in
 front of the node's own packages, then checks (``verify``) that every bundled package's requirements are
-met by what the node and the bundle hold together, with a warning line for each that is not. The resolver is deliberately small (no backtracking):
-it re-fetches a package when a later requirement excludes the version it picked, and fails with one line
-when none fits; ``bundle.json`` records every choice.
+met by what the node and the bundle hold together, with a warning line for each that is not. The resolver
+is deliberately small (no backtracking): it re-fetches a package when a later requirement excludes the
+version it picked, and fails with one line when none fits; ``bundle.json`` records every choice.
 """
 
 from __future__ import annotations
