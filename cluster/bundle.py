@@ -366,7 +366,7 @@ def build(
     """Resolve, download, strip; write ``out`` (wheels + ``bundle.json``) through a temp folder and a rename."""
     have = read_node_packages(have_path) if have_path else {}
     out = out.resolve()
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    work = Path(tempfile.mkdtemp(prefix=f"{out.name}.partial-", dir=out.parent))  # ignored beside .bundle/
     try:
         plan = Resolver(target, have, work, pip_extra, log).resolve(project_requirements())
         stripped = slim(list(plan.wheels.values()), strip_symbols)
