@@ -150,9 +150,7 @@ def main() -> None:
 
     a_ = arch(a.size)
     torch.manual_seed(a.seed)
-    model = LlamaForCausalLM(
-        llama_config(a_, a.vocab, max(2048, a.seq * 2), PAD_ID, EOS_ID, None if a.attention == "auto" else a.attention)
-    )
+    model = LlamaForCausalLM(llama_config(a_, a.vocab, max(2048, a.seq * 2), PAD_ID, EOS_ID, a.attention))
     counts = param_counts(model)
     flops = flops_per_token(counts, a.vocab, a_.hidden, a_.layers, a.seq)
 

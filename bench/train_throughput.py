@@ -50,6 +50,7 @@ from gpu_check import (  # noqa: E402  (bench/ is on sys.path)
     flops_per_token,
     mfu_text,
     peak_tflops,
+    sync,
 )
 
 from trainer.config import load_config  # noqa: E402
@@ -63,9 +64,7 @@ def build(size: str, vocab: int, seq: int, seed: int, attention: str):
     from transformers import LlamaForCausalLM
 
     torch.manual_seed(seed)
-    return LlamaForCausalLM(
-        llama_config(arch(size), vocab, max(2048, seq * 2), PAD_ID, EOS_ID, None if attention == "auto" else attention)
-    )
+    return LlamaForCausalLM(llama_config(arch(size), vocab, max(2048, seq * 2), PAD_ID, EOS_ID, attention))
 
 
 def make_batches(
@@ -82,18 +81,11 @@ def make_batches(
     return out
 
 
-def mark(device: str) -> float:
-    """A timestamp taken after the device has finished the queued work (CUDA runs asynchronously)."""
-    if device == "cuda":
-        torch.cuda.synchronize()
-    return time.perf_counter()
-
-
 def step_mark(step: int, warmup: int, total: int, device: str, marks: list[float]) -> None:
     """After optimizer step ``step``: a synchronized timestamp at the window's ends; on CPU (synchronous
     anyway) one after every timed step as well, for the median step time."""
     if step == warmup or step == total:
-        marks.append(mark(device))
+        marks.append(sync(device))
     elif step > warmup and device == "cpu":
         marks.append(time.perf_counter())
 

@@ -41,6 +41,8 @@ from configparser import ConfigParser
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trainer.sources import file_sha256
+
 try:
     from packaging.markers import default_environment
     from packaging.requirements import InvalidRequirement, Requirement
@@ -151,10 +153,14 @@ class Wheel:
     built_here: bool = False
 
 
+def _dist_info(z: zipfile.ZipFile, name: str) -> str:
+    """The member ``<dist>.dist-info/<name>`` of a wheel (METADATA, RECORD)."""
+    return next(n for n in z.namelist() if n.count("/") == 1 and n.endswith(f".dist-info/{name}"))
+
+
 def read_wheel(path: Path) -> Wheel:
     with zipfile.ZipFile(path) as z:
-        meta = next(n for n in z.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
-        msg = email.parser.Parser().parsestr(z.read(meta).decode("utf-8", "replace"))
+        msg = email.parser.Parser().parsestr(z.read(_dist_info(z, "METADATA")).decode("utf-8", "replace"))
     return Wheel(canonicalize_name(msg["Name"]), msg["Version"], path, msg.get_all("Requires-Dist") or [])
 
 
@@ -209,11 +215,11 @@ class Resolver:
                 self.plan.replaced[name] = f"node has {node_version}; {parent} needs {spec}"
                 self.plan.kept.pop(name, None)
             chosen = self.plan.wheels.get(name)
-            if chosen is not None and spec.contains(chosen.version, prereleases=True) and not new_extras:
+            fits = chosen is not None and spec.contains(chosen.version, prereleases=True)
+            if fits and not new_extras:
                 continue
-            if chosen is None or not spec.contains(chosen.version, prereleases=True):
-                chosen = self._fetch(name, spec)
-                self.plan.wheels[name] = chosen
+            if not fits:
+                chosen = self.plan.wheels[name] = self._fetch(name, spec)
             for dep in chosen.requires:
                 d = Requirement(dep)
                 if self._applies(d, self.extras[name]):
@@ -285,7 +291,7 @@ def rewrite_wheel(path: Path, drop: set[str], strip_symbols: bool) -> int:
     before = path.stat().st_size
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
-        record_name = next(n for n in src.namelist() if n.count("/") == 1 and n.endswith(".dist-info/RECORD"))
+        record_name = _dist_info(src, "RECORD")
         record = []
         for info in src.infolist():
             if info.filename in drop or info.filename == record_name:
@@ -308,8 +314,7 @@ def duplicates(paths: list[Path]) -> dict[Path, set[str]]:
     owners: dict[tuple[str, str], list[tuple[int, Path]]] = {}
     for p in paths:
         with zipfile.ZipFile(p) as z:
-            rec = next(n for n in z.namelist() if n.count("/") == 1 and n.endswith(".dist-info/RECORD"))
-            rows = [ln.split(",") for ln in z.read(rec).decode().splitlines() if ln.count(",") >= 2]
+            rows = [ln.split(",") for ln in z.read(_dist_info(z, "RECORD")).decode().splitlines() if ln.count(",") >= 2]
             size = len(z.namelist())
         for name, digest, *_ in rows:
             if digest and not name.split("/", 1)[0].endswith(".dist-info"):
@@ -352,14 +357,6 @@ def project_size(root: Path = ROOT) -> int:
     return sum(f.stat().st_size for f in files if f.is_file())
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def build(
     out: Path, target: Target, have_path: Path | None, pip_extra=(), strip_symbols: bool = True, log=print
 ) -> dict:
@@ -385,7 +382,7 @@ def build(
                     "version": w.version,
                     "file": w.path.name,
                     "bytes": w.path.stat().st_size,
-                    "sha256": sha256(w.path),
+                    "sha256": file_sha256(str(w.path)),
                     "required_by": sorted(plan.required_by.get(w.name, ())),
                     "built_here": w.built_here,
                 }

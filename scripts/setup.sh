@@ -12,6 +12,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+export TORCH_EXTENSIONS_DIR=${TORCH_EXTENSIONS_DIR:-$ROOT/.cache/torch_extensions}
 
 if [ "${1:-}" = --offline ]; then
   [ $# -ge 2 ] || { echo "error: --offline needs the bundle folder (made by scripts/bundle.sh)" >&2; exit 2; }
@@ -44,7 +45,6 @@ if [ "${1:-}" = --offline ]; then
     echo "setup: done in $((SECONDS - t0)) s" >&2
   fi
   export PYTHONPATH=$SITE:$ROOT${PYTHONPATH:+:$PYTHONPATH} PATH=$SITE/bin:$PATH
-  export TORCH_EXTENSIONS_DIR=${TORCH_EXTENSIONS_DIR:-$ROOT/.cache/torch_extensions}
   # Every requirement of every bundled package met by the node and the bundle together, else a warning line
   # each: a clash with a node package whose version the bundle could not know may still work, and a node
   # lent for minutes should not be lost to one (scripts/bundle.sh --have with the node's freeze avoids them).
@@ -67,7 +67,6 @@ else
   fi
 fi
 PY=$VENV/bin/python
-export TORCH_EXTENSIONS_DIR=${TORCH_EXTENSIONS_DIR:-$ROOT/.cache/torch_extensions}
 STAMP=$VENV/.biasgen-setup
 WANT=$(cat setup.cfg scripts/setup.sh | sha256sum | cut -c1-16)
 

@@ -51,8 +51,14 @@ def arch(size: str) -> Arch:
     return sizes[size]
 
 
-def llama_config(a: Arch, vocab_size: int, max_positions: int, pad_id: int, eos_id: int, attention: str | None = None):
-    """``attention``: transformers' ``attn_implementation`` (``engine.attention``); None = transformers' choice."""
+def attn_implementation(attention: str | None) -> str | None:
+    """transformers' ``attn_implementation`` for an ``engine.attention`` value: 'auto' (or None) leaves the
+    choice to transformers."""
+    return None if attention in (None, "auto") else attention
+
+
+def llama_config(a: Arch, vocab_size: int, max_positions: int, pad_id: int, eos_id: int, attention: str = "auto"):
+    """``attention``: ``engine.attention``."""
     from transformers import LlamaConfig
 
     return LlamaConfig(
@@ -68,17 +74,17 @@ def llama_config(a: Arch, vocab_size: int, max_positions: int, pad_id: int, eos_
         eos_token_id=eos_id,
         bos_token_id=None,
         rms_norm_eps=1e-5,
-        attn_implementation=attention,
+        attn_implementation=attn_implementation(attention),
     )
 
 
-def _with_attention(build, what: str, attention: str | None):
+def _with_attention(build, what: str, attention: str):
     """Run ``build()``; a kernel transformers cannot use here (flash-attn not installed, no GPU) is one line."""
     try:
         return build()
     except (ImportError, ValueError) as e:
         message = str(e).lower()
-        if attention is None or not ("attention" in message or "attn" in message):
+        if attn_implementation(attention) is None or not ("attention" in message or "attn" in message):
             raise
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise ModelError(f"engine.attention: cannot use {attention!r} for {what} ({first})") from None
@@ -89,7 +95,7 @@ def build_model(cfg, tokenizer, seed: int):
     import torch
     from transformers import LlamaForCausalLM
 
-    attention = None if cfg.engine.attention == "auto" else cfg.engine.attention
+    attention = cfg.engine.attention
     if cfg.model.pretrained:
         return load_pretrained(cfg.model.pretrained, cfg.model.trust_remote_code, attention=attention)
     torch.manual_seed(seed)
@@ -99,11 +105,9 @@ def build_model(cfg, tokenizer, seed: int):
     return _with_attention(lambda: LlamaForCausalLM(conf), f"model.size={cfg.model.size}", attention)
 
 
-def load_pretrained(
-    name_or_path: str, trust_remote_code: bool = False, dtype: Any = None, attention: str | None = None
-):
+def load_pretrained(name_or_path: str, trust_remote_code: bool = False, dtype: Any = None, attention: str = "auto"):
     """Safetensors only: a pickled checkpoint can run arbitrary code, so it is never loaded. ``attention``:
-    transformers' ``attn_implementation`` (None = its default)."""
+    ``engine.attention``."""
     from transformers import AutoModelForCausalLM
 
     p = Path(name_or_path).expanduser()
@@ -114,7 +118,8 @@ def load_pretrained(
         raise ModelError(
             f"model.pretrained: no *.safetensors weights in {name_or_path!r} (pickled .bin checkpoints are not loaded)"
         )
-    extra = {"attn_implementation": attention} if attention else {}
+    impl = attn_implementation(attention)
+    extra = {"attn_implementation": impl} if impl else {}
     try:
         return AutoModelForCausalLM.from_pretrained(
             str(p) if local else name_or_path,
