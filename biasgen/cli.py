@@ -76,6 +76,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sweeps.conclude import conclude
     from sweeps.config import load_sweep
     from sweeps.runner import run_sweep, sweep_folder
+    from trainer import timeline
     from trainer.console import quiet
 
     if args.config and "=" in args.config:  # `sweep key=value` with no SWEEP
@@ -95,6 +96,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 130
     print(f"\nsweep {res.name}: {res.finished} trials run, {res.skipped} already finished, {res.failed} failed\n")
     try:
+        timeline.mark("analysis_start")
         end = conclude(res.tracking_uri, res.name, _analysis_dir([res.name]))
         print(end.headline())
         print(f"\nMLflow: experiment {res.name!r}, parent run {res.parent_run_id} at {res.tracking_uri}")

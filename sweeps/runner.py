@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trainer import tracking
+from trainer import timeline, tracking
 from trainer.config import TrialConfig, from_dict, to_dict, to_yaml
 from trainer.console import Console, LiveView, gain_text
 from trainer.keys import stage1_key, trial_key
@@ -25,6 +25,7 @@ from trainer.preflight import preflight
 from trainer.ray_session import ResourceError, cluster_address, local_cpus, ray_session
 from trainer.trial.driver import default_run_name, run_trial
 from trainer.trial.failure import failure_reason
+from trainer.worker_group import WorkerGroup
 
 from .config import SweepConfig, points, sweep_axes, trial_config, trial_configs
 from .lock import sweep_lock
@@ -53,14 +54,26 @@ class SweepResult:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (run name, one-line reason) per failed trial
 
 
+_GROUP: WorkerGroup | None = None  # this trial process's worker group, kept for the next trial Tune gives it
+
+
 def _trainable(config: dict[str, Any]) -> None:
-    """Tune function trainable: one whole trial (the TorchTrainers run inside it)."""
+    """Tune function trainable: one whole trial (both its stages run in the process's worker group).
+
+    Tune reuses the process for the sweep's next trial (``reuse_actors``), and the trial reuses the worker
+    group the last one left, if it has the same shape: a sweep's trials after the first in each slot skip
+    starting processes, importing torch and DeepSpeed and forming the process group."""
+    global _GROUP
     from ray import tune
 
     config = config["trial"]  # the point, as put in the param space
     cfg = from_dict(config["cfg"])
     import ray
 
+    if _GROUP is not None and not _GROUP.fits(cfg.ray):
+        _GROUP.shutdown()
+        _GROUP = None
+    _GROUP = _GROUP or WorkerGroup(cfg.ray, name=f"{config['sweep']}-slot")
     node = ray.get_runtime_context().get_node_id()  # where the trial's driver ran (its workers may spread)
     res = run_trial(
         cfg,
@@ -68,6 +81,7 @@ def _trainable(config: dict[str, Any]) -> None:
         parent_run_id=config["parent"],
         tags={"biasgen.sweep": config["sweep"], "biasgen.ray_node": node},
         progress_dir=config.get("progress"),
+        group=_GROUP,
     )
     tune.report(
         {k: v for k, v in res.metrics.items() if k in HEADLINE} | {"run_id": res.run_id, "stage1_hit": res.stage1_hit}
@@ -183,6 +197,7 @@ def sweep_folder(sweep: SweepConfig, cfg: TrialConfig | None = None) -> Path:
 def run_sweep(sweep: SweepConfig, console: Console | None = None) -> SweepResult:
     """The sweep, holding its lock (one driver per name and store) from before its first MLflow write.
     ``console``: where the live view and the sweep's own lines go (default: plain lines on stdout)."""
+    timeline.mark("sweep_start")
     pts = points(sweep)
     cfgs = trial_configs(sweep)  # every point validated, duplicates refused, before anything starts
     preflight(cfgs)  # stores answer and folders take writes, before Ray starts
@@ -240,9 +255,11 @@ def _run_locked(
         r = cfg0.ray
         per_trial = r.num_workers * r.cpus_per_worker
         slots = sweep.max_concurrent or max(1, local_cpus(r) // per_trial)
+        timeline.mark("sweep_ready")
         with ray_session(r, resources={"trial_slot": float(slots)}):
             import ray
 
+            timeline.mark("ray_ready")
             have = ray.cluster_resources()
             if "trial_slot" not in have:
                 raise ResourceError(
@@ -259,7 +276,8 @@ def _run_locked(
             tuner = tune.Tuner(
                 tune.with_resources(_trainable, {"CPU": 0, "trial_slot": 1}),
                 param_space={"trial": tune.grid_search(todo)},
-                tune_config=tune.TuneConfig(max_concurrent_trials=slots),
+                # reuse_actors: a slot's next trial runs in the same process, and so in the same worker group
+                tune_config=tune.TuneConfig(max_concurrent_trials=slots, reuse_actors=True),
                 run_config=tune.RunConfig(
                     name=f"{sweep.name}-{time.strftime('%Y%m%d-%H%M%S')}",
                     storage_path=os.path.abspath(r.storage),
@@ -270,6 +288,7 @@ def _run_locked(
             )
             with view:
                 grid = tuner.fit()  # Tune turns a first Ctrl-C into a graceful stop and returns
+            timeline.mark("tune_end")
             failures = [
                 (res.config["trial"]["run_name"], failure_reason(res.error)[:500])
                 for res in grid
@@ -277,6 +296,7 @@ def _run_locked(
             ]
             failed = len(failures)
             finished = sum(1 for res in grid if "run_id" in (res.metrics or {}))
+        timeline.mark("ray_closed")
     else:
         finished = 0
     if finished + failed < len(todo):  # stopped before every trial ran: resumable, not failed

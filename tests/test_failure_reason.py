@@ -1,5 +1,5 @@
-"""The one-line reason a trial failed, from what real Ray Train runs raise (not "Training failed due to worker
-errors:"): our own message, a worker's exception, a worker that was killed."""
+"""The one-line reason a trial failed, from what a real worker group raises (``trainer/worker_group.py``, not
+"training failed on rank(s) [1]"): our own message, a worker's exception, a worker that was killed."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ def worker(config: dict) -> int:
     import torch
     import torch.distributed as dist
 
+    if not dist.is_initialized():  # the rendezvous the group set up, as deepspeed.init_distributed reads it
+        dist.init_process_group("gloo")
     rank, mode = dist.get_rank(), config["mode"]
     if mode == "ours" and rank == 1:
         from trainer.engine import TrialFailure
@@ -62,18 +64,14 @@ def ray_cluster(ray_cluster):
 )
 @pytest.mark.e2e
 def test_the_reason_is_the_workers(ray_cluster, tmp_path, mode, reason):
-    import ray.train
-    from ray.train.torch import TorchConfig, TorchTrainer
+    from trainer.config import RayConfig
+    from trainer.worker_group import WorkerGroup, WorkerGroupError
 
-    trainer = TorchTrainer(
-        worker,
-        train_loop_config={"mode": mode},
-        scaling_config=ray.train.ScalingConfig(num_workers=2, resources_per_worker={"CPU": 1}),
-        torch_config=TorchConfig(backend="gloo"),
-        run_config=ray.train.RunConfig(name=f"reason-{mode}", storage_path=str(tmp_path)),
-    )
-    with pytest.raises(Exception) as e:
-        trainer.fit()
-    assert "Training failed due to worker errors" in str(e.value)  # what Ray says
+    with WorkerGroup(RayConfig(num_workers=2), name=f"reason-{mode}") as group:
+        with pytest.raises(WorkerGroupError) as e:
+            group.run(worker, {"mode": mode})
+        assert group.actors == []  # a group with a failed rank is ended, not reused
+    assert re.fullmatch(r"training failed on rank\(s\) \[.*", str(e.value))  # what the group says
+    assert 1 in e.value.worker_failures
     got = failure_reason(e.value)
     assert re.fullmatch(reason, got), got

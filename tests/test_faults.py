@@ -179,8 +179,9 @@ def test_driver_sigkill_at_three_points_then_resume(tmp_path):
     assert "Traceback" not in out
 
 
-def ray_train_workers(driver: int) -> list:
-    return [p for p in descendants(driver) if "RayTrainWorker" in " ".join(_cmdline(p))]
+def training_ranks(driver: int) -> list:
+    """The driver's training processes: the Ray actors of its worker group (trainer/worker_group.py)."""
+    return [p for p in descendants(driver) if "TrainingRank" in " ".join(_cmdline(p))]
 
 
 def _cmdline(p) -> list[str]:
@@ -198,8 +199,8 @@ def test_a_killed_worker_fails_its_trial_with_the_reason_and_a_rerun_recovers(tm
         p,
         what="stage 1 training",
     )
-    workers = ray_train_workers(p.pid)
-    assert workers, "no Ray Train worker found under the driver"
+    workers = training_ranks(p.pid)
+    assert workers, "no training rank found under the driver"
     victim = workers[-1]
     victim.send_signal(signal.SIGKILL)
     rc, out = finish(p, tmp_path)

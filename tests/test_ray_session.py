@@ -23,20 +23,21 @@ from trainer.runtime_env import REPO_ROOT
 pytestmark = pytest.mark.e2e  # real private Ray sessions
 
 # A driver in its own process: opens a private session, says where it is, then obeys lines on stdin:
-# "lookup": a task asks Ray's own helpers which cluster they find (as Ray Train's placement-group cleaner
-# does); "fit DIR": a tiny Ray Train V2 TorchTrainer fit; "end" (or end of input): ends the session.
+# "lookup": a task asks Ray's own helpers which cluster they find; "fit DIR": a tiny all-reduce on a trial's
+# worker group (trainer/worker_group.py); "end" (or end of input): ends the session.
 CHILD = r"""
 import json, os, sys
 from trainer.runtime_env import apply_defaults
 apply_defaults()
-import ray, ray.train
-from ray.train.torch import TorchConfig, TorchTrainer
+import ray
 from trainer.config import RayConfig
 from trainer.ray_session import ray_session
+from trainer.worker_group import WorkerGroup
 
 def loop(config):
     import torch, torch.distributed as dist
-    t = torch.ones(1) * (ray.train.get_context().get_world_rank() + 1)
+    dist.init_process_group("gloo")
+    t = torch.ones(1) * (dist.get_rank() + 1)
     dist.all_reduce(t)
     return float(t.item())
 
@@ -54,10 +55,8 @@ with ray_session(RayConfig(num_workers=2, cpus_per_worker=1)):
         if cmd[0] == "lookup":
             print("LOOKUP " + json.dumps(ray.get(lookup.remote())), flush=True)
         elif cmd[0] == "fit":
-            scaling = ray.train.ScalingConfig(num_workers=2, resources_per_worker={"CPU": 1})
-            res = TorchTrainer(loop, scaling_config=scaling, torch_config=TorchConfig(backend="gloo"),
-                               run_config=ray.train.RunConfig(name="tiny", storage_path=cmd[1])).fit()
-            print("FIT " + json.dumps(res.return_value), flush=True)
+            with WorkerGroup(RayConfig(num_workers=2), name="tiny") as group:
+                print("FIT " + json.dumps(group.run(loop, {})), flush=True)
         else:
             break
 """

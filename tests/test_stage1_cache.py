@@ -38,6 +38,35 @@ def test_concurrent_trials_train_one_stage1_once(tmp_path):
     assert hit and record["run_id"] == "r1"
 
 
+def _meet(path: str, here: str, other: str) -> None:
+    """Build ``path`` only once the builder of another key is inside its build too (or fail after 20 s)."""
+
+    def train(tmp: Path) -> dict:
+        Path(here).touch()
+        deadline = time.monotonic() + 20
+        while not Path(other).exists():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the other key's build never started: the builds were serialised")
+            time.sleep(0.05)
+        return {"key": Path(path).name, "run_id": Path(path).name}
+
+    build_once(Path(path), train)
+
+
+def test_stage1s_of_different_keys_build_at_once(tmp_path):
+    """Each key has its own lock: a sweep's distinct stage 1s train side by side, never one behind another."""
+    a, b = tmp_path / "stage1_model" / "a", tmp_path / "stage1_model" / "b"
+    flags = [str(tmp_path / "in-a"), str(tmp_path / "in-b")]
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_meet, args=(str(a), *flags)), ctx.Process(target=_meet, args=(str(b), *flags[::-1]))]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    assert finished(a)["run_id"] == "a" and finished(b)["run_id"] == "b"
+
+
 def test_failed_build_leaves_nothing(tmp_path):
     path = tmp_path / "stage1_model" / "k"
 

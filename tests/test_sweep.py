@@ -101,7 +101,7 @@ def test_smoke_sweep_killed_and_resumed(tmp_path):
     assert f"Ray, Tune, DeepSpeed and MLflow output: {log}" in out
     assert "\x1b[" in out and re.search(r"sweep: \d/4 done, \d running, 0 failed, ETA", out), out[-3000:]
     assert not INTERNALS.search(out), INTERNALS.search(out)
-    assert "Started training worker group" in log.read_text()
+    assert re.search(r"biasgen: worker group \S+ started: 2 ranks", log.read_text())
     r = subprocess.CompletedProcess([], rc, stdout=re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out).replace("\r", ""))
     done = re.search(r"(\d+) already finished", r.stdout)  # how many got done before the kill depends on load
     assert done and 1 <= int(done.group(1)) <= 3, r.stdout[-2000:]
@@ -158,7 +158,7 @@ grid:
     assert "\x1b" not in r.stdout + r.stderr and not INTERNALS.search(r.stdout + r.stderr), r.stdout + r.stderr
     assert re.search(r"FAILED +lr1000000000000.0: pretrain: loss is nan at step", r.stdout), r.stdout
     assert all(n <= 3 for n in lines_per_trial(r.stdout, ["lr0.003", "lr1000000000000.0"]).values()), r.stdout
-    assert "Started training worker group" in (tmp_path / "runs" / "failing" / "sweep.log").read_text()
+    assert re.search(r"biasgen: worker group \S+ started", (tmp_path / "runs" / "failing" / "sweep.log").read_text())
     all_runs = mlflow_runs(tmp_path / "mlflow.db")
     trials = {x["name"]: x for x in all_runs if x["tags"].get("biasgen.role") == "trial"}
     assert trials["lr0.003"]["status"] == "FINISHED"

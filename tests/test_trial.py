@@ -69,7 +69,7 @@ def test_smoke_trial_from_the_cli(tmp_path, cli):
     assert not any(
         re.search(r"core_worker|DeepSpeed|worker group|INFO mlflow", x) for x in shown[1:] + r.stderr.splitlines()
     ), r
-    assert "Started training worker group" in log.read_text()
+    assert re.search(r"biasgen: worker group \S+ started: 2 ranks, pids \[\d+, \d+\]", log.read_text())
     for key in (
         "heldout/rate",
         "heldout/rate_lo",
@@ -207,3 +207,26 @@ def test_diverged_training_fails_the_run_under_zero2(workdir, ray_cluster):
         run_trial(cfg_in(workdir, "pretrain.lr=1e5", "pretrain.warmup_ratio=0.1"), run_name="diverged")
     run = next(r for r in mlflow_runs(workdir / "mlflow.db", include_deleted=True) if r["name"] == "diverged")
     assert run["status"] == "FAILED" and message in run["tags"]["error"]
+
+
+def test_same_results_whichever_processes_run_the_stages(tmp_path, ray_cluster):
+    """The same seeds give the same metrics whether stage 2 runs in the processes that just trained stage 1
+    (a cache miss: one worker group for both stages), in fresh processes after stage 1 came from the cache (a
+    hit: how every trial ran both its stages before, one set of processes per stage), or in a group an
+    earlier trial of a sweep's slot used.  LoRA, so that stage 2 also draws from torch's global generator."""
+    from trainer.worker_group import WorkerGroup
+
+    def comparable(metrics: dict) -> dict:
+        return {k: v for k, v in metrics.items() if not k.endswith(("seconds", "per_s"))}
+
+    lora = ("model.lora.enabled=true", "model.lora.r=4")
+    miss = run_trial(cfg_in(tmp_path / "a", *lora), run_name="miss")
+    hit = run_trial(cfg_in(tmp_path / "a", *lora), run_name="hit")
+    with WorkerGroup(cfg_in(tmp_path / "b").ray, name="slot") as group:
+        run_trial(cfg_in(tmp_path / "b", "seed=7"), run_name="earlier", group=group)
+        reused = run_trial(cfg_in(tmp_path / "b", *lora), run_name="reused", group=group)
+        assert group.pids and group.actors  # the caller's group is left running
+    assert not miss.stage1_hit and hit.stage1_hit and not reused.stage1_hit
+    assert "sft/final_loss" in miss.metrics and "heldout/rate" in miss.metrics
+    assert comparable(hit.metrics) == comparable(miss.metrics)
+    assert comparable(reused.metrics) == comparable(miss.metrics)

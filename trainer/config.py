@@ -369,7 +369,9 @@ class RayConfig:
         "the cores runs more trials at once, sharing the cores (balances a small sweep)",
     )
     storage: str = option(
-        ".cache/biasgen/ray", affects=(), help="Ray Train storage path (shared filesystem on clusters)"
+        ".cache/biasgen/ray",
+        affects=(),
+        help="Ray Tune's storage path for a sweep's state (shared filesystem on clusters)",
     )
 
 

@@ -29,6 +29,7 @@ from typing import Iterator
 
 import psutil
 
+from . import timeline
 from .errors import UserError
 from .runtime_env import INSTALLED, REPO_ROOT, apply_defaults
 
@@ -59,7 +60,7 @@ def worker_env(ray_cfg) -> dict[str, str]:
         "OMP_NUM_THREADS": str(ray_cfg.cpus_per_worker),
         "PYTHONPATH": os.pathsep.join(filter(None, [code_path(), os.environ.get("PYTHONPATH")])),
     }
-    for key in ("MLFLOW_ALLOW_FILE_STORE", "MLFLOW_TRACKING_URI", "HF_HOME", "HF_TOKEN"):
+    for key in ("MLFLOW_ALLOW_FILE_STORE", "MLFLOW_TRACKING_URI", "HF_HOME", "HF_TOKEN", timeline.VAR):
         if key in os.environ:
             env[key] = os.environ[key]
     return env

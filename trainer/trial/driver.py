@@ -1,25 +1,28 @@
 """One trial, on the driver (the process that launched it; driver side): build the data, open the MLflow
-run, run each stage on Ray Train (``trainer/trial/worker.py`` in every worker, DeepSpeed inside), close the
-run as FINISHED, FAILED or KILLED."""
+run, run each stage on the trial's worker group (``trainer/worker_group.py``: the same ``ray.num_workers``
+processes for both stages, ``trainer/trial/worker.py`` in each, DeepSpeed inside), close the run as FINISHED,
+FAILED or KILLED."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-import ray.train
-from ray.train.torch import TorchConfig, TorchTrainer
-
-from .. import progress, tracking
+from .. import progress, timeline, tracking
 from ..config import TrialConfig, flatten, to_dict
 from ..corpus.build import build_all
 from ..errors import UserError
 from ..keys import stage1_key, trial_key
-from ..ray_session import check_resources, ray_session
+from ..ray_session import ray_session
 from ..stage1_cache import build_once, entry
+from ..worker_group import WorkerGroup
 from .failure import failure_reason
-from .worker import WorkerConfig, stage1_worker, stage2_worker
+from .worker_config import WorkerConfig
+
+# the worker side, named rather than imported: the driver (a sweep's trial process too) never loads torch
+STAGE1, STAGE2 = "trainer.trial.worker:stage1_worker", "trainer.trial.worker:stage2_worker"
 
 
 class TrialError(UserError, RuntimeError):
@@ -56,27 +59,10 @@ def default_run_name(cfg: TrialConfig) -> str:
     return f"{size}-mix{cfg.data.mix:g}-frac{cfg.finetune.fraction:g}{method}-s{cfg.seed}"
 
 
-def _fit(worker: Callable[[dict], dict], w: WorkerConfig, cfg: TrialConfig, name: str) -> dict[str, float]:
-    """One stage on Ray Train: ``cfg.ray.num_workers`` processes running ``worker`` (DeepSpeed inside)."""
-    check_resources(cfg.ray)
-    trainer = TorchTrainer(
-        worker,
-        train_loop_config=w.loop_config(),
-        scaling_config=ray.train.ScalingConfig(
-            num_workers=cfg.ray.num_workers,
-            use_gpu=cfg.ray.use_gpu,
-            resources_per_worker={"CPU": cfg.ray.cpus_per_worker},
-        ),
-        torch_config=TorchConfig(backend="nccl" if cfg.ray.use_gpu else "gloo"),
-        run_config=ray.train.RunConfig(name=name, storage_path=str(Path(cfg.ray.storage).resolve())),
-    )
-    return dict(trainer.fit().return_value or {})
-
-
 def ensure_stage1(
-    cfg: TrialConfig, uri: str, exp_id: str, w: WorkerConfig, parent_run_id: str | None = None
+    cfg: TrialConfig, uri: str, exp_id: str, w: WorkerConfig, group: WorkerGroup, parent_run_id: str | None = None
 ) -> tuple[Path, dict, bool]:
-    """The stage-1 entry for this config: trained now (own MLflow run) or found in the cache."""
+    """The stage-1 entry for this config: trained now by ``group`` (own MLflow run) or found in the cache."""
     key = stage1_key(cfg)
 
     def train(tmp: Path) -> dict[str, Any]:
@@ -87,7 +73,7 @@ def ensure_stage1(
         with tracking.open_run(
             uri, exp_id, f"stage1-{key}", flatten(cfg), tags, replace=tags, reason=failure_reason
         ) as run_id:
-            metrics = _fit(stage1_worker, replace(w, run_id=run_id, stage1_dir=str(tmp)), cfg, f"stage1-{key}")
+            metrics = group.run(STAGE1, replace(w, run_id=run_id, stage1_dir=str(tmp)).loop_config())
         return {"key": key, "run_id": run_id, "metrics": metrics}
 
     path = entry(cfg, key)
@@ -101,10 +87,13 @@ def run_trial(
     tags: dict[str, str] | None = None,
     parent_run_id: str | None = None,
     progress_dir: str | None = None,
+    group: WorkerGroup | None = None,
 ) -> TrialResult:
     """One trial: the data, then stage 1 (or its cache entry), then stage 2 with the evaluation, in one MLflow
     run. Inside a sweep (``parent_run_id``) a rerun of a failed or killed trial replaces its run.
-    ``progress_dir``: where the trial reports its stage for the console's live view (``trainer.progress``)."""
+    ``progress_dir``: where the trial reports its stage for the console's live view (``trainer.progress``).
+    ``group``: worker processes to run both stages in, kept running afterwards (a sweep's trial process passes
+    the same group to each of its trials, ``sweeps/runner.py``); None = a group of the trial's own."""
     uri = tracking.resolve_uri(cfg.tracking.uri)
     exp_id = tracking.experiment_id(uri, cfg.tracking.experiment, cfg.tracking.artifact_location)
     name = run_name or default_run_name(cfg)
@@ -117,9 +106,11 @@ def run_trial(
         out_dir = (Path(cfg.output_dir) / f"{name}-{run_id[:8]}").resolve()
         report = progress.activate(progress.Reporter(progress_dir, name))
         report.stage("data")
+        timeline.mark("trial_start", trial=name)
         data = build_all(cfg)
         check_batches(cfg, data.summary)
         _log_data(uri, run_id, data.summary, cfg)
+        timeline.mark("data_ready")
         w = WorkerConfig(
             cfg=to_dict(cfg),
             data=data.summary,
@@ -132,15 +123,19 @@ def run_trial(
         )
         c = tracking.client(uri)
         try:
-            with ray_session(cfg.ray):
+            # one group for both stages, started on first use: under the stage-1 lock on a miss (a trial
+            # waiting for another's stage 1 holds no workers of its own), for stage 2 alone on a hit
+            ranks = nullcontext(group) if group else WorkerGroup(cfg.ray, name=f"{name}-{run_id[:8]}")
+            with ray_session(cfg.ray), ranks as group:
                 report.stage("stage1")
-                s1_path, s1, hit = ensure_stage1(cfg, uri, exp_id, w, parent_run_id)
+                s1_path, s1, hit = ensure_stage1(cfg, uri, exp_id, w, group, parent_run_id)
                 c.set_tag(run_id, "biasgen.key.stage1_model", s1["key"])
                 c.set_tag(run_id, "biasgen.stage1_cache", "hit" if hit else "miss")
                 c.set_tag(run_id, "biasgen.stage1_run_id", s1["run_id"])
-                metrics = _fit(stage2_worker, replace(w, stage1_dir=str(s1_path)), cfg, f"{name}-{run_id[:8]}")
+                metrics = group.run(STAGE2, replace(w, stage1_dir=str(s1_path)).loop_config())
         except Exception as e:  # Ray's wrappers: the run's error tag and the user's line say the root cause
             raise TrialError(failure_reason(e)) from None
+    timeline.mark("trial_end")
     report.stage("done")
     return TrialResult(run_id, exp_id, uri, metrics, out_dir, stage1_hit=hit)
 

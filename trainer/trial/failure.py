@@ -1,5 +1,5 @@
 """Why a trial failed, in one line for the user, from beneath Ray's wrappers (driver side: the exception a
-Ray Train fit or a Tune trial raised)."""
+worker group or a Tune trial raised)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from ..errors import UserError
 def failure_reason(err: BaseException) -> str:
     """One line for the user: the error the trial's own code raised, beneath Ray's wrappers.
 
-    Ray Train reports ``WorkerGroupError`` ("Training failed due to worker errors:") with the per-rank
-    exceptions in ``worker_failures``; a Tune trial's error is a ``RayTaskError`` whose ``cause`` is what the
-    trainable raised. Of several ranks' errors the most telling wins: a message our code wrote for the user
-    (a health check, a config or data problem) over a worker that died over anything else, lowest rank first
-    (a worker's death makes the others fail in their next collective)."""
+    A worker group (``trainer.worker_group``) raises ``WorkerGroupError`` with the per-rank exceptions in
+    ``worker_failures`` (as Ray Train's error of that name does); a Tune trial's error is a ``RayTaskError``
+    whose ``cause`` is what the trainable raised. Of several ranks' errors the most telling wins: a message
+    our code wrote for the user (a health check, a config or data problem) over a worker that died over
+    anything else, lowest rank first (a worker's death makes the others fail in their next collective)."""
     exc = _unwrap(err)
     failures = getattr(exc, "worker_failures", None)
     if failures:
@@ -43,7 +43,7 @@ def _first_line(text: str) -> str:
 
 
 def _unwrap(exc: BaseException) -> BaseException:
-    """Through Tune's RayTaskError (``cause``) and Ray Train's user-exception wrapper (``_base_exc``)."""
+    """Through Ray's RayTaskError (``cause``) and Ray Train's user-exception wrapper (``_base_exc``)."""
     for _ in range(10):
         inner = getattr(exc, "cause", None) or getattr(exc, "_base_exc", None)
         if not isinstance(inner, BaseException) or inner is exc:
@@ -53,7 +53,7 @@ def _unwrap(exc: BaseException) -> BaseException:
 
 
 def _worker_death(exc: BaseException) -> str | None:
-    """'(pid N) died ...' for a Ray Train worker whose process ended (health check failed, actor died)."""
+    """'(pid N) died ...' for a worker whose process ended (its actor died, or Ray Train's health check failed)."""
     cause = getattr(exc, "health_check_failure", exc)
     if not isinstance(cause, RayActorError):
         return None

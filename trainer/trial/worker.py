@@ -1,4 +1,4 @@
-"""One trial, inside the Ray Train workers (worker side): the one place where a trial's stages are wired together.
+"""One trial, inside the ranks of its worker group (worker side): where a trial's stages are wired together.
 
     stage 1  continued pretraining on the mixed corpus        -> <stage-1 cache>/<key>/model (HF format)
              evaluation before fine-tuning + knowledge probe -> <stage-1 cache>/<key>/before_ft.json
@@ -6,21 +6,23 @@
              evaluation after fine-tuning; metrics (held-out / trained rates with intervals) -> MLflow
              with eval.in_context, the in-context evaluation (trainer/incontext.py) -> MLflow
 
-Stage 1 is its own Ray Train run (``stage1_worker``) whose output is cached under a hash of the config it
-depends on, so trials that differ only in what is fine-tuned share it; ``stage2_worker`` starts from it.
-The driver side (``trainer/trial/driver.py``) hands each stage a :class:`WorkerConfig`.
+Stage 1 (``stage1_worker``) has its own MLflow run and its output is cached under a hash of the config it
+depends on, so trials that differ only in what is fine-tuned share it; ``stage2_worker`` starts from the
+published cache entry.  Both run in the same processes (``trainer/worker_group.py``) when a trial trains its
+stage 1, and ``stage2_worker`` alone when the trial finds it in the cache: stage 2 reads the entry from disk
+and seeds its own randomness either way, so a hit and a miss give the same results.  The driver side
+(``trainer/trial/driver.py``) hands each stage a :class:`WorkerConfig`.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import gc
 import json
 import logging
 import os
 import shutil
 import time
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ import torch.distributed as dist
 from datasets import load_from_disk
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from .. import incontext, progress
+from .. import incontext, progress, timeline
 from ..batches import dpo_batches, encode_dpo, encode_sft, pretrain_batches, sft_batches, steps_for
 from ..biases import universe
 from ..config import TrialConfig, from_dict, to_yaml
@@ -41,23 +43,7 @@ from ..judge import LLMJudge
 from ..metrics import trial_metrics, wilson
 from ..model import add_lora, build_model, param_counts
 from ..tracking import RunLogger, csv_text, jsonl_text
-
-
-@dataclass(frozen=True)
-class WorkerConfig:
-    """What the driver hands every worker of one stage (through Ray Train's loop config, as a plain dict)."""
-
-    cfg: dict[str, Any]  # the trial config as plain data (config.to_dict)
-    data: dict[str, Any]  # the built data's summary: paths, the bias split, keys
-    tracking_uri: str
-    run_id: str  # the MLflow run rank 0 logs this stage into: the stage-1 run, or the trial's run for stage 2
-    stage1_dir: str  # the stage-1 cache entry: stage 1 writes it (a temp folder), stage 2 starts from it
-    out_dir: str  # where stage 2 saves the fine-tuned model
-    run_name: str  # the trial's name, for the console's live view
-    progress_dir: str | None = None  # where rank 0 reports progress (trainer.progress); None = nowhere
-
-    def loop_config(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+from .worker_config import WorkerConfig
 
 
 def _setup_process(cfg: TrialConfig) -> None:
@@ -75,13 +61,18 @@ class Context:
     """What both stages need: config, device, tokenizer, eval prompts, the rank-0 MLflow logger."""
 
     def __init__(self, w: WorkerConfig):
+        self.w, self.data = w, w.data
+        self.mark("worker_enter")
         self.cfg = cfg = from_dict(w.cfg)
         _setup_process(cfg)
         import deepspeed  # after _setup_process (see there)
 
+        if cfg.ray.use_gpu:  # the rank's own GPU among its node's (trainer.worker_group.rendezvous_env)
+            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
+        # once per process: stage 2 after stage 1 in the same ranks finds the group formed
         deepspeed.init_distributed(dist_backend="nccl" if cfg.ray.use_gpu else "gloo")
         self.rank, self.world_size = world()
-        self.w, self.data = w, w.data
+        self.mark("process_group_ready")
         self.device = torch.device(f"cuda:{torch.cuda.current_device()}") if cfg.ray.use_gpu else torch.device("cpu")
         self.eval_dtype = torch.bfloat16 if (cfg.ray.use_gpu and cfg.engine.precision == "bf16") else torch.float32
         self.lora = cfg.model.lora.enabled
@@ -93,12 +84,17 @@ class Context:
         self.probe_items = list(load_from_disk(str(ev / "probe")))
         ic = self.data["paths"].get("incontext")  # eval.in_context
         self.incontext_rows = list(load_from_disk(str(Path(ic) / "prompts"))) if ic else []
+        self.mark("data_loaded")
         self.log = None
         # rank 0 tells the console's live view where the trial is (no-op without a progress folder)
         self.progress = progress.Reporter(w.progress_dir if self.rank == 0 else None, w.run_name)
         if self.rank == 0:
             self.log = RunLogger(w.tracking_uri, w.run_id)
             progress.activate(self.progress)
+
+    def mark(self, event: str, **extra) -> None:
+        """A timestamp for bench/sweep_overhead.py's breakdown (``trainer.timeline``), tagged with the trial."""
+        timeline.mark(event, trial=self.w.run_name, **extra)
 
     def on_log(self, step: int, m: dict[str, float]) -> None:
         if self.log:
@@ -109,11 +105,14 @@ class Context:
     ) -> tuple[dict, dict[str, float]]:
         """Train one stage (on the model's own loss, or ``objective``'s); return (consolidated fp32 state dict,
         stage metrics)."""
+        self.mark("engine_init", stage=stage)
         eng = Engine(model, self.cfg.engine, stage_cfg, steps_for(n_examples, stage_cfg, self.world_size))
+        self.mark("engine_ready", stage=stage)
         self.progress.stage(progress.ENGINE_STAGES.get(stage, stage), eng.total_steps)
         t0 = time.perf_counter()
         metrics = eng.train(batches, stage, self.on_log, self.progress.step, objective)
         metrics[f"{stage}/seconds"] = time.perf_counter() - t0
+        self.mark("train_end", stage=stage)
         if self.lora:  # fold the adapters into the base weights
             merged = eng.engine.module.merge_and_unload()
             state = {k: v.detach().float().cpu().clone() for k, v in merged.state_dict().items()}
@@ -131,10 +130,13 @@ class Context:
     def evaluate(self, model, stage: str) -> tuple[list[list[str]], list[int]]:
         """(responses per eval prompt, [probe hits, probe items]) — the same on every rank."""
         self.progress.stage(stage)
+        self.mark("eval_start", stage=stage)
         responses = generate_distributed(
             model, self.tok, [r["prompt"] for r in self.eval_rows], self.cfg.eval, self.cfg.seed, self.device
         )
-        return responses, list(probe_accuracy_distributed(model, self.tok, self.probe_items, self.device))
+        probe = list(probe_accuracy_distributed(model, self.tok, self.probe_items, self.device))
+        self.mark("eval_end", stage=stage)
+        return responses, probe
 
     def evaluate_in_context(self, model) -> list[list[str]]:
         """Responses to the in-context prompts (``trainer.incontext``), each after its system message."""
@@ -161,6 +163,12 @@ def _run(ctx: Context, body) -> Any:
         if ctx.log:
             ctx.log.tags({"error": str(e)})
         raise
+    finally:
+        # the process runs the next stage, or a sweep slot's next trial: nothing of this one stays in memory
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        ctx.mark("worker_exit")
 
 
 def stage1_worker(config: dict[str, Any]) -> dict[str, float]:
@@ -210,6 +218,8 @@ def stage2_worker(config: dict[str, Any]) -> dict[str, float]:
 
     def body() -> dict[str, float]:
         cfg, s1 = ctx.cfg, Path(ctx.w.stage1_dir)
+        # stage 2's own randomness (LoRA's initial adapters): the same whether stage 1 ran in this process or not
+        torch.manual_seed(cfg.seed + 1)
         if ctx.log:
             ctx.log.text(to_yaml(cfg), "config.yaml")
         model = AutoModelForCausalLM.from_pretrained(str(s1 / "model"), use_safetensors=True, dtype="float32")
