@@ -16,8 +16,12 @@ def test_a_sweep_slot_with_two_trials(tmp_path, monkeypatch):
     """Written through mark() from two processes' points of view; the slot's second trial reuses its ranks."""
     path = tmp_path / "marks.jsonl"
     monkeypatch.setenv(timeline.VAR, str(path))
+    monkeypatch.setenv("RANK", "3")  # a driver's environment says nothing about the marks it writes
     timeline.mark("sweep_start")
-    assert timeline.read(str(path))[0]["event"] == "sweep_start" and timeline.read(str(path))[0]["rank"] is None
+    timeline.mark("worker_enter", rank="0", trial="a")
+    written = timeline.read(str(path))
+    assert [(r["event"], r["rank"]) for r in written] == [("sweep_start", None), ("worker_enter", "0")]
+    assert written[1]["trial"] == "a" and written[0]["t"] <= written[1]["t"]
     rows = [
         mark(100.0, "sweep_start", 1),
         mark(103.0, "ray_ready", 1),

@@ -3,7 +3,7 @@
 ``mark(event)`` appends one JSON line ``{"t", "pid", "rank", "event"}`` to the file named by ``BIASGEN_TIMELINE``
 (passed on to the Ray workers, ``trainer.ray_session.worker_env``); without it, nothing is written.  A line is
 one ``write`` on an append-mode file, so the driver and several workers can mark the same file without
-interleaving.  ``rank`` is the worker's rank, ``None`` on a driver."""
+interleaving.  ``rank`` is a worker's rank (its marks pass it), ``None`` on a driver."""
 
 from __future__ import annotations
 
@@ -14,11 +14,10 @@ import time
 VAR = "BIASGEN_TIMELINE"
 
 
-def mark(event: str, **extra) -> None:
+def mark(event: str, rank: str | None = None, **extra) -> None:
     path = os.environ.get(VAR)
     if not path:
         return
-    rank = os.environ.get("RANK")
     line = json.dumps({"t": time.time(), "pid": os.getpid(), "rank": rank, "event": event, **extra}) + "\n"
     with open(path, "a") as f:
         f.write(line)

@@ -88,9 +88,17 @@ class WorkerGroup:
         self.shutdown()
 
     def start(self) -> None:
-        """Reserve the ranks' resources together, start the actors and give each its rendezvous environment."""
+        """Reserve the ranks' resources together, start the actors and give each its rendezvous environment
+        (a start that fails half-way leaves nothing behind)."""
         if self.actors:
             return
+        try:
+            self._start()
+        except BaseException:
+            self.shutdown()
+            raise
+
+    def _start(self) -> None:
         import ray
         from ray.util.placement_group import placement_group
         from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
@@ -133,17 +141,21 @@ class WorkerGroup:
         results: dict[int, Any] = {}
         failures: dict[int, BaseException] = {}
         pending, deadline = list(refs), None
-        while pending:
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            done, pending = ray.wait(pending, num_returns=1, timeout=timeout)
-            if not done:  # the grace period is over: the rest are stuck in collectives with a dead peer
-                break
-            for ref in done:
-                try:
-                    results[rank_of[ref]] = ray.get(ref)
-                except Exception as e:  # RayTaskError (the rank raised) or RayActorError (its process died)
-                    failures[rank_of[ref]] = e
-                    deadline = deadline or time.monotonic() + FAILURE_GRACE_S
+        try:
+            while pending:
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                done, pending = ray.wait(pending, num_returns=1, timeout=timeout)
+                if not done:  # the grace period is over: the rest are stuck in collectives with a dead peer
+                    break
+                for ref in done:
+                    try:
+                        results[rank_of[ref]] = ray.get(ref)
+                    except Exception as e:  # RayTaskError (the rank raised) or RayActorError (its process died)
+                        failures[rank_of[ref]] = e
+                        deadline = deadline or time.monotonic() + FAILURE_GRACE_S
+        except BaseException:  # interrupted (Ctrl-C): ranks still busy would hold up whatever ran next on them
+            self.shutdown()
+            raise
         if failures:
             self.shutdown()
             raise WorkerGroupError(failures)

@@ -94,7 +94,7 @@ class Context:
 
     def mark(self, event: str, **extra) -> None:
         """A timestamp for bench/sweep_overhead.py's breakdown (``trainer.timeline``), tagged with the trial."""
-        timeline.mark(event, trial=self.w.run_name, **extra)
+        timeline.mark(event, rank=os.environ.get("RANK"), trial=self.w.run_name, **extra)
 
     def on_log(self, step: int, m: dict[str, float]) -> None:
         if self.log:
