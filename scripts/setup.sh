@@ -78,9 +78,11 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
   "$PY" -m pip install -q --disable-pip-version-check -e ".[test]"
   # DeepSpeed JIT-compiles its shared-memory comm op on first init (30-50 s); pay it here, once per
   # checkout, not inside a test timeout. GPU machines use NCCL and skip it.
+  # With the environment's tools first on PATH, as every command below runs: torch rebuilds the op when the
+  # ninja that built it differs (the system's and the environment's are different versions).
   if [ "${DS_ACCELERATOR:-cpu}" = cpu ]; then
     echo "setup: building DeepSpeed's CPU comm op into $TORCH_EXTENSIONS_DIR" >&2
-    DS_ACCELERATOR=cpu "$PY" -c "from deepspeed.ops.op_builder.cpu import ShareMemCommBuilder; ShareMemCommBuilder().load()" >/dev/null 2>&1 \
+    PATH=$VENV/bin:$PATH DS_ACCELERATOR=cpu "$PY" -c "from deepspeed.ops.op_builder.cpu import ShareMemCommBuilder; ShareMemCommBuilder().load()" >/dev/null 2>&1 \
       || echo "setup: warning: DeepSpeed comm op did not build; it will be built on first use" >&2
   fi
   echo "$WANT" > "$STAMP"

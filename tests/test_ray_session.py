@@ -400,3 +400,21 @@ def test_a_port_ray_uses_by_default_is_never_chosen(monkeypatch):
 
     monkeypatch.setattr(rs.socket, "socket", KernelSocket)
     assert rs._free_loopback_port() == 41234
+
+
+def test_what_the_session_started_ends_with_it():
+    """A process a worker of the session started that Ray does not end, as a compiler left by a rank killed mid-way
+    through DeepSpeed's op build when the raylet went first (seen in CI): it ends with the session. Here it is
+    started by the driver with a worker's environment (the session's address and a raylet's pid); what the
+    driver starts with its own environment is not the session's to end."""
+    with rs.ray_session(RayConfig(num_workers=1)):
+        straggler = subprocess.Popen(["sleep", "300"], env=os.environ | {"RAY_RAYLET_PID": "1"})
+        other = subprocess.Popen(["sleep", "300"])
+        carrying = [p.pid for p in rs.session_stragglers(os.environ[rs.PRIVATE_ADDRESS_VAR])]  # Ray's own too
+        assert straggler.pid in carrying and other.pid not in carrying
+    try:
+        assert straggler.wait(timeout=10) is not None  # ended (SIGTERM)
+        assert other.poll() is None  # not the session's: left alone
+    finally:
+        for p in (straggler, other):
+            p.kill()

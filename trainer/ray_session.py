@@ -161,10 +161,27 @@ def is_ray_process(proc) -> bool:
     )
 
 
-def _end_ray_processes(procs: list, grace_s: float = 2.0) -> None:
-    """SIGTERM, then SIGKILL after ``grace_s``, to those of ``procs`` that are Ray's (any other user of a
-    dead session's dir, say a ``tail -f`` of its log, is left alone)."""
-    procs = [p for p in procs if is_ray_process(p)]
+def session_stragglers(address: str) -> list:
+    """Processes the session's workers started that outlived them: every process whose environment is a Ray
+    worker's (``RAY_RAYLET_PID``, inherited by what a worker starts) of the private session at ``address``, e.g.
+    a compiler of DeepSpeed's op build in a rank killed mid-build when the raylet went first, which
+    ``ray.shutdown`` does not end.  What the driver started (its environment names the session too, but no
+    raylet) is left alone."""
+    found = []
+    for p in psutil.process_iter(["pid"]):
+        if p.pid == os.getpid():
+            continue
+        try:
+            env = p.environ()
+            if env.get(PRIVATE_ADDRESS_VAR) == address and "RAY_RAYLET_PID" in env:
+                found.append(p)
+        except psutil.Error:  # gone, or another user's
+            continue
+    return found
+
+
+def _end(procs: list, grace_s: float = 2.0) -> None:
+    """SIGTERM, then SIGKILL after ``grace_s``."""
     for p in procs:
         with contextlib.suppress(psutil.Error):
             p.terminate()
@@ -173,6 +190,12 @@ def _end_ray_processes(procs: list, grace_s: float = 2.0) -> None:
         with contextlib.suppress(psutil.Error):
             p.kill()
     psutil.wait_procs(alive, timeout=grace_s)
+
+
+def _end_ray_processes(procs: list, grace_s: float = 2.0) -> None:
+    """SIGTERM, then SIGKILL after ``grace_s``, to those of ``procs`` that are Ray's (any other user of a
+    dead session's dir, say a ``tail -f`` of its log, is left alone)."""
+    _end([p for p in procs if is_ray_process(p)], grace_s)
 
 
 def remove_stale_temp_dirs(root: str = TEMP_ROOT) -> list[Path]:
@@ -368,6 +391,7 @@ def _private_session(ray_cfg, resources: dict[str, float] | None) -> Iterator[No
                     yield
                 finally:
                     ray.shutdown()
+                    _end(session_stragglers(address))
                 return
 
 

@@ -44,7 +44,6 @@ def defaults() -> dict[str, str]:
         "TOKENIZERS_PARALLELISM": "false",
         **per_checkout,  # never site-packages, which may be read-only
         "RAY_AUTH_MODE": "token",
-        "RAY_TRAIN_HEALTH_CHECK_INTERVAL_S": "0.2",
         "RAY_USAGE_STATS_ENABLED": "0",
         "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
         "TRANSFORMERS_VERBOSITY": "error",
