@@ -332,8 +332,8 @@ def test_a_port_taken_between_choice_and_bind_is_chosen_again(monkeypatch):
         squatter.listen()
         taken = squatter.getsockname()[1]
         first = iter([taken])
-        choose = rs._free_loopback_port
-        monkeypatch.setattr(rs, "_free_loopback_port", lambda: next(first, None) or choose())
+        choose = rs.free_port
+        monkeypatch.setattr(rs, "free_port", lambda: next(first, None) or choose())
         monkeypatch.delenv("RAY_ADDRESS", raising=False)
         with rs.ray_session(RayConfig()):
             address = os.environ["RAY_ADDRESS"]
@@ -399,7 +399,7 @@ def test_a_port_ray_uses_by_default_is_never_chosen(monkeypatch):
             return ("127.0.0.1", next(handed))
 
     monkeypatch.setattr(rs.socket, "socket", KernelSocket)
-    assert rs._free_loopback_port() == 41234
+    assert rs.free_port() == 41234
 
 
 def test_what_the_session_started_ends_with_it():

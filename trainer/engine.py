@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import socket
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
@@ -401,12 +400,11 @@ def init_single_process(backend: str = "gloo") -> None:
     """A one-process group (a free local port), for benchmarks, tests and notebooks outside Ray."""
     import deepspeed  # imported on use, after DS_ACCELERATOR is set: DeepSpeed picks its accelerator on import
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from .ray_session import LOOPBACK, free_port
+
     os.environ.update(
-        MASTER_ADDR="127.0.0.1",
-        MASTER_PORT=str(port),
+        MASTER_ADDR=LOOPBACK,
+        MASTER_PORT=str(free_port()),
         RANK="0",
         WORLD_SIZE="1",
         LOCAL_RANK="0",

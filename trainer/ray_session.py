@@ -274,10 +274,11 @@ def token_file(path: Path) -> Path:
 RAY_DEFAULT_PORTS = frozenset({6379, 8265, 10001, 52365})
 
 
-def _free_loopback_port() -> int:
+def free_port(host: str = LOOPBACK) -> int:
+    """A port free on ``host`` now, never one of Ray's defaults (a cluster started later would want it)."""
     while True:
         with socket.socket() as s:
-            s.bind((LOOPBACK, 0))
+            s.bind((host, 0))
             port = s.getsockname()[1]
         if port not in RAY_DEFAULT_PORTS:
             return port
@@ -348,7 +349,7 @@ def _private_session(ray_cfg, resources: dict[str, float] | None) -> Iterator[No
         for attempt in range(3):
             # Ports chosen up front: the address is exported to every process, and the dashboard's (recorded
             # for the state API, although no dashboard listens) must not be the host-wide default 8265.
-            port, dashboard_port = _free_loopback_port(), _free_loopback_port()
+            port, dashboard_port = free_port(), free_port()
             address = f"{LOOPBACK}:{port}"
             env = {
                 "RAY_ADDRESS": address,

@@ -90,8 +90,8 @@ def breakdown(rows: list[dict], start: float, end: float) -> dict[str, float]:
     that ends it.  The time outside every trial is charged to ``BETWEEN`` and, split by the sweep's own marks,
     to ``BEFORE`` and ``AFTER``."""
     out: dict[str, float] = {}
-    spans = []
-    for trial, t0, t1 in _trials(rows):
+    trials = _trials(rows)
+    for trial, t0, t1 in trials:
         name = trial[0].get("trial")
         rank0 = [r for r in rows if r.get("rank") == "0" and r.get("trial") == name and t0 <= r["t"] <= t1]
         path = sorted(trial + rank0, key=lambda r: r["t"])
@@ -100,8 +100,7 @@ def breakdown(rows: list[dict], start: float, end: float) -> dict[str, float]:
                 break
             phase = PHASES.get(b["event"], b["event"])
             out[phase] = out.get(phase, 0.0) + (b["t"] - a["t"])
-        spans.append((t0, t1))
-    spans.sort()
+    spans = [(t0, t1) for _, t0, t1 in trials]  # by start
     if not spans:
         return out
     first, reach, gaps = spans[0][0], spans[0][1], 0.0

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import importlib
 import os
-import socket
 import sys
 import time
 from typing import Any, Callable
 
 from . import timeline
-from .ray_session import check_resources
+from .ray_session import check_resources, free_port
 
 FAILURE_GRACE_S = 5.0  # after a rank fails, how long the others get to fail too (a dead peer breaks their collectives)
 
@@ -51,9 +50,7 @@ class TrainingRank:
     def free_port(self) -> int:
         import ray
 
-        with socket.socket() as s:
-            s.bind((ray.util.get_node_ip_address(), 0))
-            return s.getsockname()[1]
+        return free_port(ray.util.get_node_ip_address())
 
     def setup(self, env: dict[str, str]) -> int:
         os.environ.update(env)
