@@ -211,6 +211,32 @@ def test_stale_dirs_go_with_their_orphans_and_no_other_dir_is_touched(tmp_path):
             p.wait()
 
 
+RAY_PACKAGE = os.path.dirname(rs.importlib.util.find_spec("ray").origin)
+
+
+@pytest.mark.parametrize(
+    "cmdline, ray",
+    [
+        (["ray::DashboardAgent"], True),
+        ([f"{RAY_PACKAGE}/core/src/ray/raylet/raylet", "--node_ip_address=127.0.0.1"], True),
+        ([sys.executable, f"{RAY_PACKAGE}/_private/log_monitor.py", "--session-dir=/tmp/x"], True),
+        # an agent still starting, before it renames itself: what a driver SIGKILLed during ray.init leaves
+        ([sys.executable, "-u", f"{RAY_PACKAGE}/dashboard/agent.py", "--temp-dir=/tmp/x"], True),
+        ([sys.executable, "-W", "ignore", "-X", "dev", f"{RAY_PACKAGE}/dashboard/agent.py"], True),
+        ([sys.executable, str(Path(sys.executable).parent / "ray"), "start", "--block"], True),
+        (["tail", "-f", f"{RAY_PACKAGE}/dashboard/agent.py"], False),  # names a file of Ray's, but is not one
+        ([sys.executable, "-u", "train.py", f"{RAY_PACKAGE}/x.py"], False),
+        ([sys.executable, "-c", "import ray"], False),
+        ([], False),
+    ],
+)
+def test_what_counts_as_a_ray_process(cmdline, ray):
+    class Proc:
+        info = {"cmdline": cmdline}
+
+    assert rs.is_ray_process(Proc()) is ray
+
+
 def test_a_named_dir_of_a_live_owner_is_refused_and_a_dead_ones_is_taken_over():
     suffix = f"test-{os.getpid()}"
     with rs.owned_temp_dir(suffix) as d:

@@ -154,11 +154,21 @@ def is_ray_process(proc) -> bool:
     if not cmdline:
         return False
     package = os.path.dirname(importlib.util.find_spec("ray").origin) + os.sep
+    program = [cmdline[0], *_script(cmdline[1:])] if "python" in os.path.basename(cmdline[0]) else cmdline[:1]
     return (
         cmdline[0].startswith("ray::")
-        or any(arg.startswith(package) for arg in cmdline[:2])
-        or any(os.path.basename(arg) == "ray" for arg in cmdline[:2])
+        or any(arg.startswith(package) for arg in program)
+        or any(os.path.basename(arg) == "ray" for arg in program)
     )
+
+
+def _script(args: list[str]) -> list[str]:
+    """The script Python's arguments name, after its options (``python -u .../dashboard/agent.py``: an
+    agent that has not yet renamed itself ``ray::DashboardAgent``); [] if there is none."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if args[i] in ("-W", "-X") else 1  # the options that take a value
+    return args[i : i + 1]
 
 
 def session_stragglers(address: str) -> list:
