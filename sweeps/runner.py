@@ -22,7 +22,7 @@ from trainer.config import TrialConfig, from_dict, to_dict, to_yaml
 from trainer.console import Console, LiveView, gain_text
 from trainer.keys import stage1_key, trial_key
 from trainer.preflight import preflight
-from trainer.ray_session import ResourceError, cluster_address, local_cpus, ray_session
+from trainer.ray_session import ResourceError, cluster_address, local_cpus, ray_session, remove_stale_temp_dirs
 from trainer.trial.driver import default_run_name, run_trial
 from trainer.trial.failure import failure_reason
 from trainer.worker_group import WorkerGroup
@@ -198,6 +198,7 @@ def run_sweep(sweep: SweepConfig, console: Console | None = None) -> SweepResult
     """The sweep, holding its lock (one driver per name and store) from before its first MLflow write.
     ``console``: where the live view and the sweep's own lines go (default: plain lines on stdout)."""
     timeline.mark("sweep_start")
+    remove_stale_temp_dirs()  # what killed drivers left (Ray processes, dirs), even if nothing is left to run
     pts = points(sweep)
     cfgs = trial_configs(sweep)  # every point validated, duplicates refused, before anything starts
     preflight(cfgs)  # stores answer and folders take writes, before Ray starts

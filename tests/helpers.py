@@ -16,11 +16,12 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 
-from trainer import tracking
+from trainer import ray_session, tracking
 from trainer.config import TrialConfig
 from trainer.metrics import with_interval
 from trainer.runtime_env import REPO_ROOT
@@ -320,3 +321,26 @@ def without_network(python: Path) -> dict[str, str]:
         http_proxy="http://127.0.0.1:9",
     )
     return env
+
+
+def make_dir(root: Path, name: str, owner: dict | None, age_s: float = 0.0) -> Path:
+    """A private Ray session's temp dir as ``trainer.ray_session`` makes one, with ``owner`` as its owner record
+    (None: none), ``age_s`` old."""
+    d = root / f"{ray_session.TEMP_PREFIX}{name}"
+    d.mkdir(mode=0o700)
+    (d / "ray").mkdir()
+    if owner is not None:
+        (d / ray_session.OWNER_FILE).write_text(json.dumps(owner))
+    if age_s:
+        t = time.time() - age_s
+        os.utime(d, (t, t))
+    return d
+
+
+def holder(path: Path, title: str | None = None) -> subprocess.Popen:
+    """A process that keeps a file under ``path`` open, as a Ray agent keeps its log file; ``title``: its
+    command line's first word, as Ray's agents and workers rewrite theirs (``ray::…``)."""
+    as_title = f"-a {title} " if title else ""
+    return subprocess.Popen(
+        ["bash", "-c", f'exec 3>>"$0/ray/agent.log"; exec {as_title}sleep 600', str(path)], start_new_session=True
+    )

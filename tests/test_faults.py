@@ -139,7 +139,8 @@ def test_driver_sigkill_at_three_points_then_resume(tmp_path):
     """SIGKILL the driver (as the OOM killer would: the driver alone, its Ray left behind) while stage 1 trains,
     after the first trial finished, and at a random moment; the next run resumes with nothing duplicated or
     rerun, and removes what the killed drivers left behind (temp dirs, orphaned Ray processes)."""
-    db, f = tmp_path / "mlflow.db", sweep_file(tmp_path)
+    # two stage 1s: the second trial trains its own, so the kill after the first trial finds it still running
+    db, f = tmp_path / "mlflow.db", sweep_file(tmp_path, grid="grid:\n  pretrain.lr: [3.0e-3, 2.0e-3]\n")
     killed: list[tuple[int, list, list[str]]] = []
 
     def kill(proc: subprocess.Popen) -> None:
@@ -167,7 +168,8 @@ def test_driver_sigkill_at_three_points_then_resume(tmp_path):
     p = start(tmp_path, str(f), log="run4")
     rc, out = finish(p, tmp_path, log="run4")
     assert rc == 0, out[-3000:]
-    assert_complete(db, n_trials=2, n_stage1=1)
+    assert re.search(r"\b1 already finished, 1 to run\b", out), out[:500]  # the killed runs left it work
+    assert_complete(db, n_trials=2, n_stage1=2)
     assert first_done <= {r["id"] for r in by_role(db, "trial")}  # kept, not rerun
     with sqlite3.connect(db) as c:  # every replaced run is kept (deleted, restorable) and linked from its successor
         deleted = {r[0] for r in c.execute("select run_uuid from runs where lifecycle_stage = 'deleted'")}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from helpers import holder, make_dir
 
 from trainer import ray_session as rs
 from trainer.config import RayConfig
@@ -150,27 +151,6 @@ def gcs_probe(address: str, **env: str) -> subprocess.CompletedProcess:
 
 
 # --- the owner rules, on plain dirs (no Ray) -------------------------------------------------------------------
-
-
-def make_dir(root: Path, name: str, owner: dict | None, age_s: float = 0.0) -> Path:
-    d = root / f"{rs.TEMP_PREFIX}{name}"
-    d.mkdir(mode=0o700)
-    (d / "ray").mkdir()
-    if owner is not None:
-        (d / rs.OWNER_FILE).write_text(json.dumps(owner))
-    if age_s:
-        t = time.time() - age_s
-        os.utime(d, (t, t))
-    return d
-
-
-def holder(path: Path, title: str | None = None) -> subprocess.Popen:
-    """A process that keeps a file under ``path`` open, as a Ray agent keeps its log file; ``title``: its
-    command line's first word, as Ray's agents and workers rewrite theirs (``ray::…``)."""
-    as_title = f"-a {title} " if title else ""
-    return subprocess.Popen(
-        ["bash", "-c", f'exec 3>>"$0/ray/agent.log"; exec {as_title}sleep 600', str(path)], start_new_session=True
-    )
 
 
 def test_stale_dirs_go_with_their_orphans_and_no_other_dir_is_touched(tmp_path):

@@ -7,15 +7,18 @@ import csv
 import os
 import pty
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
-from helpers import mlflow_runs
+from helpers import holder, make_dir, mlflow_runs
 
 from trainer.runtime_env import REPO_ROOT
 
@@ -244,7 +247,18 @@ grid:
     with open(tmp_path / "analysis" / "methods" / "conditions.csv", newline="") as f:
         assert sorted(row["finetune.method"] for row in csv.DictReader(f)) == ["dpo", "sft"]
 
-    r = subprocess.run(sweep_cmd("--resume", "methods"), cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    # A rerun with nothing to run still removes what a killed driver left: its session dir and Ray processes.
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    owner = {"pid": ended.pid, "host": socket.gethostname(), "started": psutil.Process(ended.pid).create_time()}
+    ended.wait()
+    dead = make_dir(Path("/tmp"), f"test-{os.getpid()}-dead", owner)
+    orphan = holder(dead, "ray::IDLE")
+    try:
+        r = subprocess.run(sweep_cmd("--resume", "methods"), cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert orphan.wait(timeout=30) is not None and not dead.exists()
+    finally:
+        orphan.kill()
+        shutil.rmtree(dead, ignore_errors=True)
     assert r.returncode == 0 and "2 points, 2 already finished, 0 to run" in r.stdout, (r.stdout + r.stderr)[-3000:]
     assert {m: t["id"] for m, t in trials().items()} == {m: t["id"] for m, t in after.items()}
     assert len([x for x in mlflow_runs(db) if x["tags"].get("biasgen.role") == "stage1"]) == 1
