@@ -212,8 +212,9 @@ def test_diverged_training_fails_the_run_under_zero2(workdir, ray_cluster):
 def test_same_results_whichever_processes_run_the_stages(tmp_path, ray_cluster):
     """The same seeds give the same metrics whether stage 2 runs in the processes that just trained stage 1
     (a cache miss: one worker group for both stages), in fresh processes after stage 1 came from the cache (a
-    hit: how every trial ran both its stages before, one set of processes per stage), or in a group an
-    earlier trial of a sweep's slot used.  LoRA, so that stage 2 also draws from torch's global generator."""
+    hit: how every trial ran both its stages before, one set of processes per stage), in a group an earlier
+    trial of a sweep's slot used, or in one that started and warmed up while the trial built its data.  LoRA,
+    so that stage 2 also draws from torch's global generator."""
     from trainer.worker_group import WorkerGroup
 
     def comparable(metrics: dict) -> dict:
@@ -226,7 +227,10 @@ def test_same_results_whichever_processes_run_the_stages(tmp_path, ray_cluster):
         run_trial(cfg_in(tmp_path / "b", "seed=7"), run_name="earlier", group=group)
         reused = run_trial(cfg_in(tmp_path / "b", *lora), run_name="reused", group=group)
         assert group.pids and group.actors  # the caller's group is left running
-    assert not miss.stage1_hit and hit.stage1_hit and not reused.stage1_hit
+    with WorkerGroup(cfg_in(tmp_path / "c").ray, name="slot") as group:  # started, and warmed up, with the data
+        warmed = run_trial(cfg_in(tmp_path / "c", *lora), run_name="warmed", group=group)
+    assert not miss.stage1_hit and hit.stage1_hit and not reused.stage1_hit and not warmed.stage1_hit
     assert "sft/final_loss" in miss.metrics and "heldout/rate" in miss.metrics
     assert comparable(hit.metrics) == comparable(miss.metrics)
     assert comparable(reused.metrics) == comparable(miss.metrics)
+    assert comparable(warmed.metrics) == comparable(miss.metrics)

@@ -83,3 +83,53 @@ def test_groups_of_one_name_side_by_side(ray_cluster):
     ):
         assert a.run(where, {"add": 1})["sum"] == b.run(where, {"add": 1})["sum"] == 1.0
         assert a.pids != b.pids
+
+
+def state(config: dict) -> dict:
+    """What a rank holds before a stage's function does anything: a process group, DeepSpeed loaded, and
+    whether torch's generator is untouched since the process seeded it (torch seeds each process at random)."""
+    import sys
+
+    import torch
+    import torch.distributed as dist
+
+    seeded = torch.Generator().manual_seed(torch.initial_seed())
+    return {
+        "process_group": dist.is_initialized(),
+        "deepspeed": "deepspeed" in sys.modules,
+        "rng_untouched": torch.equal(seeded.get_state(), torch.get_rng_state()),
+    }
+
+
+@pytest.mark.e2e
+def test_a_group_started_in_the_background_is_warm_and_draws_as_a_cold_one(ray_cluster):
+    """A sweep slot's group starts while its first trial builds the data, and warms up (imports, process group,
+    a first DeepSpeed engine) without drawing from torch's generator: a warm rank draws as a cold one."""
+    from trainer.config import TrialConfig, to_dict
+
+    cfg = TrialConfig()
+    cfg.ray.num_workers = 2
+    with WorkerGroup(cfg.ray, name="warm") as group:  # one group at a time: two ranks each, on two CPUs
+        group.start_in_background(warm=to_dict(cfg))
+        warm = group.run(state, {})
+    with WorkerGroup(cfg.ray, name="cold") as group:
+        cold = group.run(state, {})
+    assert warm == {"process_group": True, "deepspeed": True, "rng_untouched": True}
+    assert cold == {"process_group": False, "deepspeed": False, "rng_untouched": True}
+
+
+@pytest.mark.e2e
+def test_a_background_start_or_warm_up_that_fails_is_raised_by_the_next_run(ray_cluster):
+    from trainer.ray_session import ResourceError
+    from trainer.worker_group import WorkerGroupError
+
+    with WorkerGroup(RayConfig(num_workers=64), name="too-big") as group:
+        group.start_in_background()
+        with pytest.raises(ResourceError):
+            group.run(where, {"add": 0})
+    with WorkerGroup(RayConfig(num_workers=1), name="bad-warm-up") as group:
+        group.start_in_background(warm={"no_such_section": {}})
+        with pytest.raises(WorkerGroupError) as e:
+            group.run(where, {"add": 0})
+        assert "no_such_section" in str(e.value.worker_failures[0])
+        assert not group.actors  # a failed group is ended

@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import threading
 import time
 from typing import Any, Callable
 
@@ -26,6 +27,7 @@ from . import timeline
 from .ray_session import check_resources, free_port
 
 FAILURE_GRACE_S = 5.0  # after a rank fails, how long the others get to fail too (a dead peer breaks their collectives)
+WARM_UP = "trainer.trial.worker:warm_up"  # named, not imported: the driver side never loads torch
 
 
 class WorkerGroupError(RuntimeError):
@@ -72,6 +74,9 @@ class WorkerGroup:
         self.actors: list = []
         self.pids: list[int] = []  # the ranks' process ids, in rank order
         self.pg = None
+        self._warming: list = []  # the ranks' warm-up calls, not yet waited for (run() waits, and reads failures)
+        self._starting: threading.Thread | None = None
+        self._start_error: BaseException | None = None
 
     def fits(self, ray_cfg) -> bool:
         """Whether a trial with ``ray_cfg`` can run in this group (the same ranks and resources)."""
@@ -84,16 +89,45 @@ class WorkerGroup:
     def __exit__(self, *exc) -> None:
         self.shutdown()
 
-    def start(self) -> None:
+    def start(self, warm: dict | None = None) -> None:
         """Reserve the ranks' resources together, start the actors and give each its rendezvous environment
-        (a start that fails half-way leaves nothing behind)."""
+        (a start that fails half-way leaves nothing behind).  ``warm``: a trial config (``to_dict``) whose
+        settings the ranks warm up with (``trainer.trial.worker.warm_up``), without waiting for them.  Waits
+        for a start in the background, and raises what it raised."""
+        if self._starting is not None:
+            self._starting.join()
+            self._starting, error, self._start_error = None, self._start_error, None
+            if error is not None:
+                raise error
+        self._start_now(warm)
+
+    def _start_now(self, warm: dict | None) -> None:
         if self.actors:
             return
         try:
             self._start()
+            if warm is not None:
+                self._warming = [a.run.remote(WARM_UP, warm) for a in self.actors]
         except BaseException:
             self.shutdown()
             raise
+
+    def start_in_background(self, warm: dict | None = None) -> None:
+        """:meth:`start` in a thread, so that the ranks start, import and warm up while the caller goes on (a
+        trial builds its data meanwhile); the next :meth:`start` or :meth:`run` waits for it."""
+        import ray
+
+        if self.actors or self._starting is not None or not ray.is_initialized():  # no Ray yet: on first use
+            return
+
+        def start() -> None:
+            try:
+                self._start_now(warm)
+            except BaseException as e:  # raised again by the caller's next start() or run()
+                self._start_error = e
+
+        self._starting = threading.Thread(target=start, name=f"start {self.name}", daemon=True)
+        self._starting.start()
 
     def _start(self) -> None:
         import ray
@@ -133,11 +167,12 @@ class WorkerGroup:
         import ray
 
         self.start()
-        refs = [a.run.remote(fn, config) for a in self.actors]
-        rank_of = {ref: i for i, ref in enumerate(refs)}
+        refs = [a.run.remote(fn, config) for a in self.actors]  # each rank runs it after its warm-up, if any
+        rank_of = {ref: i for i, ref in enumerate(refs)} | {ref: i for i, ref in enumerate(self._warming)}
         results: dict[int, Any] = {}
         failures: dict[int, BaseException] = {}
-        pending, deadline = list(refs), None
+        pending, deadline, runs = refs + self._warming, None, set(refs)
+        self._warming = []
         try:
             while pending:
                 timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -146,9 +181,11 @@ class WorkerGroup:
                     break
                 for ref in done:
                     try:
-                        results[rank_of[ref]] = ray.get(ref)
+                        result = ray.get(ref)
+                        if ref in runs:  # not a warm-up's
+                            results[rank_of[ref]] = result
                     except Exception as e:  # RayTaskError (the rank raised) or RayActorError (its process died)
-                        failures[rank_of[ref]] = e
+                        failures.setdefault(rank_of[ref], e)  # a rank's first: its warm-up's, if that failed
                         deadline = deadline or time.monotonic() + FAILURE_GRACE_S
         except BaseException:  # interrupted (Ctrl-C): ranks still busy would hold up whatever ran next on them
             self.shutdown()
@@ -159,6 +196,10 @@ class WorkerGroup:
         return results[0]
 
     def shutdown(self) -> None:
+        if self._starting is not None and self._starting is not threading.current_thread():
+            self._starting.join()  # a start in the background ends first, then its ranks go with the rest
+            self._starting = self._start_error = None
+        self._warming = []
         if not self.actors and self.pg is None:
             return
         import ray

@@ -107,6 +107,8 @@ def run_trial(
         report = progress.activate(progress.Reporter(progress_dir, name))
         report.stage("data")
         timeline.mark("trial_start", trial=name)
+        if group is not None:  # a sweep slot's: its ranks start and warm up (the first time) while the data is built
+            group.start_in_background(warm=to_dict(cfg))
         data = build_all(cfg)
         check_batches(cfg, data.summary)
         _log_data(uri, run_id, data.summary, cfg)
@@ -123,8 +125,8 @@ def run_trial(
         )
         c = tracking.client(uri)
         try:
-            # one group for both stages, started on first use: under the stage-1 lock on a miss (a trial
-            # waiting for another's stage 1 holds no workers of its own), for stage 2 alone on a hit
+            # one group for both stages; a trial's own starts on first use: under the stage-1 lock on a miss (a
+            # trial waiting for another's stage 1 holds no workers), for stage 2 alone on a hit
             ranks = nullcontext(group) if group else WorkerGroup(cfg.ray, name=f"{name}-{run_id[:8]}")
             with ray_session(cfg.ray), ranks as group:
                 report.stage("stage1")

@@ -35,7 +35,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from .. import incontext, progress, timeline
 from ..batches import dpo_batches, encode_dpo, encode_sft, pretrain_batches, sft_batches, steps_for
 from ..biases import universe
-from ..config import TrialConfig, from_dict, to_yaml
+from ..config import from_dict, to_yaml
 from ..dpo import DpoObjective, frozen_copy
 from ..engine import Engine, TrialFailure, world
 from ..evaluate import generate_distributed, judged, probe_accuracy_distributed, verdicts
@@ -46,15 +46,47 @@ from ..tracking import RunLogger, csv_text, jsonl_text
 from .worker_config import WorkerConfig
 
 
-def _setup_process(cfg: TrialConfig) -> None:
-    torch.set_num_threads(cfg.ray.cpus_per_worker)
-    os.environ.setdefault("DS_ACCELERATOR", "cuda" if cfg.ray.use_gpu else "cpu")
+def init_process(use_gpu: bool, threads: int) -> None:
+    """This process's torch threads, DeepSpeed's accelerator and the ranks' process group (from the rendezvous
+    environment, ``trainer.worker_group.rendezvous_env``).  Once per process: a stage or trial that runs after
+    another in the same ranks, or after :func:`warm_up`, finds the group formed."""
+    torch.set_num_threads(threads)
+    os.environ.setdefault("DS_ACCELERATOR", "cuda" if use_gpu else "cpu")
     # imported here on purpose: DeepSpeed picks its accelerator when first imported, from DS_ACCELERATOR
+    import deepspeed
     from deepspeed.utils import logger as ds_logger
 
     ds_logger.setLevel(logging.WARNING)
     # DeepSpeed 0.19 still calls collectives that torch 2.13 deprecates: one warning per call, no action.
     warnings.filterwarnings("ignore", message=r".*is deprecated.*", category=FutureWarning)
+    if use_gpu:  # the rank's own GPU among its node's (trainer.worker_group.rendezvous_env)
+        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
+    deepspeed.init_distributed(dist_backend="nccl" if use_gpu else "gloo")
+
+
+def warm_up(config: dict[str, Any]) -> None:
+    """What a fresh process pays on its first stage, paid ahead, while the driver still builds the trial's data
+    (``WorkerGroup.start_in_background``): the imports, the process group, and the first model build and
+    ``deepspeed.initialize`` (1-3 s each the first time in a process, measured; under 0.1 s after), here on a
+    tiny model under the trial's engine settings.  Torch's generators are left as they were: a warmed rank
+    gives the same results as a cold one."""
+    cfg = from_dict(config)
+    init_process(cfg.ray.use_gpu, cfg.ray.cpus_per_worker)
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    devices = [torch.cuda.current_device()] if cfg.ray.use_gpu else []
+    with torch.random.fork_rng(devices=devices):
+        tiny = LlamaConfig(
+            vocab_size=64,
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            num_key_value_heads=2,
+            max_position_embeddings=32,
+        )
+        Engine(LlamaForCausalLM(tiny), cfg.engine, cfg.pretrain, total_steps=1).close()
+    gc.collect()
 
 
 class Context:
@@ -64,13 +96,7 @@ class Context:
         self.w, self.data = w, w.data
         self.mark("worker_enter")
         self.cfg = cfg = from_dict(w.cfg)
-        _setup_process(cfg)
-        import deepspeed  # after _setup_process (see there)
-
-        if cfg.ray.use_gpu:  # the rank's own GPU among its node's (trainer.worker_group.rendezvous_env)
-            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
-        # once per process: stage 2 after stage 1 in the same ranks finds the group formed
-        deepspeed.init_distributed(dist_backend="nccl" if cfg.ray.use_gpu else "gloo")
+        init_process(cfg.ray.use_gpu, cfg.ray.cpus_per_worker)
         self.rank, self.world_size = world()
         self.mark("process_group_ready")
         self.device = torch.device(f"cuda:{torch.cuda.current_device()}") if cfg.ray.use_gpu else torch.device("cpu")
