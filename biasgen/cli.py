@@ -146,7 +146,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     uri = tracking.resolve_uri(args.tracking_uri)
     check_store(uri, must_exist=True)  # one line in seconds, not MLflow's retries for minutes
     out = _analysis_dir(experiments, args.out)
-    end = conclude(uri, experiments, out, log=not args.no_log)
+    end = conclude(uri, experiments, out, log=not args.no_log, holdout=args.holdout_largest)
     print(format_text(end.analysis))
     print(f"\nwrote {len(end.files)} files to {out.resolve()}: " + ", ".join(f.name for f in end.files))
     if not args.no_log:
@@ -535,6 +535,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-log",
         action="store_true",
         help="do not attach the outputs to the parent run (of a pool: its first sweep's)",
+    )
+    p.add_argument(
+        "--holdout-largest",
+        metavar="AXIS",
+        choices=("params", "tokens", "universe"),
+        help="check that the scaling fit predicts: fit held-out gain against log10 of AXIS (params: model "
+        "parameters; tokens: data.tokens; universe: the number of biases of data.biases) without its largest "
+        "value and report the prediction there against the measured gain",
     )
     p.set_defaults(func=cmd_analyze)
 

@@ -8,9 +8,11 @@ drawn trial contributes a draw from its own 95% interval (read as a normal), so 
 seed-to-seed spread and each trial's finite number of eval prompts. With one seed it is that trial's interval.
 
 Fits. Ordinary least squares on trial-level points (one per finished trial) with t-based 95% intervals:
-gain against log10(parameters) per mix, against mix per model and against fraction per model, each with the
-other varying axes as covariates (a numeric axis linearly, a categorical one such as ``finetune.method`` as a
-0/1 column per level but the first), plus one joint fit over everything. A fit with no more points than
+gain against log10(parameters) per mix, against mix per model and against fraction per model, against log10
+of each other size the sweep varies (``SCALE_AXES``: stage-1 tokens, the universe's number of biases) per
+model, each with the other varying axes as covariates (a size on a log10 scale, another numeric axis
+linearly, a categorical one such as ``finetune.method`` as a 0/1 column per level but the first), plus one
+joint fit over everything. ``sweeps.predict`` checks whether such a fit extrapolates. A fit with no more points than
 coefficients (or a single value of its x) is not made: it is reported as too few points. Nor is one whose
 columns are collinear (one-factor variants, whose keys move together): least squares would split the
 effect between them arbitrarily.
@@ -39,6 +41,22 @@ BOOTSTRAP_DRAWS = 4000
 Z95 = 1.959963984540054
 CORE_AXES = ("model.size", "model.pretrained", "data.mix", "finetune.fraction")
 DERIVED_FROM_SEED = ("data.hash",)  # a trial parameter that is no config key: the data's content hash
+# axes that are sizes, fitted on a log10 scale like the model's parameters, by the short name fits use
+SCALE_AXES = {"data.tokens": "tokens", "data.biases": "universe"}
+
+
+def scale_value(key: str, value: str) -> float:
+    """The size an axis value stands for: ``data.tokens`` as it is, ``data.biases`` as its universe's number of
+    biases (``paper``: 52; ``synthetic:N[@SEED]``: N); nan where the value is no size."""
+    if key == "data.biases":
+        from trainer.biases import UniverseError, parse_spec, universe
+
+        try:
+            spec = parse_spec(value)
+        except UniverseError:
+            return math.nan
+        return float(spec.n) if spec.synthetic else float(len(universe(value)))
+    return _float(value)
 
 
 def is_condition(key: str) -> bool:
@@ -135,6 +153,8 @@ class Analysis:
     conditions: list[Condition]
     fits: list[Coef]
     too_few: list[str]  # fits that could not be made, and why
+    predictions: list = field(default_factory=list)  # sweeps.predict.Prediction, with analyze(holdout=AXIS)
+    prediction_notes: list[str] = field(default_factory=list)  # groups that gave no prediction, and why
 
     @property
     def unfinished(self) -> list[Trial]:
@@ -361,6 +381,11 @@ def fits(trials: list[Trial]) -> tuple[list[Coef], list[str]]:
             "fraction": [t.fraction for t in ts],
         }
         for i, name in enumerate(other_names):
+            if name in SCALE_AXES:  # a size: on a log10 scale, as parameters are
+                sizes = [scale_value(name, t.other[i][1]) for t in ts]
+                if all(v > 0 for v in sizes):
+                    cov[f"log10({SCALE_AXES[name]})"] = [math.log10(v) for v in sizes]
+                    continue
             vals = [_float(t.other[i][1]) for t in ts]
             if not any(math.isnan(v) for v in vals):  # a numeric axis: one covariate
                 cov[name] = vals
@@ -393,14 +418,23 @@ def fits(trials: list[Trial]) -> tuple[list[Coef], list[str]]:
             continue
         for model in by(lambda t: t.model):
             run(f"gain ~ {axis}", f"model {model}", axis, [t for t in fin if t.model == model])
+    for i, name in enumerate(other_names):  # the sizes a sweep varies besides the model's: per model
+        sizes = [scale_value(name, t.other[i][1]) for t in fin] if name in SCALE_AXES else []
+        if len(set(sizes)) > 1 and all(v > 0 for v in sizes):
+            x = f"log10({SCALE_AXES[name]})"
+            for model in by(lambda t: t.model):
+                run(f"gain ~ {x}", f"model {model}", x, [t for t in fin if t.model == model])
     run("gain ~ log10(params) + mix + fraction (joint)", "all trials", "log10(params)", fin)
     if not fin:
         too_few.insert(0, "no finished trials yet: nothing to fit")
     return coefs, too_few
 
 
-def analyze(uri: str, experiment: str | list[str], seed: int = 0, with_per_bias: bool = True) -> Analysis:
-    """One sweep, or several pooled (module docstring); a pool's outputs belong to its first sweep's parent run."""
+def analyze(
+    uri: str, experiment: str | list[str], seed: int = 0, with_per_bias: bool = True, holdout: str | None = None
+) -> Analysis:
+    """One sweep, or several pooled (module docstring); a pool's outputs belong to its first sweep's parent run.
+    ``holdout``: a size axis (``sweeps.predict.AXES``) whose largest value the fits must predict."""
     names = [experiment] if isinstance(experiment, str) else list(dict.fromkeys(experiment))
     loaded = [load(uri, name, with_per_bias) for name in names]
     parent, _, axes, _ = loaded[0]
@@ -409,7 +443,12 @@ def analyze(uri: str, experiment: str | list[str], seed: int = 0, with_per_bias:
     trials.sort(key=lambda t: (t.condition, t.seed, t.name))
     planned = sum(p for _, p, _, _ in loaded)
     coefs, too_few = fits(trials)
-    return Analysis(" + ".join(names), uri, parent, planned, axes, trials, aggregate(trials, seed), coefs, too_few)
+    a = Analysis(" + ".join(names), uri, parent, planned, axes, trials, aggregate(trials, seed), coefs, too_few)
+    if holdout:
+        from .predict import holdout_largest
+
+        a.predictions, a.prediction_notes = holdout_largest(a, holdout)
+    return a
 
 
 def _param(t: Trial, key: str) -> str:
@@ -523,7 +562,9 @@ def _r(x: float) -> float:
 
 def format_text(a: Analysis) -> str:
     """The compact table printed by ``launch.py analyze`` (and saved as analysis.txt)."""
-    return conditions_text(a) + "\n" + fits_text(a)
+    from .predict import predictions_text
+
+    return conditions_text(a) + "\n" + fits_text(a) + predictions_text(a.predictions, a.prediction_notes)
 
 
 def conditions_text(a: Analysis) -> str:

@@ -38,10 +38,13 @@ class Conclusion:
         return textwrap.fill(self.finding, width=110) + "\n\n" if self.finding else ""
 
 
-def conclude(uri: str, experiments: str | list[str], out: Path, log: bool = True) -> Conclusion:
+def conclude(
+    uri: str, experiments: str | list[str], out: Path, log: bool = True, holdout: str | None = None
+) -> Conclusion:
     """Analyse the sweep (or pool), write ``out`` and, with ``log``, attach it and ``summary.txt`` to the
-    (first) sweep's parent run."""
-    a = analyze(uri, experiments)
+    (first) sweep's parent run.  ``holdout``: the size axis whose largest value the fits predict
+    (``sweeps.predict``)."""
+    a = analyze(uri, experiments, holdout=holdout)
     end = Conclusion(a, write(a, out, log=log), finding(a))
     if log:
         tracking.client(uri).log_text(a.parent_run_id, end.summary(), SUMMARY)

@@ -15,6 +15,7 @@ from trainer import tracking
 
 from .analysis import Analysis, condition_rows, fit_rows, format_text, has_incontext
 from .plots import draw_all
+from .predict import prediction_rows, size_text
 
 ARTIFACT_DIR = "analysis"
 
@@ -84,6 +85,25 @@ def html_report(a: Analysis, figures: list[Path]) -> str:
         }
         for f in a.fits
     ]
+    predicted = [
+        {
+            "group": p.group,
+            "fitted on": ", ".join(size_text(v) for v in p.fit_sizes) + f" (n={p.n_fit})",
+            "slope / decade": _est(p.slope, True),
+            f"held-out {p.axis}": size_text(p.held_size),
+            "predicted [95% PI]": _est(p.predicted, True),
+            "measured [95%]": _est(p.measured, True) + f" (n={p.n_held})",
+            "inside": "yes" if p.inside else "NO",
+        }
+        for p in a.predictions
+    ]
+    holdout = ""
+    if a.predictions or a.prediction_notes:
+        notes = "".join(f"<p class=warn>{html.escape(w)}</p>" for w in a.prediction_notes)
+        holdout = f"""<h2>Held-out prediction</h2>{_table(predicted, ("group",))}{notes}
+<p class=muted>Gain against log10 of the size, fitted without the largest size and extrapolated to it: the 95%
+prediction interval for the mean of its seeds (the fit's uncertainty and the seeds' spread) against the measured
+mean. A fit that predicts the next size is a scaling law; one that misses it only described its own points.</p>"""
     unfinished = [{"run": t.name, "status": t.status, "error": t.error[:300]} for t in a.unfinished]
     imgs = "".join(
         f"<h3>{html.escape(p.stem.replace('_', ' '))}</h3><img alt='{html.escape(p.stem)}' "
@@ -107,7 +127,7 @@ written {time.strftime("%Y-%m-%d %H:%M:%S")}.</p>
 own interval). "vs no-doc control": the gain minus the gain of the mix-0 model of the same size and fraction.</p>
 <h2>Fits</h2>{_table(fits, ("fit", "group", "term"))}{warn}
 <p class=muted>OLS on finished trials (one point per trial), other varying axes as covariates,
-t-based 95% intervals.</p>
+t-based 95% intervals.</p>{holdout}
 <h2>Not finished</h2>{_table(unfinished, ("run", "status", "error"))}
 <h2>Figures</h2>{imgs}
 </body></html>
@@ -124,6 +144,8 @@ def write(a: Analysis, out: Path, log: bool = True) -> list[Path]:
         (tmp / "analysis.txt").write_text(format_text(a) + "\n")
         (tmp / "conditions.csv").write_text(tracking.csv_text(condition_rows(a)))
         (tmp / "fits.csv").write_text(tracking.csv_text(fit_rows(a)))
+        if a.predictions:
+            (tmp / "predictions.csv").write_text(tracking.csv_text(prediction_rows(a.predictions)))
         (tmp / "report.html").write_text(html_report(a, figures))
         os.chmod(tmp, 0o755)
         old = out.with_name(f".{out.name}.old")

@@ -3,6 +3,7 @@ log10 parameters), aggregated, fitted, drawn and reported, and attached to the s
 
 from __future__ import annotations
 
+import csv
 import math
 from pathlib import Path
 
@@ -135,6 +136,22 @@ def test_cli_analyze_and_its_errors(store, tmp_path, cli):
     assert summary.endswith((tmp_path / "rep" / "analysis.txt").read_text())
     r = cli("analyze", "--tracking-uri", store, "--experiment", "nope", cwd=tmp_path, timeout=300)
     assert r.returncode == 2 and "error: no experiment named 'nope'" in r.stderr and "synth" in r.stderr
+
+
+def test_cli_holdout_largest_reports_the_prediction_against_the_measurement(store, tmp_path, cli):
+    log_sweep(store, "synth", SIZES)  # the known law holds at every size: the 10M model is predicted
+    out = tmp_path / "rep"
+    r = cli("analyze", "--tracking-uri", store, "--experiment", "synth", "--out", str(out), "--no-log",
+            "--holdout-largest", "params", cwd=tmp_path, timeout=300)  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    line = next(x for x in r.stdout.splitlines() if x.strip().startswith("mix 0.5, frac 0.5"))
+    assert "fit on 100k, 1M (n=6)" in line and "at 10M: predicted +" in line and line.endswith(": inside"), line
+    with open(out / "predictions.csv", newline="") as f:
+        rows = {row["group"]: row for row in csv.DictReader(f)}
+    assert set(rows) == {"mix 0, frac 0.5", "mix 0.5, frac 0.5"} and rows["mix 0.5, frac 0.5"]["inside"] == "True"
+    assert "<h2>Held-out prediction</h2>" in (out / "report.html").read_text()
+    r = cli("analyze", "--tracking-uri", store, "--experiment", "synth", "--holdout-largest", "depth", cwd=tmp_path)
+    assert r.returncode == 2 and "invalid choice: 'depth'" in r.stderr
 
 
 def test_a_key_an_older_run_lacks_counts_at_its_default(store):

@@ -1,0 +1,121 @@
+"""Held-out prediction (sweeps/predict.py): a fit made without the largest size, checked against it; and the
+size axes besides parameters (stage-1 tokens, the universe's number of biases) as log-scale fits."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sweeps.analysis import Analysis, Trial, aggregate, fits, format_text
+from sweeps.predict import holdout_largest, prediction_rows
+
+
+def trials_along(axis_key: str | None, values: dict[str, float], law, seeds=3, noise=0.01, seed=0, mixes=(0.5,)):
+    """Finished trials of one model per value (``axis_key`` None: the model's size is the axis, else the
+    value sits in that axis of ``other``), ``law(size)`` their mean gain, ``noise`` their seed spread."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for label, v in values.items():
+        for mix in mixes:
+            for s in range(seeds):
+                gain = (law(v) if mix > 0 else 0.0) + rng.normal(0, noise)
+                other = () if axis_key is None else ((axis_key, label),)
+                out.append(
+                    Trial(
+                        f"r{len(out)}",
+                        f"{label}-{mix}-{s}",
+                        "FINISHED",
+                        {},
+                        {
+                            "heldout/gain": gain,
+                            "heldout/gain_lo": gain - 0.02,
+                            "heldout/gain_hi": gain + 0.02,
+                            "params_total": v if axis_key is None else 1e6,
+                        },
+                        label if axis_key is None else "m",
+                        mix,
+                        0.75,
+                        other,
+                        str(s),
+                    )
+                )
+    return out
+
+
+def analysis(trials: list[Trial]) -> Analysis:
+    coefs, too_few = fits(trials)
+    return Analysis("t", "sqlite://", "p", len(trials), [], trials, aggregate(trials), coefs, too_few)
+
+
+SIZES = {"xs": 1e5, "s": 3e5, "m": 1e6, "l": 3e6}
+
+
+def test_a_law_that_holds_is_predicted_at_the_held_out_size():
+    a = analysis(trials_along(None, SIZES, lambda n: 0.05 + 0.12 * math.log10(n), mixes=(0.0, 0.5)))
+    preds, why = holdout_largest(a, "params")
+    by = {p.group: p for p in preds}
+    assert set(by) == {"mix 0, frac 0.75", "mix 0.5, frac 0.75"} and why == []
+    p = by["mix 0.5, frac 0.75"]
+    assert p.fit_sizes == [1e5, 3e5, 1e6] and p.held_size == 3e6 and p.n_fit == 9 and p.n_held == 3
+    assert p.slope.lo <= 0.12 <= p.slope.hi
+    truth = 0.05 + 0.12 * math.log10(3e6)
+    assert abs(p.predicted.mean - truth) < 0.03 and abs(p.measured.mean - truth) < 0.03
+    assert p.predicted.hi - p.predicted.lo < 0.1  # 9 points, noise 0.01: a narrow interval
+    row = prediction_rows([p])[0]
+    assert row["held_size"] == 3e6 and row["fit_sizes"] == "100000 300000 1e+06" and row["inside"] == p.inside
+
+
+def test_the_prediction_interval_covers_as_often_as_it_says():
+    """Over many draws of a law that holds, the measured mean falls inside the 95% prediction interval about
+    95% of the time: narrower (forgetting the seeds' spread, or the fit's) would cover far less."""
+    inside = [
+        holdout_largest(analysis(trials_along(None, SIZES, lambda n: 0.12 * math.log10(n), seed=k)), "params")[0][
+            0
+        ].inside
+        for k in range(200)
+    ]
+    assert 0.9 <= np.mean(inside) <= 0.99, np.mean(inside)
+
+
+def test_a_law_that_saturates_is_caught():
+    """Gain rising by 0.2 per decade up to 1M parameters, then flat: the line fitted below overshoots."""
+    a = analysis(trials_along(None, SIZES, lambda n: min(0.4, 0.2 * math.log10(n) - 0.8)))
+    (p,), _ = holdout_largest(a, "params")
+    assert p.predicted.lo > 0.45 and abs(p.measured.mean - 0.4) < 0.02 and not p.inside
+    assert "OUTSIDE" in format_text(a := _with(a, "params"))
+    assert "held-out prediction" in format_text(a)
+
+
+def _with(a: Analysis, axis: str) -> Analysis:
+    a.predictions, a.prediction_notes = holdout_largest(a, axis)
+    return a
+
+
+@pytest.mark.parametrize(
+    "key, short, values",
+    [
+        ("data.tokens", "tokens", {"500000": 5e5, "1000000": 1e6, "2000000": 2e6, "4000000": 4e6}),
+        ("data.biases", "universe", {"paper": 52, "synthetic:100": 100, "synthetic:200@3": 200, "synthetic:400": 400}),
+    ],
+)
+def test_tokens_and_universe_size_are_log_scale_axes(key, short, values):
+    """Stage-1 tokens and the universe's size fit like parameters: per model on log10, and predictable."""
+    a = analysis(trials_along(key, values, lambda v: 0.1 + 0.15 * math.log10(v)))
+    slope = next(f for f in a.fits if f.fit == f"gain ~ log10({short})" and f.term == f"log10({short})")
+    assert slope.group == "model m" and slope.lo <= 0.15 <= slope.hi
+    (p,), why = holdout_largest(a, short)
+    assert why == [] and p.held_size == max(values.values()) and p.inside
+    assert p.group == "m, mix 0.5, frac 0.75"
+
+
+def test_too_few_sizes_is_said_not_guessed():
+    a = analysis(trials_along(None, {"s": 1e5, "l": 1e7}, lambda n: 0.1 * math.log10(n)))
+    preds, why = holdout_largest(a, "params")
+    assert preds == [] and why == [
+        "held-out params (mix 0.5, frac 0.75): 1 smaller size(s) with 3 trial(s) below the largest (1e+07); "
+        "a prediction needs at least 2 sizes and 3 trials"
+    ]
+    with pytest.raises(ValueError, match="axis 'depth'"):
+        holdout_largest(a, "depth")
