@@ -15,7 +15,7 @@ import numpy as np
 
 from trainer.keys import is_control
 
-from .analysis import Analysis, Condition, has_incontext
+from .analysis import SCALE_AXES, Analysis, Condition, has_incontext, scale_value
 
 MAX_HEATMAP_ROWS = 60
 
@@ -137,6 +137,41 @@ def gain_vs_fraction(a: Analysis, out: Path) -> Path:
         lambda c: c.fraction,
         "fraction of biases fine-tuned",
     )
+
+
+def gain_vs_scale(a: Analysis, out: Path, key: str) -> Path:
+    """Gain against a size the sweep varies besides the model's (``SCALE_AXES``: stage-1 tokens, the universe's
+    number of biases), on a log axis: a panel per mix, fraction and remaining axes, a line per model."""
+    short = SCALE_AXES[key]
+
+    def value(c: Condition) -> float:
+        v = dict(c.other).get(key)
+        return scale_value(key, v) if v is not None else math.nan
+
+    def rest(c: Condition) -> str:
+        return "".join(f", {k.split('.')[-1]}={v}" for k, v in c.other if k != key)
+
+    return _gain_panels(
+        a,
+        out / f"gain_vs_{short}.png",
+        lambda c: (c.mix, c.fraction, rest(c)),
+        lambda k: f"mix {k[0]:g}, fraction {k[1]:g}{k[2]}",
+        lambda c: c.model,
+        str,
+        value,
+        {"tokens": "stage-1 tokens", "universe": "biases in the universe"}[short],
+        logx=True,
+    )
+
+
+def scale_axes(a: Analysis) -> list[str]:
+    """The ``SCALE_AXES`` keys with more than one size among the conditions that have a gain."""
+    sizes: dict[str, set] = defaultdict(set)
+    for c in a.conditions:
+        for k, v in c.other:
+            if k in SCALE_AXES and c.gain is not None and scale_value(k, v) > 0:
+                sizes[k].add(scale_value(k, v))
+    return [k for k in SCALE_AXES if len(sizes[k]) > 1]
 
 
 def heatmap(a: Analysis, out: Path) -> Path:
@@ -284,4 +319,5 @@ INCONTEXT_FIGURES = (incontext_rates, incontext_vs_heldout)  # drawn when a cond
 
 
 def draw_all(a: Analysis, out: Path) -> list[Path]:
-    return [fig(a, out) for fig in FIGURES + (INCONTEXT_FIGURES if has_incontext(a) else ())]
+    figures = [fig(a, out) for fig in FIGURES + (INCONTEXT_FIGURES if has_incontext(a) else ())]
+    return figures + [gain_vs_scale(a, out, key) for key in scale_axes(a)]  # sizes the sweep varies

@@ -119,3 +119,16 @@ def test_too_few_sizes_is_said_not_guessed():
     ]
     with pytest.raises(ValueError, match="axis 'depth'"):
         holdout_largest(a, "depth")
+
+
+def test_a_varied_size_gets_its_figure(tmp_path):
+    from sweeps.plots import draw_all
+
+    values = {"500000": 5e5, "1000000": 1e6, "2000000": 2e6}
+    a = analysis(trials_along("data.tokens", values, lambda v: 0.1 * math.log10(v)))
+    names = [p.name for p in draw_all(a, tmp_path)]
+    assert "gain_vs_tokens.png" in names and "gain_vs_universe.png" not in names
+    assert (tmp_path / "gain_vs_tokens.png").stat().st_size > 10_000
+    a = analysis(trials_along(None, SIZES, lambda n: 0.1 * math.log10(n)))
+    (tmp_path / "params").mkdir()
+    assert not any(p.name.startswith("gain_vs_tokens") for p in draw_all(a, tmp_path / "params"))
