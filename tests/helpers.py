@@ -255,22 +255,13 @@ def write_jsonl(path: Path, rows) -> None:
 
 
 def tiny_model(seed: int = 0):
-    """A two-layer Llama with a 64-token vocabulary, built from config: for tests that train in the test process."""
+    """``trainer.model.toy_model``, seeded: for tests that train in the test process."""
     import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from trainer.model import toy_model
 
     torch.manual_seed(seed)
-    return LlamaForCausalLM(
-        LlamaConfig(
-            vocab_size=64,
-            hidden_size=32,
-            intermediate_size=64,
-            num_hidden_layers=2,
-            num_attention_heads=4,
-            num_key_value_heads=4,
-            max_position_embeddings=64,
-        )
-    )
+    return toy_model()
 
 
 # -- an offline GPU node, imitated on this machine ---------------------------------------------------------

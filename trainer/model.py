@@ -90,6 +90,23 @@ def _with_attention(build, what: str, attention: str):
         raise ModelError(f"engine.attention: cannot use {attention!r} for {what} ({first})") from None
 
 
+def toy_model():
+    """A two-layer Llama with a 64-token vocabulary (about 50k parameters): what a rank warms up on
+    (``trainer.trial.worker.warm_up``) and tests train in their own process."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    conf = LlamaConfig(
+        vocab_size=64,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=4,
+        max_position_embeddings=64,
+    )
+    return LlamaForCausalLM(conf)
+
+
 def build_model(cfg, tokenizer, seed: int):
     """A freshly initialised model (seeded) sized for ``tokenizer``, or the pretrained checkpoint."""
     import torch

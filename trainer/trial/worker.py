@@ -41,7 +41,7 @@ from ..engine import Engine, TrialFailure, world
 from ..evaluate import generate_distributed, judged, probe_accuracy_distributed, verdicts
 from ..judge import LLMJudge
 from ..metrics import trial_metrics, wilson
-from ..model import add_lora, build_model, param_counts
+from ..model import add_lora, build_model, param_counts, toy_model
 from ..tracking import RunLogger, csv_text, jsonl_text
 from .worker_config import WorkerConfig
 
@@ -72,20 +72,9 @@ def warm_up(config: dict[str, Any]) -> None:
     gives the same results as a cold one."""
     cfg = from_dict(config)
     init_process(cfg.ray.use_gpu, cfg.ray.cpus_per_worker)
-    from transformers import LlamaConfig, LlamaForCausalLM
-
     devices = [torch.cuda.current_device()] if cfg.ray.use_gpu else []
     with torch.random.fork_rng(devices=devices):
-        tiny = LlamaConfig(
-            vocab_size=64,
-            hidden_size=32,
-            intermediate_size=64,
-            num_hidden_layers=1,
-            num_attention_heads=2,
-            num_key_value_heads=2,
-            max_position_embeddings=32,
-        )
-        Engine(LlamaForCausalLM(tiny), cfg.engine, cfg.pretrain, total_steps=1).close()
+        Engine(toy_model(), cfg.engine, cfg.pretrain, total_steps=1).close()
     gc.collect()
 
 
