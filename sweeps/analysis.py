@@ -153,7 +153,8 @@ class Analysis:
     conditions: list[Condition]
     fits: list[Coef]
     too_few: list[str]  # fits that could not be made, and why
-    predictions: list = field(default_factory=list)  # sweeps.predict.Prediction, with analyze(holdout=AXIS)
+    holdout: str | None = None  # the size axis whose largest value the fits predict (analyze(holdout=AXIS))
+    predictions: list = field(default_factory=list)  # sweeps.predict.Prediction, one per group along it
     prediction_notes: list[str] = field(default_factory=list)  # groups that gave no prediction, and why
 
     @property
@@ -447,6 +448,7 @@ def analyze(
     if holdout:
         from .predict import holdout_largest
 
+        a.holdout = holdout
         a.predictions, a.prediction_notes = holdout_largest(a, holdout)
     return a
 
@@ -564,7 +566,7 @@ def format_text(a: Analysis) -> str:
     """The compact table printed by ``launch.py analyze`` (and saved as analysis.txt)."""
     from .predict import predictions_text
 
-    return conditions_text(a) + "\n" + fits_text(a) + predictions_text(a.predictions, a.prediction_notes)
+    return conditions_text(a) + "\n" + fits_text(a) + predictions_text(a)
 
 
 def conditions_text(a: Analysis) -> str:

@@ -169,21 +169,22 @@ def prediction_rows(preds: list[Prediction]) -> list[dict]:
     ]
 
 
-def predictions_text(preds: list[Prediction], why: list[str]) -> str:
-    if not preds and not why:
+def predictions_text(a: Analysis) -> str:
+    """The held-out prediction's lines of ``analysis.txt`` ("" unless ``a`` was analysed with a holdout axis)."""
+    if not a.holdout:
         return ""
-    axis = preds[0].axis if preds else ""
     lines = [
         "",
-        f"held-out prediction (fit gain ~ log10({axis or 'size'}) without the largest size, predict it; 95% "
-        "prediction interval for the mean of its seeds):",
+        "",
+        f"held-out prediction (gain ~ log10({a.holdout}) fitted without the largest {a.holdout}, predicted there; "
+        "95% prediction interval for the mean of its seeds):",
     ]
-    for p in preds:
+    for p in a.predictions:
         fitted = ", ".join(size_text(v) for v in p.fit_sizes)
         lines.append(
             f"  {p.group:<36} fit on {fitted} (n={p.n_fit}), slope {p.slope.fmt(True)}/decade; "
             f"at {size_text(p.held_size)}: predicted {p.predicted.fmt(True)}, measured {p.measured.fmt(True)} "
             f"(n={p.n_held}): {'inside' if p.inside else 'OUTSIDE'}"
         )
-    lines += [f"  {w}" for w in why]
+    lines += [f"  {w}" for w in a.prediction_notes]
     return "\n".join(lines)

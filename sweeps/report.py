@@ -98,7 +98,7 @@ def html_report(a: Analysis, figures: list[Path]) -> str:
         for p in a.predictions
     ]
     holdout = ""
-    if a.predictions or a.prediction_notes:
+    if a.holdout:
         notes = "".join(f"<p class=warn>{html.escape(w)}</p>" for w in a.prediction_notes)
         holdout = f"""<h2>Held-out prediction</h2>{_table(predicted, ("group",))}{notes}
 <p class=muted>Gain against log10 of the size, fitted without the largest size and extrapolated to it: the 95%

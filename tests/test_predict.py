@@ -89,6 +89,7 @@ def test_a_law_that_saturates_is_caught():
 
 
 def _with(a: Analysis, axis: str) -> Analysis:
+    a.holdout = axis
     a.predictions, a.prediction_notes = holdout_largest(a, axis)
     return a
 
