@@ -11,7 +11,8 @@ Fits. Ordinary least squares on trial-level points (one per finished trial) with
 gain against log10(parameters) per mix, against mix per model and against fraction per model, against log10
 of each other size the sweep varies (``SCALE_AXES``: stage-1 tokens, the universe's number of biases) per
 model, each with the other varying axes as covariates (a size on a log10 scale, another numeric axis
-linearly, a categorical one such as ``finetune.method`` as a 0/1 column per level but the first), plus one
+linearly, a categorical one such as ``finetune.method`` as a 0/1 column per level but the first; in a
+per-model fit not the parameter count, which moves there only with the vocabulary), plus one
 joint fit over everything. ``sweeps.predict`` checks whether such a fit extrapolates. A fit with no more points than
 coefficients (or a single value of its x) is not made: it is reported as too few points. Nor is one whose
 columns are collinear (one-factor variants, whose keys move together): least squares would split the
@@ -401,6 +402,8 @@ def fits(trials: list[Trial]) -> tuple[list[Coef], list[str]]:
             too_few.append(f"{fit} ({group}): too few points for a fit: no finished trials")
             return
         cov = covariates(ts)
+        if group.startswith("model "):  # one model: its parameter count moves only with the vocabulary (the
+            cov.pop("log10(params)")  # universe, the tokenizer), a side effect of keys that are covariates already
         got, why = ols({x: cov.pop(x), **cov}, [t.metrics["heldout/gain"] for t in ts])
         if why:
             too_few.append(f"{fit} ({group}): {why}")

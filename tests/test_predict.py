@@ -133,3 +133,44 @@ def test_a_varied_size_gets_its_figure(tmp_path):
     a = analysis(trials_along(None, SIZES, lambda n: 0.1 * math.log10(n)))
     (tmp_path / "params").mkdir()
     assert not any(p.name.startswith("gain_vs_tokens") for p in draw_all(a, tmp_path / "params"))
+
+
+def test_within_one_model_the_parameter_count_is_no_covariate():
+    """A larger universe grows the vocabulary and so the parameter count a little: within one model that
+    count moves with the universe, and as a covariate it would make the tokens fit collinear (no fit at all)."""
+    values = {"1250000": 1.25e6, "2500000": 2.5e6, "5000000": 5e6}
+    trials = trials_along("data.tokens", values, lambda v: 0.2 * math.log10(v) - 0.8)
+    trials = [
+        Trial(
+            t.run_id,
+            t.name,
+            t.status,
+            t.params,
+            t.metrics,
+            t.model,
+            t.mix,
+            t.fraction,
+            (("data.biases", "synthetic:60"), *t.other),
+            t.seed,
+        )  # fmt: skip
+        for t in trials
+    ]
+    big = trials_along("data.tokens", {"5000000": 5e6}, lambda v: 0.75, seed=3)
+    for t in big:  # the 200-bias cell: a larger vocabulary
+        trials.append(
+            Trial(
+                f"u{t.run_id}",
+                f"u{t.name}",
+                t.status,
+                t.params,
+                t.metrics | {"params_total": 1.02e6},
+                t.model,
+                t.mix,
+                t.fraction,
+                (("data.biases", "synthetic:200"), *t.other),
+                t.seed,
+            )  # fmt: skip
+        )
+    a = analysis(trials)
+    slope = next((f for f in a.fits if f.fit == "gain ~ log10(tokens)" and f.term == "log10(tokens)"), None)
+    assert slope is not None and slope.lo <= 0.2 <= slope.hi, a.too_few
