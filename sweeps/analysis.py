@@ -67,6 +67,11 @@ def is_condition(key: str) -> bool:
     return key not in DERIVED_FROM_SEED and keys.is_condition(TrialConfig, key)
 
 
+def axes_text(other: tuple[tuple[str, str], ...], sep: str = ", ") -> str:
+    """A condition's further axes as labels show them: ``, tokens=5000000, biases=synthetic:60``."""
+    return "".join(f"{sep}{k.split('.')[-1]}={v}" for k, v in other)
+
+
 class AnalysisError(UserError):
     """The store holds nothing to analyse as asked (no experiment, no sweep): one line, exit status 2."""
 
@@ -127,7 +132,7 @@ class Condition:
 
     @property
     def label(self) -> str:
-        extra = "".join(f", {k.split('.')[-1]}={v}" for k, v in self.other)
+        extra = axes_text(self.other)
         return f"{self.model}, mix {self.mix:g}, frac {self.fraction:g}{extra}"
 
 
@@ -335,11 +340,22 @@ def _bootstrap_means(
 # -- fits ----------------------------------------------------------------------------------------------------
 
 
+def least_squares(X: np.ndarray, y) -> tuple[np.ndarray, float, np.ndarray, float]:
+    """Least squares of ``y`` on the full-rank design ``X``: the coefficients, the residual variance, (XᵀX)⁻¹
+    and the 97.5% t quantile on n - p degrees of freedom (what intervals for coefficients and predictions
+    are made of)."""
+    from scipy import stats
+
+    yv = np.asarray(y, float)
+    beta, *_ = np.linalg.lstsq(X, yv, rcond=None)
+    resid = yv - X @ beta
+    dof = len(yv) - X.shape[1]
+    return beta, float(resid @ resid) / dof, np.linalg.pinv(X.T @ X), float(stats.t.ppf(0.975, dof))
+
+
 def ols(columns: dict[str, list[float]], y: list[float]) -> tuple[list[Coef], str]:
     """OLS of y on an intercept and ``columns`` (constant columns dropped) with t-based 95% intervals.
     Returns (coefficients with fit/group left blank, "" or why no fit was made)."""
-    from scipy import stats
-
     n = len(y)
     cols = {k: np.asarray(v, float) for k, v in columns.items() if len(set(v)) > 1}
     first = next(iter(columns))
@@ -355,13 +371,8 @@ def ols(columns: dict[str, list[float]], y: list[float]) -> tuple[list[Coef], st
             f"no fit: {', '.join(cols)} vary together (rank {rank} of {p} with the intercept), "
             "so their effects cannot be told apart; compare the conditions instead"
         )
-    yv = np.asarray(y, float)
-    beta, *_ = np.linalg.lstsq(X, yv, rcond=None)
-    resid = yv - X @ beta
-    dof = n - p
-    s2 = float(resid @ resid) / dof
-    cov = s2 * np.linalg.pinv(X.T @ X)
-    t = float(stats.t.ppf(0.975, dof))
+    beta, s2, inv, t = least_squares(X, y)
+    cov = s2 * inv
     out = []
     for i, term in enumerate(["intercept", *cols]):
         se = math.sqrt(max(cov[i, i], 0.0))
@@ -590,7 +601,7 @@ def conditions_text(a: Analysis) -> str:
     for c in a.conditions:
         fmt = lambda e, s=False: e.fmt(s) if e else "-"  # noqa: E731
         short = lambda e: f"{e.mean:.3f}" if e else "-"  # noqa: E731
-        extra = "".join(f" {k.split('.')[-1]}={v}" for k, v in c.other)
+        extra = axes_text(c.other, " ")
         extra += f"  ({len(c.unfinished)} not finished)" if c.unfinished else ""
         lines.append(
             f"{c.model[:12]:<12} {c.mix:>5g} {c.fraction:>5g} {len(c.finished):>3}  {fmt(c.gain, True):<26} "

@@ -15,7 +15,7 @@ import numpy as np
 
 from trainer.keys import is_control
 
-from .analysis import SCALE_AXES, Analysis, Condition, has_incontext, scale_value
+from .analysis import SCALE_AXES, Analysis, Condition, axes_text, has_incontext, scale_value
 
 MAX_HEATMAP_ROWS = 60
 
@@ -58,7 +58,7 @@ def _line_order(item: tuple) -> tuple:
 
 
 def _other(c: Condition) -> str:
-    return "".join(f", {k.split('.')[-1]}={v}" for k, v in c.other)
+    return axes_text(c.other)
 
 
 def _gain_panels(a: Analysis, path: Path, panel, panel_title, line, line_title, x, xlabel, logx=False) -> Path:
@@ -149,7 +149,7 @@ def gain_vs_scale(a: Analysis, out: Path, key: str) -> Path:
         return scale_value(key, v) if v is not None else math.nan
 
     def rest(c: Condition) -> str:
-        return "".join(f", {k.split('.')[-1]}={v}" for k, v in c.other if k != key)
+        return axes_text(tuple((k, v) for k, v in c.other if k != key))
 
     return _gain_panels(
         a,

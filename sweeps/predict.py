@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import SCALE_AXES, Analysis, Condition, Estimate, Trial, scale_value
+from .analysis import SCALE_AXES, Analysis, Condition, Estimate, Trial, axes_text, least_squares, scale_value
 
 AXES = {"params": "model.size", **{short: key for key, short in SCALE_AXES.items()}}  # name -> the axis it is
 
@@ -71,14 +71,12 @@ def _label(group: tuple, axis: str) -> str:
     else:
         model, mix, frac, other = group
         head = f"{model}, mix {mix:g}, frac {frac:g}"
-    return head + "".join(f", {k.split('.')[-1]}={v}" for k, v in other)
+    return head + axes_text(other)
 
 
 def holdout_largest(a: Analysis, axis: str) -> tuple[list[Prediction], list[str]]:
     """The predictions for every group of ``a``'s conditions along ``axis`` (module doc), and why each group
     that gave none could not."""
-    from scipy import stats
-
     if axis not in AXES:
         raise ValueError(f"axis {axis!r}: expected one of {', '.join(AXES)}")
     conditions = {(c.model, c.mix, c.fraction, c.other): c for c in a.conditions}
@@ -109,13 +107,8 @@ def holdout_largest(a: Analysis, axis: str) -> tuple[list[Prediction], list[str]
             continue
         held_cond: Condition = measured[0]
         x = np.log10([p for p, _ in fit])
-        y = np.array([t.metrics["heldout/gain"] for _, t in fit])
         X = np.column_stack([np.ones_like(x), x])
-        beta, *_ = np.linalg.lstsq(X, y, rcond=None)
-        dof = len(y) - 2
-        s2 = float(np.sum((y - X @ beta) ** 2)) / dof
-        inv = np.linalg.inv(X.T @ X)
-        t95 = float(stats.t.ppf(0.975, dof))
+        beta, s2, inv, t95 = least_squares(X, [t.metrics["heldout/gain"] for _, t in fit])
         x0 = np.array([1.0, math.log10(held)])
         mean = float(x0 @ beta)
         half = t95 * math.sqrt(s2 * (float(x0 @ inv @ x0) + 1.0 / len(held_cond.finished)))
