@@ -63,6 +63,11 @@ def _other(c: Condition) -> str:
 
 def _gain_panels(a: Analysis, path: Path, panel, panel_title, line, line_title, x, xlabel, logx=False) -> Path:
     plt = _plt()
+    return _save(plt, _gain_figure(plt, a, panel, panel_title, line, line_title, x, xlabel, logx), path)
+
+
+def _gain_figure(plt, a: Analysis, panel, panel_title, line, line_title, x, xlabel, logx=False):
+    """One panel per value of `panel`, a line per value of `line`: gain against `x` with its 95% band."""
     data = _lines(a.conditions, panel, line, x)
     keys = sorted(data, key=str) or [None]
     fig, axes = plt.subplots(1, len(keys), figsize=(5.2 * len(keys), 4.2), squeeze=False, sharey=True)
@@ -75,7 +80,10 @@ def _gain_panels(a: Analysis, path: Path, panel, panel_title, line, line_title, 
             ys = np.array([c.gain.mean for c in cs])
             color = f"C{j % 10}"
             ax.plot(xs, ys, "o-", color=color, label=line_title(name))
-            ax.fill_between(xs, [c.gain.lo for c in cs], [c.gain.hi for c in cs], color=color, alpha=0.18, lw=0)
+            lo, hi = np.array([c.gain.lo for c in cs]), np.array([c.gain.hi for c in cs])
+            ax.fill_between(xs, lo, hi, color=color, alpha=0.18, lw=0)
+            if len(xs) == 1:  # a band needs two points: a condition alone on its line gets an error bar
+                ax.errorbar(xs, ys, yerr=[ys - lo, hi - ys], fmt="none", color=color, capsize=3, lw=1)
             for xv, c in zip(xs, cs):  # the seeds themselves, small
                 seeds = [t.metrics["heldout/gain"] for t in c.finished]
                 ax.plot([xv] * len(seeds), seeds, ".", color=color, alpha=0.5, ms=4)
@@ -89,7 +97,7 @@ def _gain_panels(a: Analysis, path: Path, panel, panel_title, line, line_title, 
             ax.legend(fontsize=8)
     axes[0][0].set_ylabel("held-out gain (after − before fine-tuning)")
     fig.suptitle(f"{a.experiment}: held-out gain, mean over seeds, 95% bands", fontsize=10)
-    return _save(plt, fig, path)
+    return fig
 
 
 def gain_vs_params(a: Analysis, out: Path) -> Path:

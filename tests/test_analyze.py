@@ -299,3 +299,27 @@ def test_a_categorical_axis_is_a_covariate_so_no_slope_pools_its_levels():
     slope, method = by[("gain ~ log10(params)", "log10(params)")], by[("gain ~ log10(params)", "finetune.method=sft")]
     assert slope.lo <= SLOPE <= slope.hi and slope.hi - slope.lo < 0.03
     assert method.lo <= 0.3 <= method.hi
+
+
+def test_a_condition_alone_on_its_line_shows_its_interval():
+    """A band needs two points: the lone control or larger-universe point gets an error bar instead."""
+    from sweeps.analysis import Analysis, Condition, Estimate
+    from sweeps.plots import _gain_figure, _plt
+
+    def cond(model, params, mix, gain):
+        return Condition(model, mix, 0.5, (), params, [], [], gain=gain)
+
+    conds = [
+        cond("1m", 5e5, 0.5, Estimate(0.2, 0.1, 0.3)),
+        cond("2m", 1.2e6, 0.5, Estimate(0.5, 0.4, 0.6)),
+        cond("2m", 1.2e6, 0.0, Estimate(0.0, -0.02, 0.03)),
+    ]
+    a = Analysis("x", "", "", 3, ["model.size", "data.mix"], [], conds, [], [])
+    plt = _plt()
+    fig = _gain_figure(plt, a, lambda c: 0, str, lambda c: c.mix, str, lambda c: c.params, "parameters", True)
+    (ax,) = fig.axes
+    bars = [c for c in ax.containers if type(c).__name__ == "ErrorbarContainer"]
+    assert len(bars) == 1  # the mix-0 line has one point; the mix-0.5 line has a band
+    (segment,) = bars[0].lines[2][0].get_segments()
+    assert segment[:, 1].tolist() == pytest.approx([-0.02, 0.03])
+    plt.close(fig)
