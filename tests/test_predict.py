@@ -118,6 +118,11 @@ def test_too_few_sizes_is_said_not_guessed():
         "held-out params (mix 0.5, frac 0.75): 1 smaller size(s) with 3 trial(s) below the largest (1e+07); "
         "a prediction needs at least 2 sizes and 3 trials"
     ]
+    one = analysis(trials_along(None, {"l": 1e7}, lambda n: 0.5))
+    assert holdout_largest(one, "params") == (
+        [],
+        ["held-out params (mix 0.5, frac 0.75): one params value only (1e+07), nothing to predict from"],
+    )
     with pytest.raises(ValueError, match="axis 'depth'"):
         holdout_largest(a, "depth")
 
