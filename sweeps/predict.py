@@ -95,12 +95,12 @@ def holdout_largest(a: Analysis, axis: str) -> tuple[list[Prediction], list[str]
         held_trials = [t for x, t in points if x == held]
         sizes = sorted({x for x, _ in fit})
         if not fit:  # a group the sweep holds at one size (the control, a larger universe): say so briefly
-            why.append(f"held-out {axis} ({label}): one {axis} value only ({held:g}), nothing to predict from")
+            why.append(f"held-out {axis} ({label}): one {axis} value only ({size_text(held)}), nothing to predict from")
             continue
         if len(sizes) < 2 or len(fit) < 3:
             why.append(
                 f"held-out {axis} ({label}): {len(sizes)} smaller size(s) with {len(fit)} trial(s) below the "
-                f"largest ({held:g}); a prediction needs at least 2 sizes and 3 trials"
+                f"largest ({size_text(held)}); a prediction needs at least 2 sizes and 3 trials"
             )
             continue
         conds = {(t.model, t.mix, t.fraction, t.other) for t in held_trials}

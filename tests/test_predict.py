@@ -115,13 +115,13 @@ def test_too_few_sizes_is_said_not_guessed():
     a = analysis(trials_along(None, {"s": 1e5, "l": 1e7}, lambda n: 0.1 * math.log10(n)))
     preds, why = holdout_largest(a, "params")
     assert preds == [] and why == [
-        "held-out params (mix 0.5, frac 0.75): 1 smaller size(s) with 3 trial(s) below the largest (1e+07); "
+        "held-out params (mix 0.5, frac 0.75): 1 smaller size(s) with 3 trial(s) below the largest (10M); "
         "a prediction needs at least 2 sizes and 3 trials"
     ]
     one = analysis(trials_along(None, {"l": 1e7}, lambda n: 0.5))
     assert holdout_largest(one, "params") == (
         [],
-        ["held-out params (mix 0.5, frac 0.75): one params value only (1e+07), nothing to predict from"],
+        ["held-out params (mix 0.5, frac 0.75): one params value only (10M), nothing to predict from"],
     )
     with pytest.raises(ValueError, match="axis 'depth'"):
         holdout_largest(a, "depth")
