@@ -67,9 +67,22 @@ def is_condition(key: str) -> bool:
     return key not in DERIVED_FROM_SEED and keys.is_condition(TrialConfig, key)
 
 
+def size_text(v: float) -> str:
+    """A size as it reads: 2.5M, 200, 1.19M."""
+    for div, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if v >= div:
+            return f"{v / div:.3g}{unit}"
+    return f"{v:g}"
+
+
 def axes_text(other: tuple[tuple[str, str], ...], sep: str = ", ") -> str:
-    """A condition's further axes as labels show them: ``, tokens=5000000, biases=synthetic:60``."""
-    return "".join(f"{sep}{k.split('.')[-1]}={v}" for k, v in other)
+    """A condition's further axes as labels show them: ``, tokens=5M, biases=synthetic:60`` (a size given as a
+    number, compactly; the CSV files keep the exact value)."""
+
+    def value(k: str, v: str) -> str:
+        return size_text(_float(v)) if k in SCALE_AXES and not math.isnan(_float(v)) else v
+
+    return "".join(f"{sep}{k.split('.')[-1]}={value(k, v)}" for k, v in other)
 
 
 class AnalysisError(UserError):

@@ -91,7 +91,7 @@ def _gain_figure(plt, a: Analysis, panel, panel_title, line, line_title, x, xlab
         if logx:
             ax.set_xscale("log")
         ax.set_xlabel(xlabel)
-        ax.set_title(panel_title(key) if key is not None else "")
+        ax.set_title(panel_title(key) if key is not None else "", fontsize=10)
         ax.grid(alpha=0.3)
         if data.get(key):
             ax.legend(fontsize=8)

@@ -25,7 +25,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import SCALE_AXES, Analysis, Condition, Estimate, Trial, axes_text, least_squares, scale_value
+from .analysis import (
+    SCALE_AXES,
+    Analysis,
+    Condition,
+    Estimate,
+    Trial,
+    axes_text,
+    least_squares,
+    scale_value,
+    size_text,
+)
 
 AXES = {"params": "model.size", **{short: key for key, short in SCALE_AXES.items()}}  # name -> the axis it is
 
@@ -130,14 +140,6 @@ def holdout_largest(a: Analysis, axis: str) -> tuple[list[Prediction], list[str]
             )
         )
     return out, why
-
-
-def size_text(v: float) -> str:
-    """A size as it reads: 2.5M, 200, 1.19M."""
-    for div, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if v >= div:
-            return f"{v / div:.3g}{unit}"
-    return f"{v:g}"
 
 
 def prediction_rows(preds: list[Prediction]) -> list[dict]:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from trainer import tracking
 
-from .analysis import Analysis, condition_rows, fit_rows, format_text, has_incontext
+from .analysis import Analysis, condition_rows, fit_rows, format_text, has_incontext, size_text
 from .plots import draw_all
-from .predict import prediction_rows, size_text
+from .predict import prediction_rows
 
 ARTIFACT_DIR = "analysis"
 
