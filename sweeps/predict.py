@@ -56,6 +56,18 @@ class Prediction:
     def inside(self) -> bool:
         return self.predicted.lo <= self.measured.mean <= self.predicted.hi
 
+    @property
+    def past_the_ceiling(self) -> bool:
+        """The line predicts a gain above 1, more than any rate allows: the trend must bend before here."""
+        return self.predicted.mean > 1
+
+    @property
+    def verdict(self) -> str:
+        """``inside`` or ``OUTSIDE``, and whether the line has passed a gain of 1."""
+        return ("inside" if self.inside else "OUTSIDE") + (
+            "; the line passes 1, the largest possible gain" if self.past_the_ceiling else ""
+        )
+
 
 def size(t: Trial, axis: str) -> float:
     """The trial's value of ``axis``: its parameter count, stage-1 tokens or number of biases; nan if unknown."""
@@ -182,7 +194,7 @@ def predictions_text(a: Analysis) -> str:
         lines.append(
             f"  {p.group:<36} fit on {fitted} (n={p.n_fit}), slope {p.slope.fmt(True)}/decade; "
             f"at {size_text(p.held_size)}: predicted {p.predicted.fmt(True)}, measured {p.measured.fmt(True)} "
-            f"(n={p.n_held}): {'inside' if p.inside else 'OUTSIDE'}"
+            f"(n={p.n_held}): {p.verdict}"
         )
     lines += [f"  {w}" for w in a.prediction_notes]
     return "\n".join(lines)

@@ -93,7 +93,7 @@ def html_report(a: Analysis, figures: list[Path]) -> str:
             f"held-out {p.axis}": size_text(p.held_size),
             "predicted [95% PI]": _est(p.predicted, True),
             "measured [95%]": _est(p.measured, True) + f" (n={p.n_held})",
-            "inside": "yes" if p.inside else "NO",
+            "inside": ("yes" if p.inside else "NO") + ("; the line passes 1" if p.past_the_ceiling else ""),
         }
         for p in a.predictions
     ]

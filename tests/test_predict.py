@@ -85,7 +85,17 @@ def test_a_law_that_saturates_is_caught():
     (p,), _ = holdout_largest(a, "params")
     assert p.predicted.lo > 0.45 and abs(p.measured.mean - 0.4) < 0.02 and not p.inside
     assert "OUTSIDE" in format_text(a := _with(a, "params"))
-    assert "held-out prediction" in format_text(a)
+    assert "held-out prediction" in format_text(a) and "passes 1" not in format_text(a)
+
+
+def test_a_line_that_passes_a_gain_of_1_says_so():
+    """0.6 per decade from 0.2 at 100k: the line reaches 1.09 at 3M, a gain no rate allows; the gain measured
+    there is 0.9, so the verdict is OUTSIDE and why."""
+    a = _with(analysis(trials_along(None, SIZES, lambda n: min(0.9, 0.2 + 0.6 * math.log10(n / 1e5)))), "params")
+    (p,) = a.predictions
+    assert p.predicted.mean > 1 and p.past_the_ceiling and not p.inside
+    assert "OUTSIDE; the line passes 1, the largest possible gain" in format_text(a)
+    assert prediction_rows([p])[0]["inside"] == p.inside
 
 
 def _with(a: Analysis, axis: str) -> Analysis:
