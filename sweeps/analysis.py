@@ -420,8 +420,12 @@ def fits(trials: list[Trial]) -> tuple[list[Coef], list[str]]:
                     cov[f"{name}={level}"] = [float(t.other[i][1] == level) for t in ts]
         return cov
 
+    done: set[tuple] = set()  # (group, trials) regressions already listed in full
+
     def run(fit: str, group: str, x: str, ts: list[Trial]) -> None:
-        """Regress on ``x`` first, the other varying axes as covariates (constant ones drop out)."""
+        """Regress on ``x`` first, the other varying axes as covariates (constant ones drop out). Per model,
+        the fits against mix, fraction and each size are one regression (the same trials and covariates):
+        it is listed in full once, and later fits add only their own axis's coefficient."""
         if not ts:
             too_few.append(f"{fit} ({group}): too few points for a fit: no finished trials")
             return
@@ -431,10 +435,12 @@ def fits(trials: list[Trial]) -> tuple[list[Coef], list[str]]:
         got, why = ols({x: cov.pop(x), **cov}, [t.metrics["heldout/gain"] for t in ts])
         if why:
             too_few.append(f"{fit} ({group}): {why}")
+        key = (group, tuple(sorted(t.run_id for t in ts)))
         for cf in got:
-            if cf.term != "intercept":
+            if cf.term != "intercept" and (key not in done or cf.term == x):
                 cf.fit, cf.group = fit, group
                 coefs.append(cf)
+        done.add(key)
 
     by = lambda key: sorted({key(t) for t in fin}, key=str)  # noqa: E731
     for mix in by(lambda t: t.mix):

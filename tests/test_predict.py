@@ -189,3 +189,18 @@ def test_within_one_model_the_parameter_count_is_no_covariate():
     a = analysis(trials)
     slope = next((f for f in a.fits if f.fit == "gain ~ log10(tokens)" and f.term == "log10(tokens)"), None)
     assert slope is not None and slope.lo <= 0.2 <= slope.hi, a.too_few
+
+
+def test_one_models_regression_is_listed_in_full_once():
+    """Per model, gain ~ mix and gain ~ log10(tokens) are one regression over the same trials: the first lists
+    every coefficient, the second only its own (the same number), so no row repeats."""
+    values = {"1000000": 1e6, "2000000": 2e6, "4000000": 4e6}
+    a = analysis(trials_along("data.tokens", values, lambda v: 0.1 * math.log10(v) - 0.3, mixes=(0.0, 0.5)))
+    rows = [(f.fit, f.term) for f in a.fits if f.group == "model m"]
+    assert rows == [
+        ("gain ~ mix", "mix"),
+        ("gain ~ mix", "log10(tokens)"),
+        ("gain ~ log10(tokens)", "log10(tokens)"),
+    ]
+    by = {(f.fit, f.term): f.estimate for f in a.fits if f.group == "model m"}
+    assert by[("gain ~ mix", "log10(tokens)")] == pytest.approx(by[("gain ~ log10(tokens)", "log10(tokens)")])
