@@ -227,7 +227,8 @@ def test_submitted_sweep_survives_a_requeue(local_slurm, tmp_path):
 
     (parent,) = [x["id"] for x in all_runs if x["tags"].get("biasgen.role") == "sweep"]
     assert "summary.txt" in {a.path for a in tracking.client(f"sqlite:///{db}").list_artifacts(parent)}
-    left = subprocess.run(["pgrep", "-af", f"bgray-{job}"], capture_output=True, text=True).stdout.strip()
+    # the job's own dir, /tmp/bgray-<job>/ (without the slash, job 1 would match another session's bgray-1x7...)
+    left = subprocess.run(["pgrep", "-af", f"/tmp/bgray-{job}/"], capture_output=True, text=True).stdout.strip()
     assert not left, f"Ray processes of the job left behind: {left}"
 
 
@@ -280,7 +281,7 @@ def test_a_job_with_the_default_interpreter_is_reported_running(local_slurm, tmp
         slurm_cmd(local_slurm, "scancel", str(job))
         state = wait_job(job, local_slurm, timeout=120)
     assert state == "CANCELLED", log.read_text()[-3000:]
-    left = subprocess.run(["pgrep", "-af", f"bgray-{job}"], capture_output=True, text=True).stdout.strip()
+    left = subprocess.run(["pgrep", "-af", f"/tmp/bgray-{job}/"], capture_output=True, text=True).stdout.strip()
     assert not left, f"Ray processes of the job left behind: {left}"
 
 
