@@ -16,7 +16,7 @@ import pytest
 from helpers import launch, mlflow_runs
 from slurm_fixture import job_state, scontrol_job, slurm_cmd, wait_job
 
-from trainer.ray_session import token_file
+from trainer.ray_session import TEMP_PREFIX, TEMP_ROOT, token_file
 from trainer.runtime_env import REPO_ROOT
 
 
@@ -179,6 +179,13 @@ def test_a_start_failure_names_the_state_and_the_log_and_shows_its_end(tmp_path)
 # -- real Slurm: submit, requeue mid-sweep, resume -------------------------------------------------------------
 
 
+def ray_processes_of_job(job) -> str:
+    """Processes using the job's own Ray dir, <TEMP_ROOT>/bgray-<job>/ (without the slash, job 1 would also
+    match another session's bgray-1x7...)."""
+    pattern = f"{TEMP_ROOT}/{TEMP_PREFIX}{job}/"
+    return subprocess.run(["pgrep", "-af", pattern], capture_output=True, text=True).stdout.strip()
+
+
 @pytest.mark.slurm
 @pytest.mark.slow
 @pytest.mark.timeout(1200)
@@ -227,8 +234,7 @@ def test_submitted_sweep_survives_a_requeue(local_slurm, tmp_path):
 
     (parent,) = [x["id"] for x in all_runs if x["tags"].get("biasgen.role") == "sweep"]
     assert "summary.txt" in {a.path for a in tracking.client(f"sqlite:///{db}").list_artifacts(parent)}
-    # the job's own dir, /tmp/bgray-<job>/ (without the slash, job 1 would match another session's bgray-1x7...)
-    left = subprocess.run(["pgrep", "-af", f"/tmp/bgray-{job}/"], capture_output=True, text=True).stdout.strip()
+    left = ray_processes_of_job(job)
     assert not left, f"Ray processes of the job left behind: {left}"
 
 
@@ -281,7 +287,7 @@ def test_a_job_with_the_default_interpreter_is_reported_running(local_slurm, tmp
         slurm_cmd(local_slurm, "scancel", str(job))
         state = wait_job(job, local_slurm, timeout=120)
     assert state == "CANCELLED", log.read_text()[-3000:]
-    left = subprocess.run(["pgrep", "-af", f"/tmp/bgray-{job}/"], capture_output=True, text=True).stdout.strip()
+    left = ray_processes_of_job(job)
     assert not left, f"Ray processes of the job left behind: {left}"
 
 
